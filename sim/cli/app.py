@@ -1,0 +1,98 @@
+"""The typer application every command module registers on, and the helpers they share.
+
+A command is a thin shell: parse options, call the library, render.  :func:`command` wraps each
+one so that a :class:`sim.errors.SimError` becomes one message on stderr and its exit code,
+never a traceback, and so that each run logs one line with its figures.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import orjson
+import structlog
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sim import logs
+from sim.errors import SimError
+
+__all__ = ["app", "command", "console", "err_console", "print_json"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+app = typer.Typer(
+    name="sim",
+    help="Replay a recorded negotiation, travel to any date, and ask what-if questions of it.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _no_colour() -> bool:
+    return "NO_COLOR" in os.environ or not sys.stdout.isatty()
+
+
+def console() -> Console:
+    """A console on stdout; colour off when not a terminal or when ``NO_COLOR`` is set."""
+    return Console(no_color=_no_colour(), highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    """A console on stderr for messages."""
+    return Console(stderr=True, no_color="NO_COLOR" in os.environ or not sys.stderr.isatty())
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` to stdout as one JSON document (UTF-8, indented)."""
+    sys.stdout.buffer.write(orjson.dumps(data, option=orjson.OPT_INDENT_2) + b"\n")
+    sys.stdout.flush()
+
+
+@app.callback()
+def _configure(
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Write logs (on stderr) as JSON lines.")
+    ] = False,
+) -> None:
+    """Replay a recorded negotiation, travel to any date, and ask what-if questions of it."""
+    logs.configure(json=True if log_json else None)
+
+
+def command(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Wrap a command: report :class:`SimError` cleanly and log one line with the run time."""
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            log = structlog.get_logger().bind(command=name)
+            started = time.perf_counter()
+            try:
+                result = fn(*args, **kwargs)
+            except SimError as exc:
+                err_console().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+                log.warning("failed", exit_code=exc.exit_code, ms=_ms(started))
+                raise typer.Exit(exc.exit_code) from None
+            return result
+
+        return run
+
+    return decorate
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def elapsed_ms(started: float) -> float:
+    """Milliseconds since ``started`` (a ``time.perf_counter()`` reading)."""
+    return _ms(started)

@@ -1,0 +1,205 @@
+"""The foundation commands: replay, state, verify and seal."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import structlog
+import typer
+
+from sim import store
+from sim.analysis import milestone_names
+from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.errors import SimError
+from sim.fold import Log, Trajectory, replay
+from sim.render.data import replay_data, state_data
+from sim.render.terminal import replay_view, state_view
+from sim.sources import alternative_sources, prefer
+
+__all__ = ["parse_point"]
+
+PathArg = Annotated[
+    Path, typer.Argument(help="A scenario folder (holding events.jsonl) or a .jsonl log.")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_point(text: str, log: Log) -> date | datetime | str:
+    """``--at``: a date, an ISO 8601 time with an offset, or an event id of ``log``."""
+    if _DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise SimError(what="invalid date", expected="YYYY-MM-DD", found=repr(text)) from None
+    if any(e.id == text for e in log.events):
+        return text
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SimError(
+            what="--at is not a date, a time or an event id of this log",
+            expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
+            found=repr(text),
+        ) from None
+    if moment.utcoffset() is None:
+        raise SimError(
+            what="--at time has no timezone",
+            expected="an offset such as +00:00 or Z",
+            found=repr(text),
+        )
+    return moment
+
+
+def load_preferring(path: Path, prefer_source: str | None) -> Log:
+    """Load the log at ``path``; with ``prefer_source``, re-dated by that source's records."""
+    log = store.load_log(path)
+    if prefer_source is None:
+        return log
+    known = alternative_sources(log)
+    if not any(prefer_source.casefold() in k.casefold() for k in known):
+        raise SimError(
+            what="no event of this log has an alternative from that source",
+            path=str(path),
+            expected="one of: " + ("; ".join(known) or "(this log has no alternatives)"),
+            found=repr(prefer_source),
+        )
+    return prefer(log, prefer_source)
+
+
+@app.command("replay")
+@command("replay")
+def replay_command(
+    path: PathArg,
+    json: JsonOpt = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) if any event is voided.")
+    ] = False,
+    prefer_source: Annotated[
+        str | None,
+        typer.Option(
+            "--prefer",
+            metavar="SOURCE",
+            help="Use the dates another record gives (e.g. 'NPR') where it disagrees.",
+        ),
+    ] = None,
+) -> None:
+    """Replay a log and print its timeline, milestones and outcome.
+
+    Example: [bold]sim replay scenarios/baseline --strict[/]
+    """
+    started = time.perf_counter()
+    log = load_preferring(path, prefer_source)
+    trajectory = replay(log)
+    _report(trajectory, json=json)
+    structlog.get_logger().info(
+        "replay",
+        scenario=trajectory.name,
+        events=len(trajectory.events),
+        voided=len(trajectory.voided),
+        concluded=trajectory.outcome.concluded,
+        ms=elapsed_ms(started),
+    )
+    if strict and trajectory.voided:
+        first = trajectory.voided[0]
+        raise SimError(
+            what=f"strict replay: {len(trajectory.voided)} event(s) voided; "
+            f"first {first.id!r}: {first.reason}",
+            path=str(path),
+            line=log.index(first.id) + 1 if log.hashes else None,
+            exit_code=1,
+        )
+
+
+def _report(trajectory: Trajectory, *, json: bool) -> None:
+    if json:
+        print_json(replay_data(trajectory, names=milestone_names(trajectory)))
+    else:
+        console().print(replay_view(trajectory))
+
+
+@app.command("state")
+@command("state")
+def state_command(
+    path: PathArg,
+    at: Annotated[
+        str,
+        typer.Option(
+            "--at",
+            metavar="WHEN|EVENT_ID",
+            help="A date (the end of that day, UTC), an ISO 8601 time, or an event id.",
+        ),
+    ],
+    json: JsonOpt = False,
+) -> None:
+    """Print the negotiation state at a date, a time or just after an event.
+
+    Example: [bold]sim state scenarios/baseline --at 2023-11-16[/]
+    """
+    log = store.load_log(path)
+    point = parse_point(at, log)
+    trajectory = replay(log)
+    state = trajectory.state_at(point)
+    if json:
+        data = state_data(state)
+        print_json({"scenario": log.name, "at": str(point), **data})
+    else:
+        console().print(state_view(state, title=f"{log.name} at {point}"))
+    structlog.get_logger().info("state", scenario=log.name, at=str(point), talks=state.talks)
+
+
+@app.command("verify")
+@command("verify")
+def verify_command(
+    path: PathArg,
+    head: Annotated[
+        str | None,
+        typer.Option("--head", help="The head hash the log must end on (catches a cut tail)."),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Check a log's hash chain line by line and print its head hash (exit 1 if damaged).
+
+    Example: [bold]sim verify scenarios/baseline[/]
+    """
+    report = store.verify(path, head=head)
+    if json:
+        print_json(
+            {
+                "path": report.path,
+                "ok": report.ok,
+                "lines": report.lines,
+                "head": report.head,
+                "pinned": report.pinned,
+                "faults": [{"line": n, "fault": f} for n, f in report.faults],
+            }
+        )
+    else:
+        out = console()
+        status = "[green]ok[/]" if report.ok else "[red]DAMAGED[/]"
+        out.print(f"{report.path}: {report.lines} lines, {status}")
+        out.print(f"head {report.head}")
+        for number, fault in report.faults:
+            out.print(f"  line {number}: {fault}")
+    structlog.get_logger().info("verify", path=report.path, lines=report.lines, ok=report.ok)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("seal")
+@command("seal")
+def seal_command(path: PathArg) -> None:
+    """Re-chain a log you edited by hand: validate every event, rewrite the hashes, pin the head.
+
+    The log is checked as strictly as any load (ids, causes, fields, times) except for the
+    chain itself.  Example: [bold]sim seal scenarios/baseline[/]
+    """
+    log = store.load_log(path, check_chain=False)
+    target = store.log_path(path)
+    head = store.write_log(target, log.events)
+    console().print(f"{target}: {len(log.events)} events sealed, head {head}")

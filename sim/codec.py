@@ -1,0 +1,245 @@
+"""The codec: events to and from JSON records, one cattrs converter, and the hash chain.
+
+A stored line is the event's canonical record (sorted keys, compact, UTF-8, fields at their
+default left out, ``schema`` giving the record version) with one key appended last::
+
+    {"actors":["qatar"],"at":"2023-10-07T18:00:00+00:00",...,"schema":2,"hash":"<64 hex>"}
+
+``hash`` is SHA-256 over the previous line's hash (64 zeros for the first line), a newline, and
+the line's canonical record (the line without its ``hash`` key).  So any change, deletion,
+insertion or reordering of lines breaks the chain, and the last hash (the *head*) pins the whole
+log.  Older record versions are brought up to date by the upcaster chain in ``UPCASTERS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import cattrs
+import orjson
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from sim.errors import SimError
+from sim.events import EVENT_TYPES, Event
+
+__all__ = [
+    "GENESIS",
+    "SCHEMA",
+    "UPCASTERS",
+    "chain_hashes",
+    "converter",
+    "decode_event",
+    "encode_event",
+    "line_hash",
+    "record_bytes",
+    "split_line",
+    "stored_line",
+]
+
+SCHEMA: Final = 2
+"""The record version this code writes."""
+
+GENESIS: Final = "0" * 64
+"""The hash before the first line."""
+
+_HASH_TAIL: Final = len(b',"hash":"') + 64 + len(b'"}')
+
+
+def _upcast_1(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 named the time ``time`` and the citation ``cite``."""
+    record = dict(record)
+    if "time" in record:
+        record["at"] = record.pop("time")
+    if "cite" in record:
+        record["source"] = record.pop("cite")
+    record["schema"] = 2
+    return record
+
+
+UPCASTERS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {1: _upcast_1}
+"""Record version to the function that lifts a record of that version one version up."""
+
+
+# ------------------------------------------------------------------------------------ converter
+
+
+def _structure_datetime(value: object, _type: object) -> datetime:
+    if not isinstance(value, str):
+        msg = f"expected an ISO 8601 time as a string, found {type(value).__name__} {value!r}"
+        raise TypeError(msg)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        msg = f"expected an ISO 8601 time, found {value!r}"
+        raise ValueError(msg) from None
+    if parsed.utcoffset() is None:
+        msg = f"expected a timezone-aware time (with an offset such as +00:00), found {value!r}"
+        raise ValueError(msg)
+    return parsed
+
+
+def _strict(kind: type[Any]) -> Callable[[object, object], Any]:
+    def structure(value: object, _type: object) -> Any:
+        if type(value) is not kind:
+            found = "null" if value is None else f"{type(value).__name__} {value!r}"
+            msg = f"expected {kind.__name__}, found {found}"
+            raise TypeError(msg)
+        return value
+
+    return structure
+
+
+def _structure_strings(value: object, _type: object) -> tuple[str, ...]:
+    if type(value) is not list or not all(type(item) is str for item in value):
+        msg = f"expected an array of strings, found {value!r}"
+        raise TypeError(msg)
+    return tuple(value)
+
+
+def _make_converter(*, detailed: bool) -> cattrs.Converter:
+    conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
+    conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
+    conv.register_structure_hook(datetime, _structure_datetime)
+    conv.register_unstructure_hook(datetime, datetime.isoformat)
+    for kind in (str, int, bool):
+        conv.register_structure_hook(kind, _strict(kind))
+    for cls in (*_nested_types(), *EVENT_TYPES.values()):
+        conv.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        )
+        conv.register_structure_hook(
+            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        )
+    return conv
+
+
+def _nested_types() -> tuple[type[Any], ...]:
+    from sim.events import Alternative, Channel, Source, Terms  # noqa: PLC0415
+
+    return (Alternative, Channel, Source, Terms)
+
+
+converter: Final = _make_converter(detailed=False)
+"""The converter between events and plain records: fast, for records that are right."""
+
+_explainer: Final = _make_converter(detailed=True)
+"""The same converter with cattrs' detailed validation, run only to explain a bad record."""
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+def encode_event(event: Event) -> dict[str, Any]:
+    """The event's record: plain JSON types, defaults left out, with its ``schema``."""
+    record: dict[str, Any] = converter.unstructure(event)
+    record["kind"] = event.kind
+    record["schema"] = SCHEMA
+    return record
+
+
+def decode_event(record: object) -> Event:
+    """The event a record describes; :class:`SimError` says what is wrong with a bad one."""
+    if not isinstance(record, dict):
+        raise SimError(
+            what="a log line must be a JSON object",
+            expected="an object with kind, id, at, source",
+            found=_json_type(record),
+        )
+    schema = record.get("schema", SCHEMA)
+    if type(schema) is not int or not 1 <= schema <= SCHEMA:
+        raise SimError(
+            what="unknown record version",
+            expected=f"schema between 1 and {SCHEMA}",
+            found=repr(schema),
+        )
+    while schema < SCHEMA:
+        record = UPCASTERS[schema](record)
+        schema += 1
+    kind = record.get("kind")
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        raise SimError(
+            what="unknown event kind" if "kind" in record else "missing event kind",
+            expected="one of " + ", ".join(EVENT_TYPES),
+            found=repr(kind) if "kind" in record else "no kind key",
+        )
+    fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
+    try:
+        event: Event = converter.structure(fields, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError):
+        label = f"event {fields['id']!r}" if isinstance(fields.get("id"), str) else "event"
+        raise SimError(what=f"invalid {kind} {label}: {_explain(fields, cls)}") from None
+    return event
+
+
+def _explain(fields: dict[str, Any], cls: type[Event]) -> str:
+    try:
+        _explainer.structure(fields, cls)
+    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+        return _describe(exc)
+    return "it does not fit its kind"  # pragma: no cover (the fast path agreed with this one)
+
+
+def _json_type(value: object) -> str:
+    names = {list: "an array", str: "a string", int: "a number", float: "a number"}
+    if value is None:
+        return "null"
+    return names.get(type(value), type(value).__name__)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        messages = cattrs.transform_error(exc, path="")
+        return "; ".join(_tidy(m) for m in messages)
+    return str(exc)
+
+
+def _tidy(message: str) -> str:
+    """Turn cattrs' ``... @ .field`` into ``field: ...``, and its extra-key notes into words."""
+    text, _, path = message.rpartition(" @ ")
+    path = path.lstrip(".").replace("[", "[")
+    if text.startswith("extra fields found"):
+        return f"unknown field(s) {text.split('(', 1)[-1].rstrip(')')}"
+    if text == "required field missing":
+        return f"missing required field {path}"
+    return f"{path}: {text}" if path else text
+
+
+# ------------------------------------------------------------------------------------ lines
+
+
+def record_bytes(event: Event) -> bytes:
+    """The canonical bytes of an event's record, the content its line hash covers."""
+    return orjson.dumps(encode_event(event), option=orjson.OPT_SORT_KEYS)
+
+
+def line_hash(previous: str, content: bytes) -> str:
+    """The chain hash of a line whose canonical record is ``content``."""
+    return hashlib.sha256(previous.encode("ascii") + b"\n" + content).hexdigest()
+
+
+def stored_line(content: bytes, digest: str) -> bytes:
+    """A complete line (without its newline): the record with ``hash`` appended."""
+    return content[:-1] + b',"hash":"' + digest.encode("ascii") + b'"}'
+
+
+def split_line(line: bytes) -> tuple[bytes, str] | None:
+    """``(canonical record, stored hash)`` of a line, or ``None`` when it has no hash key."""
+    if len(line) <= _HASH_TAIL or not line.endswith(b'"}'):
+        return None
+    tail = line[-_HASH_TAIL:]
+    if not tail.startswith(b',"hash":"'):
+        return None
+    return line[:-_HASH_TAIL] + b"}", tail[9:-2].decode("ascii", "replace")
+
+
+def chain_hashes(events: Iterable[Event], previous: str = GENESIS) -> tuple[str, ...]:
+    """The chain hash after each event, as a store would write them."""
+    hashes: list[str] = []
+    for event in events:
+        previous = line_hash(previous, record_bytes(event))
+        hashes.append(previous)
+    return tuple(hashes)

@@ -1,0 +1,356 @@
+"""The events of a negotiation: frozen records, one class per kind, in a closed union.
+
+Every event shares the envelope of :class:`EventBase` (an id, a time with its precision and
+bounds, who acted, who was addressed, the route it travelled, the earlier events it answers,
+and the source sentence it rests on) and adds the fields of its kind.  The union :data:`Event`
+is closed: code that dispatches on it uses ``match`` with :func:`typing.assert_never`, so mypy
+reports any kind left unhandled.
+
+Nothing here decides the rules of the negotiation; that is :mod:`sim.rules`.  Validators only
+check a value's own shape.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Final, Literal, TypeAlias, get_args
+
+import attrs
+from attrs import field, frozen, validators
+
+__all__ = [
+    "DECISIONS",
+    "EVENT_TYPES",
+    "KINDS",
+    "Alternative",
+    "Announcement",
+    "Approval",
+    "Assurance",
+    "BlackoutEnded",
+    "BlackoutStarted",
+    "Call",
+    "Channel",
+    "ChannelOpened",
+    "Condition",
+    "ConditionStatus",
+    "Contact",
+    "Decision",
+    "Event",
+    "EventBase",
+    "Information",
+    "Kind",
+    "Meeting",
+    "MilitaryOperation",
+    "Offer",
+    "OperationPhase",
+    "Precision",
+    "Release",
+    "Response",
+    "Source",
+    "TalksResumed",
+    "TalksSuspended",
+    "Terms",
+]
+
+Precision: TypeAlias = Literal["exact", "day", "approx"]
+Decision: TypeAlias = Literal[
+    "accepted", "accepted_with_changes", "rejected", "countered", "commented"
+]
+ConditionStatus: TypeAlias = Literal["open", "met", "waived", "breached"]
+OperationPhase: TypeAlias = Literal["started", "adapted", "ended"]
+
+DECISIONS: Final[tuple[str, ...]] = get_args(Decision)
+PRECISIONS: Final[tuple[str, ...]] = get_args(Precision)
+CONDITION_STATUSES: Final[tuple[str, ...]] = get_args(ConditionStatus)
+
+
+def _aware(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    """Reject naive datetimes: every time in a log is pinned to a zone."""
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        msg = f"{attribute.name} must be timezone-aware, got naive {value.isoformat()}"
+        raise ValueError(msg)
+
+
+_SLUG: Final = re.compile(r"\S+")
+
+
+def _slug(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, str) or _SLUG.fullmatch(value) is None:
+        msg = f"{attribute.name} must be a non-empty slug without spaces, got {value!r}"
+        raise ValueError(msg)
+
+
+@frozen(kw_only=True)
+class Source:
+    """Where a fact comes from: a document, a paragraph, a verbatim quote, an optional note."""
+
+    document: str
+    paragraph: int | None = field(default=None, validator=validators.optional(validators.ge(1)))
+    quote: str = ""
+    note: str = ""
+
+
+@frozen(kw_only=True)
+class Channel:
+    """The route a message travels.
+
+    ``name`` says who relays to whom (``hamas-gaza>qatar``); ``via`` lists the areas whose
+    communications it depends on: a route through an area under a blackout is held up there.
+    """
+
+    name: str
+    via: tuple[str, ...] = ()
+    note: str = ""
+
+
+@frozen(kw_only=True)
+class Alternative:
+    """Another record's time for the same event, kept beside the one that drives the replay."""
+
+    source: Source
+    at: datetime = field(validator=_aware)
+    precision: Precision = "day"
+    earliest: datetime | None = field(default=None, validator=_aware)
+    latest: datetime | None = field(default=None, validator=_aware)
+
+
+@frozen(kw_only=True)
+class Terms:
+    """The terms of a text version, as far as the record states them."""
+
+    pause_days: int | None = None
+    extendable: bool | None = None
+    first_phase: str | None = None
+    hostages: int | None = None
+    further_releases: bool | None = None
+    notes: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class EventBase:
+    """The envelope every event shares."""
+
+    id: str = field(validator=_slug)
+    at: datetime = field(validator=_aware)
+    precision: Precision = "exact"
+    earliest: datetime | None = field(default=None, validator=_aware)
+    latest: datetime | None = field(default=None, validator=_aware)
+    actors: tuple[str, ...] = ()
+    recipients: tuple[str, ...] = ()
+    channel: Channel | None = None
+    causes: tuple[str, ...] = ()
+    source: Source
+    summary: str = ""
+    milestone: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+
+
+@frozen(kw_only=True)
+class Contact(EventBase):
+    """A first approach between parties; it opens the talks."""
+
+    kind: Literal["contact"] = "contact"
+    about: str = ""
+
+
+@frozen(kw_only=True)
+class ChannelOpened(EventBase):
+    """A standing channel (a cell, a back channel) is set up between members."""
+
+    kind: Literal["channel_opened"] = "channel_opened"
+    name: str = field(validator=_slug)
+    members: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class Call(EventBase):
+    """A call between parties (phone, video)."""
+
+    kind: Literal["call"] = "call"
+    medium: str = "phone"
+
+
+@frozen(kw_only=True)
+class Meeting(EventBase):
+    """A meeting in person or a briefing."""
+
+    kind: Literal["meeting"] = "meeting"
+    place: str = ""
+
+
+@frozen(kw_only=True)
+class Release(EventBase):
+    """A captor releases captives."""
+
+    kind: Literal["release"] = "release"
+    captor: str
+    count: int = field(validator=validators.ge(1))
+    names: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class Offer(EventBase):
+    """A proposal: a new text version with its terms, conditions and required approvals.
+
+    A new offer supersedes the current text: approvals of older versions no longer count.
+    """
+
+    kind: Literal["offer"] = "offer"
+    text: str = field(validator=_slug)
+    terms: Terms = Terms()
+    conditions: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    final: bool = False
+
+
+@frozen(kw_only=True)
+class Response(EventBase):
+    """An answer to an earlier offer (``to``)."""
+
+    kind: Literal["response"] = "response"
+    to: str
+    decision: Decision
+    changes: str = ""
+    body: str | None = None
+    """The body whose approval an acceptance gives (binds it to the offer's text)."""
+
+
+@frozen(kw_only=True)
+class Condition(EventBase):
+    """A condition set by one party on another (the ``holder`` must meet it).
+
+    ``prohibits`` names a military operation whose start breaches it.  A later condition event
+    with the same ``name`` changes its status (for example ``waived``).
+    """
+
+    kind: Literal["condition"] = "condition"
+    name: str = field(validator=_slug)
+    holder: str
+    demand: str = ""
+    prohibits: str | None = None
+    status: ConditionStatus = "open"
+
+
+@frozen(kw_only=True)
+class Assurance(EventBase):
+    """A promise; ``meets`` names the conditions it satisfies."""
+
+    kind: Literal["assurance"] = "assurance"
+    about: str
+    meets: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class MilitaryOperation(EventBase):
+    """A military move; starting an operation breaches the conditions that prohibit it."""
+
+    kind: Literal["military_operation"] = "military_operation"
+    operation: str = field(validator=_slug)
+    area: str
+    phase: OperationPhase = "started"
+
+
+@frozen(kw_only=True)
+class BlackoutStarted(EventBase):
+    """Communications are cut in an area."""
+
+    kind: Literal["blackout_started"] = "blackout_started"
+    area: str
+
+
+@frozen(kw_only=True)
+class BlackoutEnded(EventBase):
+    """Communications return; ``causes`` names the ``blackout_started`` this ends."""
+
+    kind: Literal["blackout_ended"] = "blackout_ended"
+    area: str
+
+
+@frozen(kw_only=True)
+class TalksSuspended(EventBase):
+    """Talks are broken off until the named conditions are met."""
+
+    kind: Literal["talks_suspended"] = "talks_suspended"
+    until: tuple[str, ...] = ()
+
+
+@frozen(kw_only=True)
+class TalksResumed(EventBase):
+    """Talks resume; it takes effect only once every condition of the suspension is settled."""
+
+    kind: Literal["talks_resumed"] = "talks_resumed"
+
+
+@frozen(kw_only=True)
+class Information(EventBase):
+    """Information passed between parties; ``count`` and ``captor`` for news of captives."""
+
+    kind: Literal["information"] = "information"
+    about: str = ""
+    count: int | None = field(default=None, validator=validators.optional(validators.ge(0)))
+    captor: str | None = None
+
+
+@frozen(kw_only=True)
+class Approval(EventBase):
+    """A body approves a text version; the approval is bound to that version."""
+
+    kind: Literal["approval"] = "approval"
+    body: str
+    text: str
+
+
+@frozen(kw_only=True)
+class Announcement(EventBase):
+    """A public announcement; announcing the deal needs a concluded deal."""
+
+    kind: Literal["announcement"] = "announcement"
+    of_deal: bool = True
+
+
+Event: TypeAlias = (
+    Contact
+    | ChannelOpened
+    | Call
+    | Meeting
+    | Release
+    | Offer
+    | Response
+    | Condition
+    | Assurance
+    | MilitaryOperation
+    | BlackoutStarted
+    | BlackoutEnded
+    | TalksSuspended
+    | TalksResumed
+    | Information
+    | Approval
+    | Announcement
+)
+
+Kind: TypeAlias = Literal[
+    "contact",
+    "channel_opened",
+    "call",
+    "meeting",
+    "release",
+    "offer",
+    "response",
+    "condition",
+    "assurance",
+    "military_operation",
+    "blackout_started",
+    "blackout_ended",
+    "talks_suspended",
+    "talks_resumed",
+    "information",
+    "approval",
+    "announcement",
+]
+
+EVENT_TYPES: Final[dict[str, type[Event]]] = {
+    attrs.fields_dict(cls)["kind"].default: cls  # type: ignore[misc]
+    for cls in get_args(Event)
+}
+KINDS: Final[tuple[str, ...]] = tuple(EVENT_TYPES)

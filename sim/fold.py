@@ -1,0 +1,247 @@
+"""Replay and time travel: the log folded, event by event, into a trajectory of states.
+
+``replay`` is a left fold of :func:`sim.rules.apply` over the events, in log order.  Beyond what
+``apply`` checks, it voids an event whose causes are not in the log before it (an intervention
+may have removed them).  The result, a :class:`Trajectory`, keeps the state after every event, so
+asking for the state at an event, an index or a date costs a lookup.
+
+Snapshots serve the other case, a late state of a long log without the trajectory at hand:
+``take_snapshots`` keeps every n-th state keyed by the hash of the log prefix it closes and the
+reducer version, and ``state_at`` folds only the events after the nearest snapshot.  Changed
+reducers change the version, so a stale snapshot is never reused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, time
+
+import attrs
+from attrs import field, frozen
+
+from sim.events import Event, Terms
+from sim.rules import REDUCER_VERSION, apply, void
+from sim.state import EMPTY, NegotiationState
+
+__all__ = [
+    "Log",
+    "Outcome",
+    "SnapshotKey",
+    "Trajectory",
+    "Voided",
+    "replay",
+    "state_at",
+    "take_snapshots",
+]
+
+SnapshotKey = tuple[str, str]
+"""(hash of the log prefix, reducer version)."""
+
+
+@frozen(kw_only=True)
+class Log:
+    """A log: its events in recorded order, a name, and the chain hash after each line.
+
+    ``hashes`` is empty for logs built in memory; the codec fills it for logs read from disk.
+    """
+
+    events: tuple[Event, ...]
+    name: str = "log"
+    hashes: tuple[str, ...] = ()
+    source: str | None = None
+    """Where it was read from, if anywhere."""
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def index(self, event_id: str) -> int:
+        """The position of ``event_id``; ``KeyError`` if absent."""
+        for i, event in enumerate(self.events):
+            if event.id == event_id:
+                return i
+        raise KeyError(event_id)
+
+
+@frozen(kw_only=True)
+class Voided:
+    """An event that could not take effect, and why."""
+
+    id: str
+    reason: str
+
+
+@frozen(kw_only=True)
+class Outcome:
+    """Whether the deal was concluded, when, and on which text and terms."""
+
+    concluded: bool
+    concluded_at: datetime | None = None
+    text: str | None = None
+    terms: Terms | None = None
+
+
+@frozen(kw_only=True)
+class Trajectory:
+    """The states a log passes through: ``states[i]`` is the state after ``events[i]``."""
+
+    events: tuple[Event, ...]
+    states: tuple[NegotiationState, ...] = field()
+    initial: NegotiationState = EMPTY
+    name: str = "log"
+
+    @states.validator
+    def _one_state_per_event(self, _attribute: object, value: tuple[object, ...]) -> None:
+        if len(value) != len(self.events):
+            msg = f"a trajectory needs one state per event: {len(self.events)} != {len(value)}"
+            raise ValueError(msg)
+
+    @property
+    def final(self) -> NegotiationState:
+        """The state after the last event."""
+        return self.states[-1] if self.states else self.initial
+
+    @property
+    def voided(self) -> tuple[Voided, ...]:
+        """The events that could not take effect, in log order, with their reasons."""
+        reasons = self.final.voided
+        return tuple(Voided(id=e.id, reason=reasons[e.id]) for e in self.events if e.id in reasons)
+
+    @property
+    def milestones(self) -> Mapping[str, datetime]:
+        """Milestones reached, by name, with the time each was reached."""
+        return self.final.milestones
+
+    @property
+    def outcome(self) -> Outcome:
+        """The outcome at the end of the log."""
+        final = self.final
+        if final.concluded_at is None:
+            return Outcome(concluded=False)
+        offer = next((o for o in final.offers.values() if o.text == final.concluded_text), None)
+        return Outcome(
+            concluded=True,
+            concluded_at=final.concluded_at,
+            text=final.concluded_text,
+            terms=offer.terms if offer else None,
+        )
+
+    def took_effect(self, event_id: str) -> bool:
+        """Whether ``event_id`` is in this trajectory and was not voided."""
+        return any(e.id == event_id for e in self.events) and event_id not in self.final.voided
+
+    def index(self, event_id: str) -> int:
+        """The position of ``event_id``; ``KeyError`` if absent."""
+        for i, event in enumerate(self.events):
+            if event.id == event_id:
+                return i
+        raise KeyError(event_id)
+
+    def state_at(self, when: datetime | date | int | str) -> NegotiationState:
+        """The state after an event id, after the first ``n`` events (an int), or at a time."""
+        n = _resolve(self, when)
+        return self.states[n - 1] if n else self.initial
+
+    def extend(self, events: Iterable[Event]) -> Trajectory:
+        """This trajectory continued with more events."""
+        more = tuple(events)
+        states = _fold(self.final, more, {e.id for e in self.events})
+        return attrs.evolve(self, events=self.events + more, states=self.states + states)
+
+
+def _end_of(when: datetime | date) -> datetime:
+    if isinstance(when, datetime):
+        if when.utcoffset() is None:
+            msg = f"a time to travel to must be timezone-aware, got {when.isoformat()}"
+            raise ValueError(msg)
+        return when
+    return datetime.combine(when, time.max, tzinfo=UTC)
+
+
+def _resolve(trajectory: Trajectory | Log, when: datetime | date | int | str) -> int:
+    """The number of leading events the point ``when`` includes."""
+    if isinstance(when, bool):
+        msg = "a point in a log is an event id, an index or a time, not a boolean"
+        raise TypeError(msg)
+    if isinstance(when, int):
+        if not 0 <= when <= len(trajectory.events):
+            msg = f"index {when} is outside the log (0 to {len(trajectory.events)})"
+            raise IndexError(msg)
+        return when
+    if isinstance(when, str):
+        return trajectory.index(when) + 1
+    limit = _end_of(when)
+    n = 0
+    for event in trajectory.events:
+        if event.at > limit:
+            break
+        n += 1
+    return n
+
+
+def _fold(
+    state: NegotiationState, events: Sequence[Event], seen: set[str]
+) -> tuple[NegotiationState, ...]:
+    states: list[NegotiationState] = []
+    append = states.append
+    for event in events:
+        missing = None
+        if event.causes:
+            missing = next((c for c in event.causes if c not in seen), None)
+        if missing is None:
+            state = apply(state, event)
+        else:
+            state = void(state, event, f"its cause {missing} is not in the log before it")
+        seen.add(event.id)
+        append(state)
+    return tuple(states)
+
+
+def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> Trajectory:
+    """Fold every event of ``log`` into a :class:`Trajectory`, voiding what cannot take effect.
+
+    >>> replay(load_log("scenarios/baseline")).outcome.concluded
+    True
+    """
+    events = log.events if isinstance(log, Log) else tuple(log)
+    name = log.name if isinstance(log, Log) else "log"
+    states = _fold(initial, events, set())
+    return Trajectory(events=events, states=states, initial=initial, name=name)
+
+
+def take_snapshots(
+    trajectory: Trajectory, hashes: Sequence[str], *, every: int = 1024
+) -> dict[SnapshotKey, NegotiationState]:
+    """Every ``every``-th state of ``trajectory``, keyed by its prefix hash and reducer version."""
+    if len(hashes) != len(trajectory.events):
+        msg = f"need one prefix hash per event: {len(hashes)} for {len(trajectory.events)} events"
+        raise ValueError(msg)
+    return {
+        (hashes[i], REDUCER_VERSION): trajectory.states[i]
+        for i in range(every - 1, len(trajectory.states), every)
+    }
+
+
+def state_at(
+    log: Log | Trajectory,
+    when: datetime | date | int | str,
+    *,
+    snapshots: Mapping[SnapshotKey, NegotiationState] | None = None,
+) -> NegotiationState:
+    """The state at a point of ``log``: after an event id, after ``n`` events, or at a time.
+
+    A date means the end of that day (UTC).  With ``snapshots`` (from :func:`take_snapshots`),
+    only the events after the nearest snapshot at or before that point are folded.
+    """
+    if isinstance(log, Trajectory):
+        return log.state_at(when)
+    n = _resolve(log, when)
+    start, state = 0, EMPTY
+    if snapshots and log.hashes:
+        for i in range(n - 1, -1, -1):
+            found = snapshots.get((log.hashes[i], REDUCER_VERSION))
+            if found is not None:
+                start, state = i + 1, found
+                break
+    seen = {e.id for e in log.events[:start]}
+    states = _fold(state, log.events[start:n], seen)
+    return states[-1] if states else state

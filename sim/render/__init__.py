@@ -1,0 +1,1 @@
+"""Rendering: the edges that turn trajectories into terminal tables, JSON, charts and reports."""

@@ -1,0 +1,56 @@
+"""Plain-data (JSON-ready) views of trajectories and states, for ``--json`` output.
+
+The keys here are a public contract: analysts' scripts read them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from sim.analysis import milestone_names, milestone_times
+from sim.codec import converter, encode_event
+from sim.events import Event
+from sim.fold import Outcome, Trajectory
+from sim.state import NegotiationState
+
+__all__ = ["event_data", "outcome_data", "replay_data", "state_data"]
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    """An event as its record (without the record version)."""
+    record = encode_event(event)
+    del record["schema"]
+    return record
+
+
+def state_data(state: NegotiationState) -> dict[str, Any]:
+    """A state as plain data; ``talks`` first."""
+    data: dict[str, Any] = converter.unstructure(state)
+    return data
+
+
+def outcome_data(outcome: Outcome) -> dict[str, Any]:
+    """``concluded``, ``concluded_at``, ``text`` and ``terms``."""
+    return {
+        "concluded": outcome.concluded,
+        "concluded_at": outcome.concluded_at.isoformat() if outcome.concluded_at else None,
+        "text": outcome.text,
+        "terms": attrs.asdict(outcome.terms, retain_collection_types=False)
+        if outcome.terms
+        else None,
+    }
+
+
+def replay_data(trajectory: Trajectory, *, names: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The ``replay --json`` object: scenario, events, voided, milestones, outcome, final_state."""
+    times = milestone_times(trajectory, names or milestone_names(trajectory))
+    return {
+        "scenario": trajectory.name,
+        "events": [event_data(e) for e in trajectory.events],
+        "voided": [{"id": v.id, "reason": v.reason} for v in trajectory.voided],
+        "milestones": {k: v.isoformat() if v else None for k, v in times.items()},
+        "outcome": outcome_data(trajectory.outcome),
+        "final_state": state_data(trajectory.final),
+    }
