@@ -1,0 +1,39 @@
+# Two entry points a newcomer needs: `make demo` and `make test`.  Each sets up .venv itself
+# (re-installing only when pyproject.toml changes) and is safe to run twice.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench fuzz chart clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,charts,frame]'
+	@touch $(STAMP)
+
+## demo: replay the recorded history and print its timeline and outcome
+demo: $(STAMP)
+	$(BIN)/sim replay scenarios/baseline
+
+## test: lint, type-check and run the whole test suite
+test: lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## bench: the benchmarks, figures as JSON
+bench: $(STAMP)
+	$(BIN)/python bench/replay.py --json
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
