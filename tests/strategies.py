@@ -15,27 +15,14 @@ from hypothesis import strategies as st
 
 from sim.events import (
     DECISIONS,
+    EVENT_TYPES,
     Alternative,
-    Announcement,
-    Approval,
-    Assurance,
-    BlackoutEnded,
     BlackoutStarted,
-    Call,
     Channel,
-    ChannelOpened,
-    Condition,
     Contact,
     Event,
-    Information,
-    Meeting,
-    MilitaryOperation,
     Offer,
-    Release,
-    Response,
     Source,
-    TalksResumed,
-    TalksSuspended,
     Terms,
 )
 
@@ -73,14 +60,23 @@ def channels() -> st.SearchStrategy[Channel | None]:
     )
 
 
+def _pick(draw: st.DrawFn, options: tuple[str, ...] | list[str]) -> str:
+    return options[draw(st.integers(0, len(options) - 1))]
+
+
+_PRECISIONS = ("exact", "day", "approx")
+_MAYBE_MILESTONE = st.none() | st.none() | st.none() | st.sampled_from(MILESTONES)
+_ACTOR_SETS = st.lists(st.sampled_from(ACTORS), min_size=1, max_size=2, unique=True).map(tuple)
+_RECIPIENT_SETS = st.lists(st.sampled_from(ACTORS), max_size=2, unique=True).map(tuple)
+
+
 @st.composite
 def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -> dict[str, Any]:
     causes: tuple[str, ...] = ()
     if earlier and draw(st.booleans()):
-        causes = tuple(
-            draw(st.lists(st.sampled_from([e.id for e in earlier]), max_size=2, unique=True))
-        )
-    precision = draw(st.sampled_from(("exact", "day", "approx")))
+        picked = {_pick(draw, [e.id for e in earlier[-6:]]) for _ in range(draw(st.integers(1, 2)))}
+        causes = tuple(sorted(picked))
+    precision = _pick(draw, _PRECISIONS)
     bounds: dict[str, Any] = {}
     if precision == "approx" and draw(st.booleans()):
         bounds = {"earliest": at - timedelta(hours=12), "latest": at + timedelta(hours=12)}
@@ -93,114 +89,92 @@ def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -
         "id": ident,
         "at": at,
         "precision": precision,
-        "actors": tuple(
-            draw(st.lists(st.sampled_from(ACTORS), min_size=1, max_size=2, unique=True))
-        ),
-        "recipients": tuple(draw(st.lists(st.sampled_from(ACTORS), max_size=2, unique=True))),
-        "channel": draw(channels()),
+        "actors": draw(_ACTOR_SETS),
+        "recipients": draw(_RECIPIENT_SETS),
+        "channel": draw(_CHANNELS),
         "causes": causes,
-        "source": draw(sources()),
+        "source": draw(_SOURCES),
         "summary": draw(texts),
-        "milestone": draw(st.none() | st.none() | st.sampled_from(MILESTONES)),
+        "milestone": draw(_MAYBE_MILESTONE),
         "alternatives": alternatives,
         **bounds,
     }
 
 
-def _kind_fields(kind: str, earlier: list[Event]) -> st.SearchStrategy[dict[str, Any]]:
-    offers = [e.id for e in earlier if isinstance(e, Offer)] or ["no_such_offer"]
-    blackouts = [e.id for e in earlier if isinstance(e, BlackoutStarted)]
-    fields: dict[str, st.SearchStrategy[Any]] = {}
-    if kind == "contact":
-        fields = {"about": texts}
-    elif kind == "channel_opened":
-        fields = {"name": st.sampled_from(("cell", "back_channel")), "members": st.just(ACTORS[:2])}
-    elif kind == "release":
-        fields = {
+_STATIC_FIELDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "contact": st.fixed_dictionaries({"about": texts}),
+    "channel_opened": st.fixed_dictionaries(
+        {"name": st.sampled_from(("cell", "back_channel")), "members": st.just(ACTORS[:2])}
+    ),
+    "call": st.fixed_dictionaries({"medium": st.just("phone")}),
+    "meeting": st.fixed_dictionaries({"place": st.just("Doha")}),
+    "release": st.fixed_dictionaries(
+        {
             "captor": st.just("hamas"),
             "count": st.integers(1, 4),
             "names": st.lists(st.sampled_from(("a", "b", "c", "d")), max_size=2, unique=True).map(
                 tuple
             ),
         }
-    elif kind == "offer":
-        fields = {
+    ),
+    "offer": st.fixed_dictionaries(
+        {
             "text": st.sampled_from(TEXTS),
             "terms": st.builds(Terms, pause_days=st.none() | st.integers(1, 7)),
             "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple),
             "requires": st.sampled_from(((), BODIES)),
             "final": st.booleans(),
         }
-    elif kind == "response":
-        fields = {
-            "to": st.sampled_from(offers),
-            "decision": st.sampled_from(DECISIONS),
-            "body": st.none() | st.sampled_from(BODIES),
-        }
-    elif kind == "condition":
-        fields = {
+    ),
+    "condition": st.fixed_dictionaries(
+        {
             "name": st.sampled_from(CONDITIONS),
             "holder": st.sampled_from(ACTORS),
             "prohibits": st.none() | st.sampled_from(OPERATIONS),
             "status": st.sampled_from(("open", "open", "waived")),
         }
-    elif kind == "assurance":
-        fields = {
-            "about": texts,
-            "meets": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple),
-        }
-    elif kind == "military_operation":
-        fields = {
+    ),
+    "assurance": st.fixed_dictionaries(
+        {"about": texts, "meets": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple)}
+    ),
+    "military_operation": st.fixed_dictionaries(
+        {
             "operation": st.sampled_from(OPERATIONS),
             "area": st.just("gaza"),
             "phase": st.sampled_from(("started", "adapted", "ended")),
         }
-    elif kind in ("blackout_started", "blackout_ended"):
-        fields = {"area": st.just("gaza")}
-    elif kind == "talks_suspended":
-        fields = {"until": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple)}
-    elif kind == "information":
-        fields = {
+    ),
+    "blackout_started": st.fixed_dictionaries({"area": st.just("gaza")}),
+    "blackout_ended": st.fixed_dictionaries({"area": st.just("gaza")}),
+    "talks_suspended": st.fixed_dictionaries(
+        {"until": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple)}
+    ),
+    "talks_resumed": st.fixed_dictionaries({}),
+    "information": st.fixed_dictionaries(
+        {
             "about": texts,
             "count": st.none() | st.integers(0, 60),
             "captor": st.none() | st.just("hamas"),
         }
-    elif kind == "approval":
-        fields = {"body": st.sampled_from(BODIES), "text": st.sampled_from(TEXTS)}
-    elif kind == "announcement":
-        fields = {"of_deal": st.booleans()}
-    elif kind == "call":
-        fields = {"medium": st.just("phone")}
-    elif kind == "meeting":
-        fields = {"place": st.just("Doha")}
-    if kind == "blackout_ended" and blackouts:
-        return st.fixed_dictionaries(fields).map(lambda f: f | {"_ends": blackouts})
-    return st.fixed_dictionaries(fields)
-
-
-_CLASSES: dict[str, type[Event]] = {
-    cls.__name__: cls
-    for cls in (
-        Contact,
-        ChannelOpened,
-        Call,
-        Meeting,
-        Release,
-        Offer,
-        Response,
-        Condition,
-        Assurance,
-        MilitaryOperation,
-        BlackoutStarted,
-        BlackoutEnded,
-        TalksSuspended,
-        TalksResumed,
-        Information,
-        Approval,
-        Announcement,
-    )
+    ),
+    "approval": st.fixed_dictionaries(
+        {"body": st.sampled_from(BODIES), "text": st.sampled_from(TEXTS)}
+    ),
+    "announcement": st.fixed_dictionaries({"of_deal": st.booleans()}),
 }
-_BY_KIND = {cls.__attrs_attrs__.kind.default: cls for cls in _CLASSES.values()}  # type: ignore[attr-defined]
+_RESPONSE_FIELDS = st.fixed_dictionaries(
+    {"decision": st.sampled_from(DECISIONS), "body": st.none() | st.sampled_from(BODIES)}
+)
+
+
+def _kind_fields(draw: st.DrawFn, kind: str, earlier: list[Event]) -> dict[str, Any]:
+    if kind == "response":
+        offers = [e.id for e in earlier if isinstance(e, Offer)] or ["no_such_offer"]
+        return {**draw(_RESPONSE_FIELDS), "to": _pick(draw, offers)}
+    return dict(draw(_STATIC_FIELDS[kind]))
+
+
+_KIND_NAMES = tuple(sorted(EVENT_TYPES))
 
 
 @st.composite
@@ -209,13 +183,13 @@ def events(
 ) -> Event:
     """One event of any kind, valid against ``earlier`` (its causes name earlier events)."""
     before = list(earlier)
-    kind = draw(st.sampled_from(sorted(_BY_KIND)))
+    kind = _pick(draw, _KIND_NAMES)
     envelope = draw(_envelope(ident, at, before))
-    own = dict(draw(_kind_fields(kind, before)))
-    ends = own.pop("_ends", None)
-    if ends:
-        envelope["causes"] = (draw(st.sampled_from(ends)),)
-    event: Event = _BY_KIND[kind](**envelope, **own)
+    own = _kind_fields(draw, kind, before)
+    starts = [e.id for e in before if isinstance(e, BlackoutStarted)]
+    if kind == "blackout_ended" and starts:
+        envelope["causes"] = (_pick(draw, starts[-3:]),)
+    event: Event = EVENT_TYPES[kind](**envelope, **own)
     return event
 
 
@@ -235,3 +209,7 @@ def histories(draw: st.DrawFn, min_size: int = 0, max_size: int = 25) -> tuple[E
         at += timedelta(hours=draw(st.integers(0, 48)))
         log.append(draw(events(ident=f"e{len(log)}", at=at, earlier=tuple(log))))
     return tuple(log)
+
+
+_SOURCES = sources()
+_CHANNELS = channels()
