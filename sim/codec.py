@@ -14,6 +14,7 @@ log.  Older record versions are brought up to date by the upcaster chain in ``UP
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any, Final
@@ -21,6 +22,7 @@ from typing import Any, Final
 import cattrs
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.v import format_exception
 
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, Event
@@ -46,6 +48,7 @@ GENESIS: Final = "0" * 64
 """The hash before the first line."""
 
 _HASH_TAIL: Final = len(b',"hash":"') + 64 + len(b'"}')
+_HEX: Final = re.compile(rb"[0-9a-f]{64}")
 
 
 def _upcast_1(record: dict[str, Any]) -> dict[str, Any]:
@@ -169,7 +172,7 @@ def decode_event(record: object) -> Event:
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
     try:
         event: Event = converter.structure(fields, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError):
+    except Exception:  # noqa: BLE001  (any failure of the fast path is explained below)
         label = f"event {fields['id']!r}" if isinstance(fields.get("id"), str) else "event"
         raise SimError(what=f"invalid {kind} {label}: {_explain(fields, cls)}") from None
     return event
@@ -178,7 +181,7 @@ def decode_event(record: object) -> Event:
 def _explain(fields: dict[str, Any], cls: type[Event]) -> str:
     try:
         _explainer.structure(fields, cls)
-    except (cattrs.BaseValidationError, ValueError, TypeError) as exc:
+    except Exception as exc:  # noqa: BLE001  (cattrs raises several types; all are explained)
         return _describe(exc)
     return "it does not fit its kind"  # pragma: no cover (the fast path agreed with this one)
 
@@ -192,9 +195,18 @@ def _json_type(value: object) -> str:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        messages = cattrs.transform_error(exc, path="")
+        messages = cattrs.transform_error(exc, path="", format_exception=_format)
         return "; ".join(_tidy(m) for m in messages)
     return str(exc)
+
+
+def _format(exc: BaseException, type_: type[Any] | None) -> str:
+    """Our own hooks' messages say what was expected and found: keep them."""
+    if isinstance(exc, (TypeError, ValueError)) and str(exc).startswith("expected"):
+        return str(exc)
+    if isinstance(exc, ValueError) and "must be" in str(exc):
+        return str(exc)
+    return format_exception(exc, type_)
 
 
 def _tidy(message: str) -> str:
@@ -233,7 +245,10 @@ def split_line(line: bytes) -> tuple[bytes, str] | None:
     tail = line[-_HASH_TAIL:]
     if not tail.startswith(b',"hash":"'):
         return None
-    return line[:-_HASH_TAIL] + b"}", tail[9:-2].decode("ascii", "replace")
+    digest = tail[9:-2]
+    if _HEX.fullmatch(digest) is None:
+        return None
+    return line[:-_HASH_TAIL] + b"}", digest.decode("ascii")
 
 
 def chain_hashes(events: Iterable[Event], previous: str = GENESIS) -> tuple[str, ...]:
