@@ -73,7 +73,8 @@ _RECIPIENT_SETS = st.lists(st.sampled_from(ACTORS), max_size=2, unique=True).map
 @st.composite
 def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -> dict[str, Any]:
     causes: tuple[str, ...] = ()
-    if earlier and draw(st.booleans()):
+    answers = draw(st.booleans())
+    if earlier and answers:
         picked = {_pick(draw, [e.id for e in earlier[-6:]]) for _ in range(draw(st.integers(1, 2)))}
         causes = tuple(sorted(picked))
     precision = _pick(draw, _PRECISIONS)

@@ -37,7 +37,7 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         "concluded": outcome.concluded,
         "concluded_at": outcome.concluded_at.isoformat() if outcome.concluded_at else None,
         "text": outcome.text,
-        "terms": attrs.asdict(outcome.terms, retain_collection_types=False)
+        "terms": attrs.asdict(outcome.terms)
         if outcome.terms
         else None,
     }
