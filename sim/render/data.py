@@ -37,9 +37,7 @@ def outcome_data(outcome: Outcome) -> dict[str, Any]:
         "concluded": outcome.concluded,
         "concluded_at": outcome.concluded_at.isoformat() if outcome.concluded_at else None,
         "text": outcome.text,
-        "terms": attrs.asdict(outcome.terms)
-        if outcome.terms
-        else None,
+        "terms": attrs.asdict(outcome.terms) if outcome.terms else None,
     }
 
 
