@@ -183,15 +183,15 @@ def _fold(
 ) -> tuple[NegotiationState, ...]:
     states: list[NegotiationState] = []
     append = states.append
+    add = seen.add
     for event in events:
-        missing = None
-        if event.causes:
-            missing = next((c for c in event.causes if c not in seen), None)
-        if missing is None:
-            state = apply(state, event)
+        for cause in event.causes:
+            if cause not in seen:
+                state = void(state, event, f"its cause {cause} is not in the log before it")
+                break
         else:
-            state = void(state, event, f"its cause {missing} is not in the log before it")
-        seen.add(event.id)
+            state = apply(state, event)
+        add(event.id)
         append(state)
     return tuple(states)
 
