@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sim import load_log, replay, write_log
 from sim.events import (
@@ -61,7 +62,12 @@ def generate(n: int, seed: int = 7) -> list[Event]:
         i = len(events)
         ident = f"e{i}"
         roll = rng.random()
-        common = {"id": ident, "at": at, "source": src, "summary": "generated event"}
+        common: dict[str, Any] = {
+            "id": ident,
+            "at": at,
+            "source": src,
+            "summary": "generated event",
+        }
         event: Event
         if roll < 0.35:
             event = Call(actors=("us_mcgurk",), recipients=("qatar_pm",), channel=CELL, **common)
