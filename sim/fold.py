@@ -13,7 +13,9 @@ reducers change the version, so a stale snapshot is never reused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
 import attrs
@@ -196,6 +198,24 @@ def _fold(
     return tuple(states)
 
 
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large acyclic structure is built.
+
+    A trajectory is a tree of immutable values with no reference cycles, so the collector's
+    passes over it while it grows find nothing to free; on a 100,000-event log they take about
+    half the fold's time.  Reference counting still frees everything as usual, the previous
+    setting is restored on exit, and results are unaffected.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> Trajectory:
     """Fold every event of ``log`` into a :class:`Trajectory`, voiding what cannot take effect.
 
@@ -204,7 +224,8 @@ def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> 
     """
     events = log.events if isinstance(log, Log) else tuple(log)
     name = log.name if isinstance(log, Log) else "log"
-    states = _fold(initial, events, set())
+    with cyclic_gc_paused():
+        states = _fold(initial, events, set())
     return Trajectory(events=events, states=states, initial=initial, name=name)
 
 
