@@ -462,47 +462,63 @@ def _draw_events(
     *,
     ghost: bool,
 ) -> None:
+    """Draw the events, one artist per kind (and per faded group), so large logs stay fast."""
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
     voided = trajectory.final.voided
+    points: dict[tuple[str, bool], tuple[list[float], list[float]]] = {}
+    bounds: dict[str, list[list[tuple[float, float]]]] = {}
+    joints: list[list[tuple[float, float]]] = []
     for event in trajectory.events:
-        style = KIND_STYLE[event.kind]
-        fade = 0.4 if event.id in voided and not ghost else 1.0
         x = _num(event.at)
         ys = [positions[(event.id, lane)] for lane in _event_lanes(event, lanes)]
-        group = f"{'base-' if ghost else ''}event-{event.id}"
         if len(ys) > 1:
-            ax.plot(
-                [x, x],
-                [min(ys), max(ys)],
-                color="#9a9a9a" if not ghost else "#d8d8d8",
-                linewidth=0.8,
-                zorder=2,
-                gid=f"{group}-joint",
-            )
+            joints.append([(x, min(ys)), (x, max(ys))])
+        xs_ys = points.setdefault((event.kind, event.id in voided and not ghost), ([], []))
         for y in ys:
+            xs_ys[0].append(x)
+            xs_ys[1].append(y)
             if event.precision == "approx" and event.earliest and event.latest:
-                ax.plot(
-                    [_num(event.earliest), _num(event.latest)],
-                    [y, y],
-                    color=style.colour,
-                    alpha=0.18 if ghost else 0.55,
-                    linewidth=3.2,
-                    solid_capstyle="butt",
-                    zorder=2,
-                    gid=f"{group}-bounds",
-                )
-            ax.plot(
-                [x],
-                [y],
-                linestyle="none",
-                marker=style.marker,
-                markersize=style.size,
-                markerfacecolor="#e4e4e4" if ghost else style.colour,
-                markeredgecolor="#c8c8c8" if ghost else "#222222",
-                markeredgewidth=0.5,
-                alpha=fade,
-                zorder=2.5 if ghost else 4,
-                gid=group,
+                bar = [(_num(event.earliest), y), (_num(event.latest), y)]
+                bounds.setdefault(event.kind, []).append(bar)
+    prefix = "base-" if ghost else ""
+    if joints:
+        ax.add_collection(
+            LineCollection(
+                joints,
+                colors="#d8d8d8" if ghost else "#9a9a9a",
+                linewidths=0.8,
+                zorder=2,
+                gid=f"{prefix}joints",
             )
+        )
+    for kind, bars in bounds.items():
+        ax.add_collection(
+            LineCollection(
+                bars,
+                colors=KIND_STYLE[kind].colour,
+                alpha=0.18 if ghost else 0.55,
+                linewidths=3.2,
+                capstyle="butt",
+                zorder=2,
+                gid=f"{prefix}bounds-{kind}",
+            )
+        )
+    for (kind, faded), (xs, ys) in points.items():
+        style = KIND_STYLE[kind]
+        ax.plot(
+            xs,
+            ys,
+            linestyle="none",
+            marker=style.marker,
+            markersize=style.size,
+            markerfacecolor="#e4e4e4" if ghost else style.colour,
+            markeredgecolor="#c8c8c8" if ghost else "#222222",
+            markeredgewidth=0.5,
+            alpha=0.4 if faded else 1.0,
+            zorder=2.5 if ghost else 4,
+            gid=f"{prefix}events-{kind}{'-voided' if faded else ''}",
+        )
 
 
 def _draw_overlay(
@@ -517,43 +533,59 @@ def _draw_overlay(
     overlay = _overlay(trajectory, base)
     base_positions = _stack(base.events, lanes, gap)
     by_id = {e.id: e for e in base.events}
-    for event_id, (old, new) in overlay.moved.items():
-        for lane in _event_lanes(by_id[event_id], lanes):
-            y_old = base_positions[(event_id, lane)]
-            y_new = positions.get((event_id, lane), y_old)
-            ax.annotate(
-                "",
-                xy=(_num(new), y_new),
-                xytext=(_num(old), y_old),
-                arrowprops={
-                    "arrowstyle": "-|>",
-                    "color": MOVED_COLOUR,
-                    "linewidth": 1.3,
-                    "shrinkA": 2,
-                    "shrinkB": 6,
-                },
-                zorder=5,
-                gid=f"moved-{event_id}",
-            )
-    crosses = [
-        (e, VOIDED_COLOUR, positions, "voided") for e in trajectory.events if e.id in overlay.voided
+    arrows = [
+        ((_num(old), base_positions[(event_id, lane)]), (_num(new), positions[(event_id, lane)]))
+        for event_id, (old, new) in overlay.moved.items()
+        for lane in _event_lanes(by_id[event_id], lanes)
     ]
-    crosses += [(by_id[i], REMOVED_COLOUR, base_positions, "removed") for i in overlay.removed]
-    for event, colour, where, tag in crosses:
-        for lane in _event_lanes(event, lanes):
+    if len(arrows) > MAX_ARROWS:
+        from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+        ax.add_collection(
+            LineCollection(arrows, colors=MOVED_COLOUR, linewidths=1.0, zorder=5, gid="moved")
+        )
+    for start, end in arrows if len(arrows) <= MAX_ARROWS else ():
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": MOVED_COLOUR,
+                "linewidth": 1.3,
+                "shrinkA": 2,
+                "shrinkB": 6,
+            },
+            zorder=5,
+            gid="moved",
+        )
+    crosses = {
+        "voided": (
+            VOIDED_COLOUR,
+            positions,
+            [e for e in trajectory.events if e.id in overlay.voided],
+        ),
+        "removed": (REMOVED_COLOUR, base_positions, [by_id[i] for i in overlay.removed]),
+    }
+    for tag, (colour, where, events) in crosses.items():
+        xs = [_num(e.at) for e in events for _lane in _event_lanes(e, lanes)]
+        ys = [where[(e.id, lane)] for e in events for lane in _event_lanes(e, lanes)]
+        if xs:
             ax.plot(
-                [_num(event.at)],
-                [where[(event.id, lane)]],
+                xs,
+                ys,
                 linestyle="none",
                 marker="x",
                 markersize=11,
-                markeredgewidth=2.4,
+                markeredgewidth=2.4 if tag == "voided" else 2.0,
                 color=colour,
                 zorder=6,
-                gid=f"{tag}-{event.id}",
+                gid=tag,
             )
 
 
+MAX_ARROWS: Final = 300
+"""Beyond this many moved events, moves are drawn as plain segments (arrows are slow)."""
 MOVED_COLOUR: Final = "#1f4e9c"
 VOIDED_COLOUR: Final = "#d00000"
 REMOVED_COLOUR: Final = "#6b6b6b"

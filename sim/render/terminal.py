@@ -13,11 +13,18 @@ from rich.table import Table
 from rich.text import Text
 
 from sim.analysis import changes, milestone_names, milestone_times
-from sim.events import Event
+from sim.events import Event, Terms
 from sim.fold import Outcome, Trajectory
 from sim.state import NegotiationState
 
-__all__ = ["outcome_view", "replay_view", "state_view", "timeline_view", "when"]
+__all__ = [
+    "outcome_view",
+    "replay_view",
+    "state_view",
+    "terms_phrases",
+    "timeline_view",
+    "when",
+]
 
 
 def when(event: Event) -> str:
@@ -74,6 +81,23 @@ def timeline_view(trajectory: Trajectory, *, title: str | None = None) -> Table:
     return table
 
 
+def terms_phrases(terms: Terms) -> list[str]:
+    """The terms of a text in words: ``["a 4-day pause, extendable", "50 hostages", ...]``."""
+    said = []
+    if terms.pause_days is not None:
+        said.append(
+            f"a {terms.pause_days}-day pause" + (", extendable" if terms.extendable else "")
+        )
+    if terms.first_phase:
+        said.append(f"first phase: {terms.first_phase}")
+    if terms.hostages is not None:
+        said.append(f"{terms.hostages} hostages")
+    if terms.further_releases:
+        said.append("further releases expected")
+    said.extend(terms.notes)
+    return said
+
+
 def outcome_view(outcome: Outcome, milestones: Iterable[tuple[str, datetime | None]]) -> Group:
     """The outcome and the milestones table."""
     parts: list[RenderableType] = []
@@ -81,22 +105,9 @@ def outcome_view(outcome: Outcome, milestones: Iterable[tuple[str, datetime | No
         line = Text(f"Concluded {outcome.concluded_at:%Y-%m-%d %H:%M %Z}", style="bold green")
         line.append(f" on text {outcome.text}", style="green")
         parts.append(line)
-        if outcome.terms is not None:
-            terms = outcome.terms
-            said = []
-            if terms.pause_days is not None:
-                said.append(
-                    f"a {terms.pause_days}-day pause" + (", extendable" if terms.extendable else "")
-                )
-            if terms.first_phase:
-                said.append(f"first phase: {terms.first_phase}")
-            if terms.hostages is not None:
-                said.append(f"{terms.hostages} hostages")
-            if terms.further_releases:
-                said.append("further releases expected")
-            said.extend(terms.notes)
-            if said:
-                parts.append(Text("Terms: " + "; ".join(said)))
+        said = terms_phrases(outcome.terms) if outcome.terms is not None else []
+        if said:
+            parts.append(Text("Terms: " + "; ".join(said)))
     else:
         parts.append(Text("Not concluded", style="bold red"))
     table = Table(title="Milestones", expand=False)
