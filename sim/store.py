@@ -32,6 +32,7 @@ __all__ = [
     "log_path",
     "read_head",
     "verify",
+    "write_file",
     "write_log",
 ]
 
@@ -220,6 +221,28 @@ def write_log(path: str | os.PathLike[str], events: Iterable[Event], *, pin: boo
     if pin:
         _atomic_write(head_path(target), head.encode("ascii") + b"\n")
     return head
+
+
+def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, synced and renamed.
+
+    The folder must exist; if anything fails, nothing is left at ``path`` (an older file there
+    stays as it was).  For outputs such as charts, reports and exports.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise SimError(
+            what="the folder for the output does not exist",
+            path=str(target),
+            hint=f"create {target.parent} first, or write somewhere else",
+        )
+    if target.is_dir():
+        raise SimError(what="the output path is a folder", path=str(target), expected="a file name")
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        raise SimError(what=f"cannot write the output: {exc.strerror}", path=str(target)) from None
+    return target
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sim.cli import core  # registers its commands
+from sim.cli import analyst, core  # register their commands
 from sim.cli.app import app
 
-__all__ = ["app", "core", "main"]
+__all__ = ["analyst", "app", "core", "main"]
 
 
 def main() -> None:
