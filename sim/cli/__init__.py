@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from sim.cli import core  # registers its commands
+from sim.cli import (
+    core,  # registers its commands
+    timeline,  # registers its commands
+)
 from sim.cli.app import app
 
-__all__ = ["app", "core", "main"]
+__all__ = ["app", "core", "main", "timeline"]
 
 
 def main() -> None:
