@@ -305,7 +305,10 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
     )
     table.add_row(
         "milestones",
-        "\n".join(f"{k}: {v:%Y-%m-%d}" for k, v in state.milestones.items()) or "none",
+        "\n".join(
+            f"{k}: {v:%Y-%m-%d}" for k, v in sorted(state.milestones.items(), key=lambda kv: kv[1])
+        )
+        or "none",
     )
     if state.voided:
         table.add_row("voided", "\n".join(f"{k}: {v}" for k, v in state.voided.items()))
