@@ -44,7 +44,7 @@ from sim.codes import (
     code_of,
 )
 from sim.errors import SimError
-from sim.events import EVENT_TYPES, Alternative, Channel, Event, EventBase, Source, Terms
+from sim.events import EVENT_TYPES, Channel, Event, EventBase, Source, Terms
 from sim.fold import Trajectory
 from sim.parties import party_of
 
@@ -487,7 +487,7 @@ def _parse_list(text: str, item: Any) -> list[Any]:
         if item is str and not all(isinstance(v, str) for v in value):
             msg = f"expected an array of strings, found {text!r}"
             raise _CellError(msg)
-        if item is Alternative and not all(isinstance(v, dict) for v in value):
+        if item is not str and not all(isinstance(v, dict) for v in value):
             msg = f"expected an array of objects, found {text!r}"
             raise _CellError(msg)
         return value

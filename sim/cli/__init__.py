@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sim.cli import analyst, core  # register their commands
+from sim.cli import (
+    analyst,  # registers its commands
+    core,  # registers its commands
+    timeline,  # registers its commands
+)
 from sim.cli.app import app
 
-__all__ = ["analyst", "app", "core", "main"]
+__all__ = ["analyst", "app", "core", "main", "timeline"]
 
 
 def main() -> None:

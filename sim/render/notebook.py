@@ -17,7 +17,7 @@ from sim.analysis import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import party_of
-from sim.render.terminal import terms_phrases, when
+from sim.render.terminal import terms_said, when
 
 __all__ = ["FRAME_COLUMNS", "outcome_html", "trajectory_frame", "trajectory_html"]
 
@@ -158,7 +158,7 @@ def _time(at: datetime | None) -> str:
 def _outcome_block(outcome: Outcome) -> str:
     if not outcome.concluded:
         return '<p><strong class="bad">Not concluded</strong></p>'
-    terms = "; ".join(terms_phrases(outcome.terms)) if outcome.terms else ""
+    terms = "; ".join(terms_said(outcome.terms)) if outcome.terms else ""
     return (
         f'<p><strong class="good">Concluded {_time(outcome.concluded_at)}</strong>'
         f" on text <code>{escape(outcome.text or '')}</code>"

@@ -22,7 +22,7 @@ from sim.analysis import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import PARTY_NAMES, party_of
-from sim.render.terminal import terms_phrases, when
+from sim.render.terminal import terms_said, when
 
 __all__ = ["ExplainStep", "MilestoneRow", "inline_svg", "milestone_rows", "report_html", "shift"]
 
@@ -119,7 +119,7 @@ def _outcome_view(outcome: Outcome) -> dict[str, Any]:
         "concluded": outcome.concluded,
         "when": f"{outcome.concluded_at:%d %b %Y %H:%M} UTC" if outcome.concluded_at else None,
         "text": outcome.text,
-        "terms": terms_phrases(outcome.terms) if outcome.terms else [],
+        "terms": terms_said(outcome.terms) if outcome.terms else [],
     }
 
 
