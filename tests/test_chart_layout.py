@@ -126,7 +126,7 @@ def _history() -> tuple[Event, ...]:
 
 def test_overlapping_blackouts_make_one_span_until_the_last_ends() -> None:
     found = [s for s in spans(replay(_history())) if s.kind == "blackout"]
-    assert [(s.row, s.start, s.end) for s in found] == [("blackout:gaza", _t(10), _t(30))]
+    assert [(s.row, s.start, s.end) for s in found] == [("blackout-gaza", _t(10), _t(30))]
 
 
 def test_a_suspension_spans_from_suspended_to_resumed() -> None:

@@ -28,6 +28,7 @@ fonts, an SVG hash salt, no timestamps in the metadata).
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -66,6 +67,9 @@ STRIP_ROW_IN: Final = 0.24
 LABEL_ROW_IN: Final = 0.2
 LABEL_FONT: Final = 7.5
 PAD_PX: Final = 5.0
+
+BOUNDS_WIDTH: Final = 1.6
+"""Line width of the bar across an undated event's earliest..latest bounds."""
 
 SpanKind = Literal["blackout", "suspended", "operation"]
 
@@ -140,12 +144,12 @@ def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
     now: dict[str, tuple[SpanKind, str]] = {}
     for area, ids in state.blackouts.items():
         if ids:
-            now[f"blackout:{area}"] = ("blackout", f"{area.title()} comms cut")
+            now[f"blackout-{area}"] = ("blackout", f"{area.title()} comms cut")
     if state.talks == "suspended":
         now["suspended"] = ("suspended", "Talks suspended")
     for operation, posture in state.posture.items():
         if posture.phase != "ended":
-            now[f"operation:{operation}"] = ("operation", operation.replace("_", " ").capitalize())
+            now[f"operation-{operation}"] = ("operation", operation.replace("_", " ").capitalize())
     return now
 
 
@@ -342,10 +346,9 @@ def chart_figure(
 ) -> Any:
     """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure."""
     import matplotlib as mpl  # noqa: PLC0415 (matplotlib is the optional `charts` extra)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg  # noqa: PLC0415
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.dates import date2num  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
-    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
 
     with mpl.rc_context(_RC):
         lanes = lanes_of(trajectory, *(base,) if base else ())
@@ -354,27 +357,15 @@ def chart_figure(
         axes_px = (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
         per_px = (x_hi - x_lo) / axes_px
 
-        # Milestone labels: measure, then place in rows (in data units along x).
-        reached = trajectory.milestones
-        names = [n for n in milestone_names(trajectory) if n in reached]
-        texts = [_label_text(n, reached[n]) for n in names]
-        renderer = RendererAgg(10, 10, DPI)
-        font = FontProperties(family="DejaVu Sans", size=LABEL_FONT)
-        widths = [
-            (renderer.get_text_width_height_descent(t, font, ismath=False)[0] + 2 * PAD_PX) * per_px
-            for t in texts
-        ]
-        anchors = [float(date2num(reached[n])) for n in names]
-        placed = place_labels(
-            anchors, widths, lo=x_lo - LEFT_IN * DPI * per_px * 0.95, pad=PAD_PX * per_px
-        )
+        names, texts, placed = _milestone_labels(trajectory, x_lo, per_px)
         label_rows = max((p.row for p in placed), default=-1) + 1
 
         own_spans = spans(trajectory)
         base_spans = spans(base) if base else ()
         strip = _strip_rows(own_spans, base_spans)
 
-        title_in = 0.75 if base else 0.55
+        heading, subtitle = _titles(trajectory, base, title)
+        title_in = 0.3 + 0.26 * len(heading) + 0.17 * len(subtitle)
         label_in = max(label_rows, 1) * LABEL_ROW_IN + 0.1
         lanes_in = len(lanes) * LANE_IN
         strip_in = max(len(strip), 1) * STRIP_ROW_IN + 0.05
@@ -410,9 +401,31 @@ def chart_figure(
             (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
         )
         _draw_axis(ax_strip, lo, hi)
-        _draw_title(fig, trajectory, base, title, height)
+        _draw_title(fig, heading, subtitle, height)
         _draw_legend(fig, trajectory, base, spans_drawn=(*own_spans, *base_spans), height=height)
     return fig
+
+
+def _milestone_labels(
+    trajectory: Trajectory, x_lo: float, per_px: float
+) -> tuple[list[str], list[str], list[Placed]]:
+    """The milestones reached, their label texts, and where the labels go (in date units)."""
+    from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    reached = trajectory.milestones
+    names = [n for n in milestone_names(trajectory) if n in reached]
+    texts = [_label_text(n, reached[n]) for n in names]
+    renderer = RendererAgg(10, 10, DPI)
+    font = FontProperties(family="DejaVu Sans", size=LABEL_FONT)
+    widths = [
+        (renderer.get_text_width_height_descent(t, font, ismath=False)[0] + 2 * PAD_PX) * per_px
+        for t in texts
+    ]
+    anchors = [_num(reached[n]) for n in names]
+    # Labels may reach into the left margin (beside the label band there is nothing to hit).
+    lo = x_lo - LEFT_IN * DPI * per_px * 0.95
+    return names, texts, place_labels(anchors, widths, lo=lo, pad=PAD_PX * per_px)
 
 
 _RC: Final[Any] = {
@@ -433,7 +446,7 @@ def _draw_lanes(ax: Any, lanes: Sequence[str]) -> None:
         ink, tint = LANE_COLOURS[lane]
         ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
         ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
-        name = PARTY_NAMES.get(lane, "Other")
+        name = PARTY_NAMES.get(lane, "Other / none")
         ax.text(
             -0.008,
             index + 0.5,
@@ -493,16 +506,30 @@ def _draw_events(
             )
         )
     for kind, bars in bounds.items():
+        colour, alpha = KIND_STYLE[kind].colour, 0.18 if ghost else 0.6
         ax.add_collection(
             LineCollection(
                 bars,
-                colors=KIND_STYLE[kind].colour,
-                alpha=0.18 if ghost else 0.55,
-                linewidths=3.2,
+                colors=colour,
+                alpha=alpha,
+                linewidths=BOUNDS_WIDTH,
                 capstyle="butt",
                 zorder=2,
                 gid=f"{prefix}bounds-{kind}",
             )
+        )
+        ends = [point for bar in bars for point in bar]
+        ax.plot(
+            [x for x, _ in ends],
+            [y for _, y in ends],
+            linestyle="none",
+            marker="|",
+            markersize=6,
+            markeredgewidth=1.2,
+            color=colour,
+            alpha=alpha,
+            zorder=2,
+            gid=f"{prefix}bounds-ends-{kind}",
         )
     for (kind, faded), (xs, ys) in points.items():
         style = KIND_STYLE[kind]
@@ -727,26 +754,50 @@ def _draw_axis(ax_strip: Any, lo: datetime, hi: datetime) -> None:
     ax_strip.set_xlabel("date (UTC)", fontsize=8, color="#555555")
 
 
-def _draw_title(
-    fig: Any, trajectory: Trajectory, base: Trajectory | None, title: str | None, height: float
-) -> None:
+def _titles(
+    trajectory: Trajectory, base: Trajectory | None, title: str | None
+) -> tuple[list[str], list[str]]:
+    """The heading and the subtitle, wrapped to the figure's width."""
     heading = title or (f"What if: {trajectory.name}" if base else f"Timeline of {trajectory.name}")
+    said = [f"Outcome: {_outcome(trajectory)}"]
+    if base is None:
+        said[0] += f"  ·  {len(trajectory.events)} events"
+    else:
+        said[0] += f"  (base: {_outcome(base)})"
+        missed = [
+            n.replace("_", " ")
+            for n in milestone_names(base)
+            if n in base.milestones and n not in trajectory.milestones
+        ]
+        if missed:
+            said.append("Not reached in the what-if: " + ", ".join(missed))
+    lines = [line for part in said for line in textwrap.wrap(part, SUBTITLE_CHARS)]
+    return textwrap.wrap(heading, HEADING_CHARS), lines
+
+
+HEADING_CHARS: Final = 120
+SUBTITLE_CHARS: Final = 200
+
+
+def _draw_title(fig: Any, heading: Sequence[str], subtitle: Sequence[str], height: float) -> None:
     fig.text(
         LEFT_IN / WIDTH_IN,
-        1 - 0.2 / height,
-        heading,
+        1 - 0.18 / height,
+        "\n".join(heading),
         fontsize=13,
         fontweight="bold",
         va="top",
+        linespacing=1.25,
         gid="chart-title",
     )
     fig.text(
         LEFT_IN / WIDTH_IN,
-        1 - 0.45 / height,
-        _outcome_line(trajectory, base),
+        1 - (0.22 + 0.26 * len(heading)) / height,
+        "\n".join(subtitle),
         fontsize=9,
         va="top",
         color="#333333",
+        linespacing=1.35,
         gid="chart-outcome",
     )
 
@@ -756,19 +807,6 @@ def _outcome(trajectory: Trajectory) -> str:
     if outcome.concluded and outcome.concluded_at is not None:
         return f"concluded {outcome.concluded_at:%d %b %Y %H:%M} UTC"
     return "not concluded"
-
-
-def _outcome_line(trajectory: Trajectory, base: Trajectory | None) -> str:
-    line = f"Outcome: {_outcome(trajectory)}"
-    if base is None:
-        return line + f"  ·  {len(trajectory.events)} events"
-    line += f"  (base: {_outcome(base)})"
-    missed = [
-        n for n in milestone_names(base) if n in base.milestones and n not in trajectory.milestones
-    ]
-    if missed:
-        line += "  ·  not reached: " + ", ".join(n.replace("_", " ") for n in missed)
-    return line
 
 
 def _draw_legend(
@@ -799,7 +837,16 @@ def _draw_legend(
         if kind in kinds
     ]
     handles.append(
-        Line2D([], [], color="#777777", alpha=0.55, linewidth=3.2, label="undated: bounds")
+        Line2D(
+            [0, 1],
+            [0, 0],
+            color="#777777",
+            alpha=0.6,
+            linewidth=BOUNDS_WIDTH,
+            marker="|",
+            markevery=[0, 1],
+            label="undated: its bounds",
+        )
     )
     for kind in ("blackout", "suspended", "operation"):
         if any(s.kind == kind for s in spans_drawn):
