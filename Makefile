@@ -34,6 +34,11 @@ pytest: $(STAMP)
 ## bench: the benchmarks, figures as JSON
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
+	$(BIN)/python bench/render.py --json
+
+## chart: redraw the README's chart of the recorded history (docs/baseline.png)
+chart: $(STAMP)
+	$(BIN)/sim chart scenarios/baseline -o docs/baseline.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

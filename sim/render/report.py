@@ -22,7 +22,7 @@ from sim.analysis import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import PARTY_NAMES, party_of
-from sim.render.terminal import terms_said, when
+from sim.render.terminal import terms_said, when, who
 
 __all__ = ["ExplainStep", "MilestoneRow", "inline_svg", "milestone_rows", "report_html", "shift"]
 
@@ -123,10 +123,6 @@ def _outcome_view(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _who(names: Sequence[str]) -> str:
-    return ", ".join(names) or "—"
-
-
 def _event_rows(trajectory: Trajectory, base: Trajectory | None) -> list[dict[str, Any]]:
     voided = trajectory.final.voided
     base_at = {e.id: e for e in base.events} if base else {}
@@ -158,8 +154,7 @@ def _event_row(event: Event, *, status: str, voided: bool) -> dict[str, Any]:
         "when": when(event),
         "kind": event.kind.replace("_", " "),
         "parties": sorted({PARTY_NAMES.get(party_of(a), party_of(a)) for a in event.actors}),
-        "who": _who(event.actors),
-        "whom": _who(event.recipients),
+        "who": who(event) or "—",
         "summary": event.summary or event.id,
         "milestone": event.milestone.replace("_", " ") if event.milestone else "",
         "status": status,
@@ -198,6 +193,7 @@ def report_html(
         keep_trailing_newline=True,
     )
     template = env.get_template("report.html.j2")
+    rows = _event_rows(trajectory, base)
     return template.render(
         name=trajectory.name,
         base_name=base.name if base else None,
@@ -217,7 +213,8 @@ def report_html(
         chart=inline_svg(chart_svg) if chart_svg else None,
         explanation=explanation,
         explained=explained,
-        events=_event_rows(trajectory, base),
+        events=rows,
+        show_status=any(row["status"] for row in rows),
         voided=len(trajectory.voided),
         source_note=source_note,
     )
