@@ -57,6 +57,7 @@ __all__ = [
     "plover_records",
     "read_csv",
     "read_csv_text",
+    "uncodable",
 ]
 
 Context = Literal["historical", "hypothetical"]
@@ -110,8 +111,22 @@ def plover_record(event: Event, *, context: Context) -> dict[str, Any]:
 
 
 def plover_records(trajectory: Trajectory, *, context: Context) -> list[dict[str, Any]]:
-    """The PLOVER records of every event that took effect (a voided event did not happen)."""
-    return [plover_record(e, context=context) for e in _taken(trajectory)]
+    """The PLOVER records of every event that took effect and that PLOVER can code.
+
+    A voided event did not happen; an event :func:`uncodable` gives a reason for is left out
+    (PLOVER codes no event without a source actor).
+    """
+    return [plover_record(e, context=context) for e in _taken(trajectory) if not uncodable(e)]
+
+
+def uncodable(event: Event) -> str | None:
+    """Why PLOVER cannot code ``event`` (``None`` if it can): no source, or a needed recipient."""
+    if not event.actors:
+        return "no actor: PLOVER codes no event without a source actor"
+    plover = code_of(event).plover
+    if plover in PLOVER_NEEDS_RECIPIENT and not event.recipients:
+        return f"no recipient: a PLOVER {plover} event needs one"
+    return None
 
 
 _REQUIRED: Final = ("id", "date", "source", "event")

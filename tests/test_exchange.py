@@ -27,6 +27,7 @@ from sim.events import (
     Condition,
     Contact,
     Event,
+    Information,
     MilitaryOperation,
     Offer,
     Release,
@@ -42,6 +43,7 @@ from sim.exchange import (
     plover_records,
     read_csv,
     read_csv_text,
+    uncodable,
 )
 from sim.fold import replay
 from tests.strategies import histories
@@ -155,13 +157,23 @@ def test_voided_events_are_not_exported_to_plover() -> None:
 @settings(max_examples=40)
 @given(histories(min_size=1))
 def test_plover_records_of_any_history_follow_the_rules(log: tuple[Event, ...]) -> None:
-    for record in plover_records(replay(log), context="hypothetical"):
-        recipient_needed = record["event"] in ("COOPERATE", "AID", "SANCTION")
-        problems = plover_problems(record)
-        if recipient_needed and "recipient" not in record:
-            assert problems == [f"a {record['event']} event needs a recipient"]
-        else:
-            assert problems == []
+    trajectory = replay(log)
+    records = plover_records(trajectory, context="hypothetical")
+    for record in records:
+        assert plover_problems(record) == []
+    coded = {r["id"] for r in records}
+    for event in trajectory.events:
+        if event.id not in trajectory.final.voided:
+            assert (event.id in coded) == (uncodable(event) is None)
+
+
+def test_events_plover_cannot_code_are_left_out_with_a_reason() -> None:
+    nobody = Contact(id="lights-on", at=AT, source=SEED)
+    news = Information(id="news", at=AT, actors=("hamas",), source=SEED)
+    assert uncodable(nobody) == "no actor: PLOVER codes no event without a source actor"
+    assert uncodable(news) == "no recipient: a PLOVER COOPERATE event needs one"
+    records = plover_records(replay((*_log(), nobody, news)), context="historical")
+    assert {r["id"] for r in records} == {"first", "raanan", "conditional"}
 
 
 @pytest.mark.parametrize(

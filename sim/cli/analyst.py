@@ -18,10 +18,10 @@ import typer
 from attrs import frozen
 
 from sim import store
-from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
 from sim.cli.progress import progress
 from sim.errors import SimError
-from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv
+from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
 from sim.fold import Trajectory, replay
 
 __all__ = ["Target", "load_target"]
@@ -255,10 +255,16 @@ def export_command(
     with progress("loading", total=3) as steps:
         target = load_target(path)
         steps.step(f"encoding {fmt}")
+        skipped: list[str] = []
         if fmt == "csv":
             data = csv_text(target.trajectory.events).encode("utf-8")
             records = len(target.trajectory.events)
         else:
+            if fmt == "plover":
+                voided = target.trajectory.final.voided
+                skipped = [
+                    e.id for e in target.trajectory.events if e.id not in voided and uncodable(e)
+                ]
             encode = plover_records if fmt == "plover" else cameo_records
             rows = encode(target.trajectory, context=target.context)
             data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
@@ -269,10 +275,22 @@ def export_command(
         else:
             store.write_file(output, data)
         steps.step("done")
+    if skipped and not json:
+        err_console().print(
+            f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
+            f" actor (or a needed recipient): {', '.join(skipped)}",
+            highlight=False,
+        )
     if output is not None:
         _written(
             output,
-            {"format": fmt, "records": records, "bytes": len(data), "context": target.context},
+            {
+                "format": fmt,
+                "records": records,
+                "skipped": skipped,
+                "bytes": len(data),
+                "context": target.context,
+            },
             json=json,
         )
     structlog.get_logger().info(

@@ -57,8 +57,13 @@ def console(*, width: int | None = None) -> Console:
 
 
 def err_console() -> Console:
-    """A console on stderr for messages."""
-    return Console(stderr=True, no_color="NO_COLOR" in os.environ or not sys.stderr.isatty())
+    """A console on stderr for messages: colour as for stdout, and no hard line breaks added
+    (a message piped to a file or grepped stays on its own lines)."""
+    return Console(
+        stderr=True,
+        no_color="NO_COLOR" in os.environ or not sys.stderr.isatty(),
+        soft_wrap=True,
+    )
 
 
 def print_json(data: Any) -> None:

@@ -194,7 +194,7 @@ def verify_command(
 
 @app.command("seal")
 @command("seal")
-def seal_command(path: PathArg) -> None:
+def seal_command(path: PathArg, json: JsonOpt = False) -> None:
     """Re-chain a log you edited by hand: validate every event, rewrite the hashes, pin the head.
 
     The log is checked as strictly as any load (ids, causes, fields, times) except for the
@@ -203,4 +203,7 @@ def seal_command(path: PathArg) -> None:
     log = store.load_log(path, check_chain=False)
     target = store.log_path(path)
     head = store.write_log(target, log.events)
-    console().print(f"{target}: {len(log.events)} events sealed, head {head}")
+    if json:
+        print_json({"path": str(target), "events": len(log.events), "head": head})
+    else:
+        console().print(f"{target}: {len(log.events)} events sealed, head {head}")
