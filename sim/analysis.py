@@ -88,9 +88,9 @@ def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...
             said.append(f"{area} dark")
         elif was and not ids:
             said.append(f"{area} reachable again")
-    held = sorted(after.in_transit.keys() - before.in_transit.keys())
+    held = sorted(set(after.in_transit) - set(before.in_transit))
     said.extend(f"{key} held up by the blackout over {after.in_transit[key]}" for key in held)
-    delivered = before.in_transit.keys() - after.in_transit.keys()
+    delivered = set(before.in_transit) - set(after.in_transit)
     if delivered:
         said.append(f"delivered: {', '.join(sorted(delivered))}")
     for key, offer in after.offers.items():

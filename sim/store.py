@@ -22,7 +22,7 @@ from attrs import frozen
 from sim.codec import GENESIS, decode_event, line_hash, record_bytes, split_line, stored_line
 from sim.errors import SimError
 from sim.events import Event
-from sim.fold import Log
+from sim.fold import Log, cyclic_gc_paused
 
 __all__ = [
     "LOG_NAME",
@@ -108,6 +108,11 @@ def load_log(path: str | os.PathLike[str], *, check_chain: bool = True) -> Log:
     no earlier event, a broken hash chain.
     """
     file = log_path(path)
+    with cyclic_gc_paused():
+        return _load(file, check_chain=check_chain)
+
+
+def _load(file: Path, *, check_chain: bool) -> Log:
     where = str(file)
     events: list[Event] = []
     hashes: list[str] = []
