@@ -42,6 +42,7 @@ import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 import attrs
 from attrs import field, frozen
@@ -220,7 +221,9 @@ def arrivals(log: Log) -> Mapping[str, datetime | None]:
 # ------------------------------------------------------------------------------------ what-if
 
 
-Key = tuple[datetime, int, int, int]
+_KEEP, _LAG, _PIN = 0, 1, 2
+"""How an event's new time is found: its recorded time (no causes, or a cause gone), its lag
+behind its causes' latest arrival, or a time an intervention pinned (not before that arrival)."""
 
 
 class _Sim:
@@ -236,7 +239,8 @@ class _Sim:
         self.pending: dict[str, int] = {}
         self.latest: dict[str, datetime] = {}
         self.waiters: dict[str, list[tuple[str, bool]]] = {}
-        self.avail: dict[str, datetime] = {}
+        self.pins: dict[str, datetime] = {}
+        self.rules: dict[str, tuple[int, Any]] = {}
         self.heap: list[tuple[datetime, tuple[int, int, int], str]] = []
         self.out: list[Event] = []
         self.now: datetime | None = None
@@ -251,44 +255,57 @@ class _Sim:
     def load(self) -> None:
         base, edit = self.base, self.edit
         events = base.log.events
+        removed, replaced = edit.removed, edit.replaced
+        own, keys = self.events, self.keys
         for i in range(self.start, len(events)):
             event = events[i]
-            if event.id in edit.removed:
+            event_id = event.id
+            if event_id in removed:
                 continue
-            self.events[event.id] = edit.replaced.get(event.id, event)
-            self.keys[event.id] = (i, 0, 0)
+            own[event_id] = replaced.get(event_id, event) if replaced else event
+            keys[event_id] = (i, 0, 0)
+        self.pins = dict(edit.pinned)
         for seq, event in enumerate(edit.inserted):
-            self.keys[event.id] = (bisect_right(base.times, event.at) - 1, 1, seq)
-            self.events[event.id] = event
-        for event_id, event in self.events.items():
+            keys[event.id] = (bisect_right(base.times, event.at) - 1, 1, seq)
+            own[event.id] = event
+            self.pins.setdefault(event.id, event.at)
+        for event_id, event in own.items():
             self._enlist(event_id, event)
 
-    def _pin(self, event_id: str) -> datetime | None:
-        pinned = self.edit.pinned.get(event_id)
-        if pinned is None and event_id in self.inserted:
-            return self.inserted[event_id].at
-        return pinned
-
     def _enlist(self, event_id: str, event: Event) -> None:
-        slot = self.base.index.get(event_id)
-        pinned = self._pin(event_id)
+        base = self.base
+        slot = base.index.get(event_id)
+        pinned = self.pins.get(event_id)
+        removed = self.edit.removed
         if slot is not None and pinned is None:
-            waits = self.base.waits[slot]
+            waits = base.waits[slot]
+            offset = self.edit.offsets.get(event_id, _ZERO)
+            whole = len(waits) == len(event.causes) and not any(
+                w.cause in removed and w.cause not in self.inserted for w in waits
+            )
+            if waits and whole:
+                lag = base.lags[slot] + offset
+                self.rules[event_id] = (_LAG, max(_ZERO, lag))
+            else:  # no causes, or a cause gone: it keeps its time
+                self.rules[event_id] = (_KEEP, base.times[slot] + offset)
         else:
             waits = tuple(_Wait(cause=c, arrival=True) for c in event.causes if self.present(c))
+            self.rules[event_id] = (_PIN, pinned if pinned is not None else event.at)
         count = 0
         latest: datetime | None = None
+        own = self.events
         for wait in waits:
-            if not self.present(wait.cause):
+            cause = wait.cause
+            if cause in removed and cause not in self.inserted:
                 continue
-            if wait.cause in self.events:
-                self.waiters.setdefault(wait.cause, []).append((event_id, wait.arrival))
+            if cause in own:
+                self.waiters.setdefault(cause, []).append((event_id, wait.arrival))
                 count += 1
                 continue
-            j = self.base.index.get(wait.cause)
+            j = base.index.get(cause)
             if j is None:  # an inserted event it names lies before the restart: cannot happen
                 continue
-            at = self.base.delivered[j] if wait.arrival else self.base.times[j]
+            at = base.delivered[j] if wait.arrival else base.times[j]
             if at is not None and (latest is None or at > latest):
                 latest = at
         if latest is not None:
@@ -300,58 +317,61 @@ class _Sim:
 
     # -- the run -------------------------------------------------------------------------
 
-    def _time(self, event_id: str) -> datetime:
-        pinned = self._pin(event_id)
+    def _push(self, event_id: str) -> None:
+        rule, value = self.rules[event_id]
         latest = self.latest.get(event_id)
-        if pinned is not None:
-            at = pinned if latest is None or pinned >= latest else latest
+        if rule == _KEEP or latest is None:
+            at = value if rule != _LAG else self._recorded(event_id)
+        elif rule == _LAG:
+            at = latest + value
         else:
-            slot = self.base.index[event_id]
-            offset = self.edit.offsets.get(event_id, _ZERO)
-            causes = self.events[event_id].causes
-            if latest is None or not all(self.present(c) for c in causes):
-                at = self.base.times[slot] + offset  # no causes, or a cause gone: keeps its time
-            else:
-                lag = self.base.lags[slot] + offset
-                at = latest + lag if lag > _ZERO else latest
+            at = max(value, latest)
         if self.now is not None and at < self.now:
             at = self.now
-        return at
+        heapq.heappush(self.heap, (at, self.keys[event_id], event_id))
 
-    def _push(self, event_id: str) -> None:
-        heapq.heappush(self.heap, (self._time(event_id), self.keys[event_id], event_id))
+    def _recorded(self, event_id: str) -> datetime:
+        return self.base.times[self.base.index[event_id]] + self.edit.offsets.get(event_id, _ZERO)
 
-    def _arrived(self, event_id: str, at: datetime, *, arrival: bool) -> None:
-        if arrival:
-            self.avail[event_id] = at
-        for waiter, wants_arrival in self.waiters.get(event_id, ()):
+    def _arrived(self, event_id: str, at: datetime, arrival: bool) -> None:
+        waiters = self.waiters.get(event_id)
+        if not waiters:
+            return
+        latest, pending = self.latest, self.pending
+        for waiter, wants_arrival in waiters:
             if wants_arrival is not arrival:
                 continue
-            known = self.latest.get(waiter)
+            known = latest.get(waiter)
             if known is None or at > known:
-                self.latest[waiter] = at
-            left = self.pending[waiter] - 1
-            self.pending[waiter] = left
-            if not left:
-                del self.pending[waiter]
+                latest[waiter] = at
+            left = pending[waiter] - 1
+            if left:
+                pending[waiter] = left
+            else:
+                del pending[waiter]
                 self._push(waiter)
 
     def run(self, areas: _Areas) -> None:
-        heap = self.heap
+        heap, own, out = self.heap, self.events, self.out
+        arrived = self._arrived
+        pop = heapq.heappop
         while heap:
-            at, _key, event_id = heapq.heappop(heap)
+            at, _key, event_id = pop(heap)
             self.now = at
-            event = self.events[event_id]
+            event = own[event_id]
             if event.at != at:
                 event = _moved(event, at)
-            self.out.append(event)
-            self._arrived(event_id, at, arrival=False)
+            out.append(event)
+            arrived(event_id, at, False)
+            if event.channel is None and not isinstance(event, BlackoutStarted | BlackoutEnded):
+                arrived(event_id, at, True)
+                continue
             through, freed = areas.release(event)
             if through:
-                self._arrived(event_id, at, arrival=True)
+                arrived(event_id, at, True)
             for message in freed:
-                if message in self.events:
-                    self._arrived(message, at, arrival=True)
+                if message in own:
+                    arrived(message, at, True)
         if self.pending:
             self._strand()
 
@@ -371,7 +391,7 @@ class _Sim:
                 else event.at
             )
             at += self.edit.offsets.get(event_id, _ZERO)
-            pinned = self._pin(event_id)
+            pinned = self.pins.get(event_id)
             if pinned is not None:
                 at = pinned
             for cause in event.causes:
@@ -381,7 +401,6 @@ class _Sim:
             where = bisect_right(times, at)
             times.insert(where, at)
             self.out.insert(where, _moved(event, at) if event.at != at else event)
-            self.avail[event_id] = at
 
     def _sent(self, event_id: str) -> datetime | None:
         for event in self.out:
