@@ -28,10 +28,12 @@ __all__ = [
     "Link",
     "MilestoneMove",
     "changes",
+    "concluding_event",
     "diff",
     "explain",
     "known_by",
     "learned_at",
+    "milestone_events",
     "milestone_names",
     "milestone_times",
 ]
@@ -72,6 +74,29 @@ def milestone_times(
     """Each milestone name with the time it was reached, or ``None`` where it was not."""
     reached = trajectory.milestones
     return {name: reached.get(name) for name in names or milestone_names(trajectory)}
+
+
+def milestone_events(trajectory: Trajectory) -> Mapping[str, Event]:
+    """Each milestone reached, with the event that reached it (its date and precision)."""
+    found: dict[str, Event] = {}
+    before = trajectory.initial
+    for event, after in zip(trajectory.events, trajectory.states, strict=True):
+        if len(after.milestones) != len(before.milestones):
+            for name in after.milestones:
+                if name not in before.milestones:
+                    found[name] = event
+        before = after
+    return found
+
+
+def concluding_event(trajectory: Trajectory) -> Event | None:
+    """The event that concluded the deal, if any did."""
+    before = trajectory.initial
+    for event, after in zip(trajectory.events, trajectory.states, strict=True):
+        if after.concluded_at is not None and before.concluded_at is None:
+            return event
+        before = after
+    return None
 
 
 def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...]:
