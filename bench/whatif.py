@@ -180,7 +180,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000, help="size of the generated log")
     parser.add_argument("--seconds", type=float, default=3.0, help="time for the throughput run")
     args = parser.parse_args()
-    figures = {**suffix_cost(args.events), **throughput(args.seconds)}
+    figures = {**throughput(args.seconds), **suffix_cost(args.events)}
     if args.json:
         print(json.dumps(figures))
         return
