@@ -51,7 +51,7 @@ from sim.errors import SimError
 from sim.events import BlackoutEnded, BlackoutStarted, Event
 from sim.fold import Log
 
-__all__ = ["Edit", "Plan", "Schedule", "arrivals", "plan", "schedule"]
+__all__ = ["Edit", "Plan", "Schedule", "arrivals", "moved_to", "plan", "schedule"]
 
 _ZERO = timedelta(0)
 
@@ -360,7 +360,7 @@ class _Sim:
             self.now = at
             event = own[event_id]
             if event.at != at:
-                event = _moved(event, at)
+                event = moved_to(event, at)
             out.append(event)
             arrived(event_id, at, False)
             if event.channel is None and not isinstance(event, BlackoutStarted | BlackoutEnded):
@@ -400,7 +400,7 @@ class _Sim:
                     at = sent
             where = bisect_right(times, at)
             times.insert(where, at)
-            self.out.insert(where, _moved(event, at) if event.at != at else event)
+            self.out.insert(where, moved_to(event, at) if event.at != at else event)
 
     def _sent(self, event_id: str) -> datetime | None:
         for event in self.out:
@@ -442,7 +442,8 @@ class _Sim:
         )
 
 
-def _moved(event: Event, at: datetime) -> Event:
+def moved_to(event: Event, at: datetime) -> Event:
+    """``event`` at ``at``, its ``earliest``/``latest`` bounds shifted with it."""
     shift = at - event.at
     return attrs.evolve(
         event,

@@ -45,7 +45,7 @@ from sim.codec import decode_event, encode_event
 from sim.errors import SimError
 from sim.events import KINDS, Event, Terms
 from sim.fold import Log, Outcome, Trajectory, replay, resume
-from sim.schedule import Edit, Plan, plan, schedule
+from sim.schedule import Edit, Plan, moved_to, plan, schedule
 
 __all__ = [
     "Amend",
@@ -607,7 +607,7 @@ class _Editor:
         was = self._scheduled(event)
         if event.id in self.inserted:
             moved = retime.to if retime.to is not None else event.at + (retime.by or timedelta(0))
-            self.inserted[event.id] = _shifted(event, moved)
+            self.inserted[event.id] = moved_to(event, moved)
             new = moved
         elif retime.to is not None:
             self.pinned[event.id] = new = retime.to
@@ -655,16 +655,6 @@ class _Editor:
             touched=self.touched,
             origins=dict(self.origins),
         )
-
-
-def _shifted(event: Event, at: datetime) -> Event:
-    shift = at - event.at
-    return attrs.evolve(
-        event,
-        at=at,
-        earliest=event.earliest + shift if event.earliest is not None else None,
-        latest=event.latest + shift if event.latest is not None else None,
-    )
 
 
 def edit(base: Plan, interventions: Iterable[Intervention]) -> Edit:
