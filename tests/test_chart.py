@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import io
 import xml.etree.ElementTree as ET
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 import pytest
 
@@ -17,17 +15,23 @@ from sim.parties import PARTIES
 from sim.render.chart import (
     DPI,
     LANE_COLOURS,
+    MOVED_COLOUR,
+    REMOVED_COLOUR,
     SPAN_COLOURS,
+    VOIDED_COLOUR,
     WIDTH_IN,
     chart_bytes,
     chart_figure,
 )
+from sim.scenario import load_scenario
 from sim.store import load_log
+from sim.whatif import WhatIf
 
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
+WHATIF = BASELINE.parent / "whatif"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -37,15 +41,15 @@ def baseline() -> Trajectory:
 
 
 @pytest.fixture(scope="module")
-def whatif(baseline: Trajectory) -> Trajectory:
-    """The baseline without Israel's al-Shifa assurance, and the final offer three days late."""
-    events = []
-    for event in baseline.events:
-        if event.kind == "assurance":
-            continue
-        late = event.milestone == "final_offer"
-        events.append(attrs.evolve(event, at=event.at + timedelta(days=3)) if late else event)
-    return attrs.evolve(replay(events), name="no-assurance")
+def no_assurance() -> WhatIf:
+    """Israel never promises to keep al-Shifa running: talks never resume, the deal is lost."""
+    return load_scenario(WHATIF / "no-shifa-assurance.toml")
+
+
+@pytest.fixture(scope="module")
+def longer_blackout() -> WhatIf:
+    """The blackout around the final text lasts three days longer: everything after moves."""
+    return load_scenario(WHATIF / "longer-final-blackout.toml")
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +57,19 @@ def baseline_png(baseline: Trajectory) -> Any:
     return Image.open(io.BytesIO(chart_bytes(chart_figure(baseline), "png"))).convert("RGB")
 
 
-@pytest.fixture(scope="module")
-def whatif_png(whatif: Trajectory, baseline: Trajectory) -> Any:
-    figure = chart_figure(whatif, base=baseline, title="What if there were no assurance?")
+def _png(result: WhatIf) -> Any:
+    figure = chart_figure(result.trajectory, base=result.base_trajectory, title=result.question)
     return Image.open(io.BytesIO(chart_bytes(figure, "png"))).convert("RGB")
+
+
+@pytest.fixture(scope="module")
+def no_assurance_png(no_assurance: WhatIf) -> Any:
+    return _png(no_assurance)
+
+
+@pytest.fixture(scope="module")
+def longer_blackout_png(longer_blackout: WhatIf) -> Any:
+    return _png(longer_blackout)
 
 
 def _hex(colour: str) -> tuple[int, int, int]:
@@ -95,19 +108,32 @@ def test_the_baseline_shows_blackouts_the_suspension_and_the_invasion(baseline_p
     assert found["operation"] > 3_000  # the ground invasion runs to the end of the record
 
 
-def test_the_what_if_chart_draws_crosses_arrows_and_the_faint_base(whatif_png: Any) -> None:
-    assert whatif_png.width == int(WIDTH_IN * DPI)
-    assert len(_where(whatif_png, "#d00000")) > 30  # voided crosses
-    assert len(_where(whatif_png, "#1f4e9c")) > 30  # moved arrows
-    assert len(_where(whatif_png, "#e4e4e4")) > 10  # base markers beneath
-
-
-def test_the_what_if_keeps_the_suspension_open_to_the_end(
-    whatif_png: Any, baseline_png: Any
+def test_a_what_if_chart_crosses_voided_and_removed_events(
+    no_assurance_png: Any, no_assurance: WhatIf
 ) -> None:
-    """Without the assurance talks never resume: the red span runs much longer."""
+    assert no_assurance.diff.removed
+    assert no_assurance.trajectory.voided
+    assert no_assurance_png.width == int(WIDTH_IN * DPI)
+    assert len(_where(no_assurance_png, VOIDED_COLOUR)) > 30 * len(no_assurance.trajectory.voided)
+    assert len(_where(no_assurance_png, REMOVED_COLOUR)) > 20
+    assert len(_where(no_assurance_png, MOVED_COLOUR)) == 0  # nothing moved here
+
+
+def test_a_what_if_chart_draws_an_arrow_for_each_move_over_the_faint_base(
+    longer_blackout_png: Any, longer_blackout: WhatIf, baseline_png: Any
+) -> None:
+    assert longer_blackout.diff.moved
+    assert len(_where(longer_blackout_png, MOVED_COLOUR)) > 20 * len(longer_blackout.diff.moved)
+    assert len(_where(longer_blackout_png, "#e4e4e4")) > 10  # base markers beneath
+    assert len(_where(baseline_png, MOVED_COLOUR)) == 0
+    assert len(_where(longer_blackout_png, VOIDED_COLOUR)) == 0
+
+
+def test_without_the_assurance_the_suspension_runs_to_the_end(
+    no_assurance_png: Any, baseline_png: Any
+) -> None:
     red = SPAN_COLOURS["suspended"]
-    assert len(_where(whatif_png, red)) > 3 * len(_where(baseline_png, red))
+    assert len(_where(no_assurance_png, red)) > 3 * len(_where(baseline_png, red))
 
 
 # ------------------------------------------------------------------------------------ SVG

@@ -279,3 +279,49 @@ def test_progress_shows_only_on_a_terminal_and_only_after_the_delay() -> None:
     with progress("drawing", delay=0, console=Console(file=piped, force_terminal=False)) as steps:
         steps.advance(1)
     assert piped.getvalue() == ""
+
+
+# ------------------------------------------------------------------------------------ what-ifs
+
+WHATIF = BASELINE.parent / "whatif"
+
+
+def test_a_what_if_is_charted_over_its_base(tmp_path: Path) -> None:
+    code, out, err = sim(
+        "chart", str(WHATIF / "no-shifa-assurance.toml"), "-o", str(tmp_path / "w.png"), "--json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["scenario"], data["base"]) == ("no-shifa-assurance", "baseline")
+
+
+def test_a_what_if_report_asks_its_question_and_explains(tmp_path: Path) -> None:
+    page = tmp_path / "w.html"
+    code, _, err = sim("report", str(WHATIF / "hamas-rejects-final-offer.toml"), "-o", str(page))
+    assert code == 0, err
+    html = page.read_text(encoding="utf-8")
+    assert "What if Hamas had turned down the final offer?" in html
+    assert "<h3>Base</h3>" in html
+    assert "cabinet_approval missed" in html
+
+
+def test_a_what_if_exports_as_hypothetical_without_its_voided_events() -> None:
+    code, out, _ = sim("export", str(WHATIF / "no-shifa-assurance.toml"), "--format", "plover")
+    assert code == 0
+    records = [json.loads(line) for line in out.splitlines()]
+    assert {r["context"] for r in records} == {"hypothetical"}
+    ids = {r["id"] for r in records}
+    assert "israel-assures-shifa" not in ids  # removed
+    assert "talks-resume" not in ids  # voided
+    assert "talks-suspended-over-shifa" in ids  # the suspension stands
+    assert all(plover_problems(r) == [] for r in records)
+
+
+def test_a_broken_scenario_is_one_clean_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nname = "x"\nbase = "nowhere"\nquestion = "?"\n', encoding="utf-8")
+    code, _, err = sim("chart", str(bad), "-o", str(tmp_path / "c.png"))
+    assert code == 2
+    assert "bad.toml" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "c.png").exists()

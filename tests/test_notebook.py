@@ -92,3 +92,18 @@ def test_an_outcome_renders_for_jupyter(baseline: Trajectory) -> None:
     assert "Concluded" in baseline.outcome._repr_html_()
     assert "50 hostages" in baseline.outcome._repr_html_()
     assert "Not concluded" in replay([make("contact", "c", 0)]).outcome._repr_html_()
+
+
+def test_a_diff_and_a_what_if_render_for_jupyter() -> None:
+    from sim.scenario import load_scenario
+
+    result = load_scenario(BASELINE.parent / "whatif" / "no-shifa-assurance.toml")
+    diff_view = result.diff._repr_html_()
+    assert "Not concluded" in diff_view
+    assert "Concluded" in diff_view
+    assert "Milestones moved" in diff_view
+    assert "talks_resumed" in diff_view
+    view = result._repr_html_()
+    assert "What if Israel had not promised to keep al-Shifa running?" in view
+    assert "removed by [[intervention]] #1" in view
+    assert "voided: its cause israel-assures-shifa is not in the log before it" in view

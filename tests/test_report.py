@@ -9,15 +9,17 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 import pytest
 
+from sim.cli.analyst import Target, explanation_steps
 from sim.events import Contact, Source
 from sim.fold import Trajectory, replay
 from sim.render.chart import LANE_COLOURS, chart_bytes, chart_figure
-from sim.render.report import ExplainStep, inline_svg, report_html, shift
+from sim.render.report import inline_svg, report_html, shift
+from sim.scenario import load_scenario
 from sim.store import load_log
+from sim.whatif import WhatIf
 
 pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
@@ -33,13 +35,8 @@ def baseline() -> Trajectory:
 
 
 @pytest.fixture(scope="module")
-def whatif(baseline: Trajectory) -> Trajectory:
-    events = [
-        attrs.evolve(e, at=e.at + timedelta(days=2)) if e.milestone == "final_offer" else e
-        for e in baseline.events
-        if e.kind != "assurance"
-    ]
-    return attrs.evolve(replay(events), name="no-assurance")
+def no_assurance() -> WhatIf:
+    return load_scenario(BASELINE.parent / "whatif" / "no-shifa-assurance.toml")
 
 
 @pytest.fixture(scope="module")
@@ -103,27 +100,44 @@ def test_everything_is_escaped() -> None:
     assert "&lt;doc&gt;" in html
 
 
-def test_a_what_if_report_shows_both_outcomes_and_the_shifts(
-    whatif: Trajectory, baseline: Trajectory
-) -> None:
-    steps = [
-        ExplainStep(
-            event_id="talks-resume",
-            at=None,
-            kind="talks_resumed",
-            summary="Talks resume",
-            status="voided: its cause is not in the log",
-            ok=False,
-        )
-    ]
-    html = report_html(whatif, base=baseline, question="What if?", explanation=steps)
+def test_a_what_if_report_shows_both_outcomes_the_shifts_and_why(no_assurance: WhatIf) -> None:
+    target = Target(
+        trajectory=no_assurance.trajectory,
+        base=no_assurance.base_trajectory,
+        question=no_assurance.question,
+        context="hypothetical",
+        diff=no_assurance.diff,
+        notes=no_assurance.origins,
+    )
+    verdict, chain = explanation_steps(target)
+    html = report_html(
+        target.trajectory,
+        base=target.base,
+        question=target.question,
+        explanation=chain,
+        verdict=verdict,
+        diff=target.diff,
+        notes=target.notes,
+    )
+    assert "<h1>What if Israel had not promised to keep al-Shifa running?</h1>" in html
     assert "<h3>What-if</h3>" in html
     assert "<h3>Base</h3>" in html
     assert "Not concluded" in html
-    assert "not reached" in html
-    assert "removed by the what-if" in html
-    assert "talks-resume" in html
-    assert "voided: its cause is not in the log" in html
+    assert "Concluded 22 Nov 2023" in html
+    assert '<td class="changed">not reached</td>' in html
+    assert "removed by [[intervention]] #1" in html
+    assert verdict.startswith("cabinet_approval missed")
+    assert chain[-1].event_id == "talks-resume"
+    assert not chain[-1].ok
+    assert "israel-assures-shifa was removed" in chain[-1].status
+
+
+def test_the_baseline_explains_the_cabinet_approval_by_its_chain(baseline: Trajectory) -> None:
+    verdict, chain = explanation_steps(Target(trajectory=baseline))
+    assert verdict.startswith("cabinet_approval reached")
+    assert all(step.ok for step in chain)
+    assert chain[-1].event_id == "cabinet-approves"
+    assert {"hamas-green-light", "final-offer"} <= {step.event_id for step in chain}
 
 
 def test_shifts_read_as_analysts_write_them() -> None:

@@ -9,6 +9,7 @@ the output, an unknown format, a bad CSV row) is one message and exit code 2.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -17,14 +18,17 @@ import structlog
 import typer
 from attrs import frozen
 
-from sim import store
+from sim import scenario, store
+from sim.analysis import Diff, concluding_event, explain
 from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
 from sim.cli.progress import progress
 from sim.errors import SimError
 from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
 from sim.fold import Trajectory, replay
+from sim.render.report import ExplainStep, report_html
+from sim.render.whatif import short_reason
 
-__all__ = ["Target", "load_target"]
+__all__ = ["Target", "explanation_steps", "load_target"]
 
 EXPORT_FORMATS: Final = ("plover", "cameo", "csv")
 
@@ -49,18 +53,59 @@ class Target:
     base: Trajectory | None = None
     question: str | None = None
     context: Context = "historical"
+    diff: Diff | None = None
+    notes: Mapping[str, str] = {}
+    """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
 
 
 def load_target(path: Path) -> Target:
     """The log at ``path`` replayed, or the what-if scenario at ``path`` over its base."""
-    if path.suffix == ".toml":
-        raise SimError(
-            what="what-if scenarios are not available in this build",
-            path=str(path),
-            hint="pass a log (a scenario folder or a .jsonl file)",
+    if scenario.is_scenario(path):
+        result = scenario.load_scenario(path)
+        return Target(
+            trajectory=result.trajectory,
+            base=result.base_trajectory,
+            question=result.question or None,
+            context="hypothetical",
+            diff=result.diff,
+            notes=result.origins,
         )
-    log = store.load_log(path)
-    return Target(trajectory=replay(log))
+    return Target(trajectory=replay(store.load_log(path)))
+
+
+def explained_milestone(target: Target) -> str | None:
+    """The milestone that decides the deal's outcome: the one the concluding event reached
+    (here, or in the base for a what-if that did not conclude)."""
+    for trajectory in (target.trajectory, target.base):
+        event = concluding_event(trajectory) if trajectory is not None else None
+        if event is not None and event.milestone is not None:
+            return event.milestone
+    return None
+
+
+def explanation_steps(target: Target) -> tuple[str, tuple[ExplainStep, ...]]:
+    """The verdict and the chain of events behind the deal's outcome, for the report."""
+    name = explained_milestone(target)
+    if name is None:
+        return "no event concludes the deal here or in the base", ()
+    found = explain(target.trajectory, name, notes=target.notes, base=target.base)
+    steps = tuple(
+        ExplainStep(
+            event_id=link.id,
+            at=link.at,
+            kind=link.kind,
+            summary=link.summary,
+            status=(
+                "took effect"
+                if link.voided is None
+                else f"voided: {short_reason(link.voided)}"
+                + (f"; {link.blame}" if link.blame else "")
+            ),
+            ok=link.voided is None,
+        )
+        for link in found.chain
+    )
+    return found.verdict, steps
 
 
 def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
@@ -161,11 +206,12 @@ def report_command(
 ) -> None:
     """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
 
+    For a what-if scenario it shows the question, and the outcome and milestones beside the
+    base's.
     The file needs no network to view; each source quote is shown in Arabic, right to left.
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
     from sim.render.chart import chart_bytes, chart_figure  # noqa: PLC0415 (optional extra)
-    from sim.render.report import report_html  # noqa: PLC0415 (optional extra)
 
     started = time.perf_counter()
     _check_folder(output)
@@ -176,11 +222,16 @@ def report_command(
             chart_figure(target.trajectory, base=target.base, title=target.question), "svg"
         ).decode("utf-8")
         steps.step("writing the report")
+        verdict, chain = explanation_steps(target)
         html = report_html(
             target.trajectory,
             base=target.base,
             question=target.question,
             chart_svg=svg,
+            explanation=chain,
+            verdict=verdict,
+            diff=target.diff,
+            notes=target.notes,
         )
         data = html.encode("utf-8")
         steps.step("saving")

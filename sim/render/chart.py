@@ -36,7 +36,7 @@ from typing import Any, Final, Literal
 
 from attrs import frozen
 
-from sim.analysis import milestone_names
+from sim.analysis import diff, milestone_names
 from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Trajectory
@@ -71,7 +71,7 @@ PAD_PX: Final = 5.0
 BOUNDS_WIDTH: Final = 1.6
 """Line width of the bar across an undated event's earliest..latest bounds."""
 
-SpanKind = Literal["blackout", "suspended", "operation"]
+SpanKind = Literal["blackout", "suspended", "ended", "operation"]
 
 
 @frozen(kw_only=True)
@@ -118,6 +118,7 @@ LANE_COLOURS: Final[Mapping[str, tuple[str, str]]] = {
 SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
     "blackout": "#4d4d4d",
     "suspended": "#d62728",
+    "ended": "#6e0b0b",
     "operation": "#e08a1e",
 }
 """The solid colour of each kind of span in the status strip."""
@@ -147,6 +148,8 @@ def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
             now[f"blackout-{area}"] = ("blackout", f"{area.title()} comms cut")
     if state.talks == "suspended":
         now["suspended"] = ("suspended", "Talks suspended")
+    if state.talks == "ended":
+        now["ended"] = ("ended", "Talks ended")
     for operation, posture in state.posture.items():
         if posture.phase != "ended":
             now[f"operation-{operation}"] = ("operation", operation.replace("_", " ").capitalize())
@@ -177,7 +180,7 @@ def spans(trajectory: Trajectory) -> tuple[Span, ...]:
 
 
 def _strip_rows(*groups: Sequence[Span]) -> list[tuple[str, str, SpanKind]]:
-    rank = {"blackout": 0, "suspended": 1, "operation": 2}
+    rank = {"blackout": 0, "suspended": 1, "ended": 2, "operation": 3}
     rows: dict[str, tuple[str, SpanKind]] = {}
     for group in groups:
         for span in group:
@@ -303,6 +306,15 @@ def _extent(event: Event) -> tuple[datetime, datetime]:
 # ------------------------------------------------------------------------------------ figure
 
 
+def _overlay(trajectory: Trajectory, base: Trajectory) -> _Overlay:
+    changes = diff(base, trajectory)
+    return _Overlay(
+        moved={m.id: (m.before, m.after) for m in changes.moved},
+        voided=dict(trajectory.final.voided),
+        removed=changes.removed,
+    )
+
+
 @frozen(kw_only=True)
 class _Overlay:
     """What a what-if changed against its base, by event id."""
@@ -310,16 +322,6 @@ class _Overlay:
     moved: Mapping[str, tuple[datetime, datetime]]
     voided: Mapping[str, str]
     removed: tuple[str, ...]
-
-
-def _overlay(trajectory: Trajectory, base: Trajectory) -> _Overlay:
-    base_at = {e.id: e.at for e in base.events}
-    moved = {
-        e.id: (base_at[e.id], e.at) for e in trajectory.events if base_at.get(e.id, e.at) != e.at
-    }
-    kept = {e.id for e in trajectory.events}
-    removed = tuple(e.id for e in base.events if e.id not in kept)
-    return _Overlay(moved=moved, voided=dict(trajectory.final.voided), removed=removed)
 
 
 def _label_text(name: str, at: datetime) -> str:
@@ -402,7 +404,7 @@ def chart_figure(
         )
         _draw_axis(ax_strip, lo, hi)
         _draw_title(fig, heading, subtitle, height)
-        _draw_legend(fig, trajectory, base, spans_drawn=(*own_spans, *base_spans), height=height)
+        _draw_legend(fig, trajectory, base, own=own_spans, base_spans=base_spans, height=height)
     return fig
 
 
@@ -814,7 +816,8 @@ def _draw_legend(
     trajectory: Trajectory,
     base: Trajectory | None,
     *,
-    spans_drawn: Sequence[Span],
+    own: Sequence[Span],
+    base_spans: Sequence[Span],
     height: float,
 ) -> None:
     from matplotlib.lines import Line2D  # noqa: PLC0415
@@ -848,11 +851,12 @@ def _draw_legend(
             label="undated: its bounds",
         )
     )
-    for kind in ("blackout", "suspended", "operation"):
-        if any(s.kind == kind for s in spans_drawn):
+    for kind in ("blackout", "suspended", "ended", "operation"):
+        if any(s.kind == kind for s in (*own, *base_spans)):
             label = {
                 "blackout": "comms blackout",
                 "suspended": "talks suspended",
+                "ended": "talks ended",
                 "operation": "military operation",
             }[kind]
             handles.append(Patch(facecolor=SPAN_COLOURS[kind], label=label))
@@ -860,7 +864,8 @@ def _draw_legend(
         Line2D([], [], color="#7a7a7a", linewidth=0.7, linestyle=(0, (2, 2)), label="milestone")
     )
     if base is not None:
-        handles += [
+        overlay = _overlay(trajectory, base)
+        handles.append(
             Line2D(
                 [],
                 [],
@@ -869,36 +874,40 @@ def _draw_legend(
                 markerfacecolor="#e4e4e4",
                 markeredgecolor="#c8c8c8",
                 label="base (as recorded)",
-            ),
-            Line2D(
-                [],
-                [],
-                color=MOVED_COLOUR,
-                marker=">",
-                markersize=5,
-                linewidth=1.3,
-                label="moved (base → what-if)",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="x",
-                color=VOIDED_COLOUR,
-                markeredgewidth=2.2,
-                label="voided",
-            ),
-            Line2D(
-                [],
-                [],
-                linestyle="none",
-                marker="x",
-                color=REMOVED_COLOUR,
-                markeredgewidth=2.0,
-                label="removed",
-            ),
-            Patch(facecolor="none", edgecolor="#777777", hatch="////", label="base span"),
-        ]
+            )
+        )
+        if overlay.moved:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=MOVED_COLOUR,
+                    marker=">",
+                    markersize=5,
+                    linewidth=1.3,
+                    label="moved (base → what-if)",
+                )
+            )
+        for tag, colour, present in (
+            ("voided", VOIDED_COLOUR, overlay.voided),
+            ("removed", REMOVED_COLOUR, overlay.removed),
+        ):
+            if present:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker="x",
+                        color=colour,
+                        markeredgewidth=2.2,
+                        label=tag,
+                    )
+                )
+        if base_spans:
+            handles.append(
+                Patch(facecolor="none", edgecolor="#777777", hatch="////", label="base span")
+            )
     fig.legend(
         handles=handles,
         loc="lower left",

@@ -11,15 +11,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from html import escape
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sim.analysis import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
+
+if TYPE_CHECKING:
+    from sim.analysis import Diff
+    from sim.whatif import WhatIf
 from sim.parties import party_of
 from sim.render.terminal import terms_said, when
+from sim.render.whatif import short_reason
 
-__all__ = ["FRAME_COLUMNS", "outcome_html", "trajectory_frame", "trajectory_html"]
+__all__ = [
+    "FRAME_COLUMNS",
+    "diff_html",
+    "outcome_html",
+    "trajectory_frame",
+    "trajectory_html",
+    "whatif_html",
+]
 
 FRAME_COLUMNS: Final = (
     "seq",
@@ -217,3 +229,54 @@ def _event_cells(event: Event, voided: Mapping[str, str]) -> tuple[str, ...]:
 
 def _seen(name: str, trajectory: Trajectory) -> bool:
     return name in trajectory.milestones or any(e.milestone == name for e in trajectory.events)
+
+
+def _moves(changes: Diff, notes: Mapping[str, str]) -> str:
+    parts = []
+    if changes.milestones:
+        parts.append("<h4>Milestones moved</h4>")
+        parts.append(
+            _table(
+                ("milestone", "from", "to"),
+                ((escape(m.name), _time(m.before), _time(m.after)) for m in changes.milestones),
+            )
+        )
+    rows: list[tuple[str, str]] = [
+        (v.id, f'<span class="bad">voided: {escape(short_reason(v.reason))}</span>')
+        for v in changes.voided
+    ]
+    rows += [(m.id, escape(f"moved {m.before:%Y-%m-%d %H:%M} → {m.after:%Y-%m-%d %H:%M}"))
+             for m in changes.moved]  # fmt: skip
+    rows += [(i, "removed") for i in changes.removed]
+    rows += [(i, "inserted") for i in changes.inserted]
+    rows += [(i, '<span class="good">restored</span>') for i in changes.restored]
+    if rows:
+        parts.append("<h4>Events changed</h4>")
+        parts.append(
+            _table(
+                ("event", "what changed", "by"),
+                ((escape(event), said, escape(notes.get(event, ""))) for event, said in rows),
+            )
+        )
+    return "".join(parts) or "<p>Nothing changed.</p>"
+
+
+def diff_html(changes: Diff, *, notes: Mapping[str, str] | None = None) -> str:
+    """A diff for Jupyter: the outcomes before and after, milestones moved, events changed."""
+    outcomes = _table(
+        ("before", "after"),
+        [(_outcome_block(changes.before), _outcome_block(changes.after))],
+    )
+    return f'<div class="sim-view">{_STYLE}{outcomes}{_moves(changes, notes or {})}</div>'
+
+
+def whatif_html(result: WhatIf) -> str:
+    """A what-if for Jupyter: its question, its outcome beside the base's, and what changed."""
+    head = f"<p><strong>{escape(result.name)}</strong>: {escape(result.question)}</p>"
+    outcomes = _table(
+        (f"what-if ({result.name})", f"base ({result.base.name})"),
+        [(_outcome_block(result.outcome), _outcome_block(result.base_trajectory.outcome))],
+    )
+    return (
+        f'<div class="sim-view">{_STYLE}{head}{outcomes}{_moves(result.diff, result.origins)}</div>'
+    )

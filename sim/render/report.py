@@ -12,13 +12,14 @@ Policy forbids every fetch.  The template (``templates/report.html.j2``) escapes
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Final
 
 from attrs import frozen
 
-from sim.analysis import milestone_names
+from sim.analysis import Diff, milestone_names
+from sim.analysis import diff as compare
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import PARTY_NAMES, party_of
@@ -123,28 +124,41 @@ def _outcome_view(outcome: Outcome) -> dict[str, Any]:
     }
 
 
-def _event_rows(trajectory: Trajectory, base: Trajectory | None) -> list[dict[str, Any]]:
+def _event_rows(
+    trajectory: Trajectory, changes: Diff | None, notes: Mapping[str, str]
+) -> list[dict[str, Any]]:
     voided = trajectory.final.voided
-    base_at = {e.id: e for e in base.events} if base else {}
+    moved = {m.id: m for m in changes.moved} if changes else {}
+    inserted = set(changes.inserted) if changes else set()
     rows = []
     for event in trajectory.events:
-        was = base_at.get(event.id)
-        status = ""
+        said = []
+        if event.id in moved:
+            move = moved[event.id]
+            said.append(
+                f"moved from {move.before:%Y-%m-%d %H:%M} ({shift(move.before, move.after)})"
+            )
+        if event.id in inserted:
+            said.append("inserted by the what-if")
         if event.id in voided:
-            status = f"voided: {voided[event.id]}"
-        elif base is not None and was is None:
-            status = "inserted by the what-if"
-        elif was is not None and was.at != event.at:
-            status = f"moved from {when(was)} ({shift(was.at, event.at)})"
-        rows.append(_event_row(event, status=status, voided=event.id in voided))
-    if base is not None:
-        kept = {e.id for e in trajectory.events}
-        rows.extend(
-            _event_row(e, status="removed by the what-if", voided=True)
-            for e in base.events
-            if e.id not in kept
-        )
+            said.append(f"voided: {voided[event.id]}")
+        if event.id in notes and event.id not in inserted:
+            said.append(notes[event.id])
+        rows.append(_event_row(event, status="; ".join(said), voided=event.id in voided))
     return rows
+
+
+def _removed_rows(
+    base: Trajectory | None, changes: Diff | None, notes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    if base is None or changes is None:
+        return []
+    gone = set(changes.removed)
+    return [
+        _event_row(e, status=notes.get(e.id, "removed by the what-if"), voided=True)
+        for e in base.events
+        if e.id in gone
+    ]
 
 
 def _event_row(event: Event, *, status: str, voided: bool) -> dict[str, Any]:
@@ -178,10 +192,16 @@ def report_html(
     question: str | None = None,
     chart_svg: str | None = None,
     explanation: Sequence[ExplainStep] = (),
-    explained: str = "the deal's outcome",
-    source_note: str = "",
+    verdict: str = "",
+    diff: Diff | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> str:
-    """The report as one HTML document (every value escaped by the template)."""
+    """The report as one HTML document (every value escaped by the template).
+
+    ``diff`` is the what-if's difference from ``base`` (computed here when not given);
+    ``notes`` says what an intervention did to an event; ``explanation`` and ``verdict`` are
+    the chain of events behind the deal's outcome and its one-sentence summary.
+    """
     from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415
 
     env = Environment(
@@ -193,7 +213,9 @@ def report_html(
         keep_trailing_newline=True,
     )
     template = env.get_template("report.html.j2")
-    rows = _event_rows(trajectory, base)
+    notes = notes or {}
+    changes = diff or (compare(base, trajectory) if base is not None else None)
+    rows = _event_rows(trajectory, changes, notes) + _removed_rows(base, changes, notes)
     return template.render(
         name=trajectory.name,
         base_name=base.name if base else None,
@@ -212,9 +234,9 @@ def report_html(
         ],
         chart=inline_svg(chart_svg) if chart_svg else None,
         explanation=explanation,
-        explained=explained,
+        verdict=verdict,
         events=rows,
         show_status=any(row["status"] for row in rows),
         voided=len(trajectory.voided),
-        source_note=source_note,
+        count=len(trajectory.events),
     )
