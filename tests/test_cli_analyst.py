@@ -325,3 +325,35 @@ def test_a_broken_scenario_is_one_clean_message(tmp_path: Path) -> None:
     assert "bad.toml" in err
     assert "Traceback" not in err
     assert not (tmp_path / "c.png").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["replay", str(BASELINE), "--json"],
+        ["state", str(BASELINE), "--at", "2023-11-16", "--json"],
+        ["verify", str(BASELINE), "--json"],
+        ["timeline", str(BASELINE), "--json"],
+        ["whatif", str(WHATIF / "no-blackouts.toml"), "--json"],
+        ["explain", str(BASELINE), "--milestone", "cabinet_approval", "--json"],
+        ["diff", str(BASELINE), str(WHATIF / "no-cell.toml"), "--json"],
+        ["export", str(BASELINE), "--format", "cameo"],
+    ],
+)
+def test_long_commands_show_a_progress_bar_on_a_terminal_stderr(
+    monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """With the bar's delay at zero and stderr a terminal, each command draws one; stdout
+    still carries only its result."""
+    import sim.cli.progress as bar
+
+    drawn = io.StringIO()
+    monkeypatch.setattr(bar, "DELAY", 0.0)
+    monkeypatch.setattr(bar, "err_console", lambda: Console(file=drawn, force_terminal=True))
+    code, out, err = sim(*args)
+    assert code == 0, err
+    assert "\x1b[" in drawn.getvalue()  # the bar was drawn (and cleared: it is transient)
+    if "--json" in args:
+        json.loads(out)
+    else:
+        assert all(json.loads(line) for line in out.splitlines())

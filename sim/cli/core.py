@@ -14,6 +14,7 @@ import typer
 from sim import scenario, store
 from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.progress import progress
 from sim.cli.whatif import knowledge
 from sim.errors import SimError
 from sim.fold import Log, Trajectory, replay
@@ -99,8 +100,9 @@ def replay_command(
     Example: [bold]sim replay scenarios/baseline --strict[/]
     """
     started = time.perf_counter()
-    log = load_preferring(path, prefer_source)
-    trajectory = replay(log)
+    with progress("loading and replaying"):
+        log = load_preferring(path, prefer_source)
+        trajectory = replay(log)
     _report(trajectory, json=json)
     structlog.get_logger().info(
         "replay",
@@ -154,13 +156,14 @@ def state_command(
 
     Example: [bold]sim state scenarios/baseline --at 2023-11-16 --as-known-by hamas[/]
     """
-    log = scenario.load(path)
-    point = parse_point(at, log)
+    with progress("loading"):
+        log = scenario.load(path)
+        point = parse_point(at, log)
     if as_known_by is not None:
         knowledge(log, point, as_known_by, json=json)
         return
-    trajectory = replay(log)
-    state = trajectory.state_at(point)
+    with progress("replaying"):
+        state = replay(log).state_at(point)
     if json:
         data = state_data(state)
         print_json({"scenario": log.name, "at": str(point), **data})
@@ -183,7 +186,8 @@ def verify_command(
 
     Example: [bold]sim verify scenarios/baseline[/]
     """
-    report = store.verify(path, head=head)
+    with progress("verifying"):
+        report = store.verify(path, head=head)
     if json:
         print_json(
             {
@@ -215,9 +219,10 @@ def seal_command(path: PathArg, json: JsonOpt = False) -> None:
     The log is checked as strictly as any load (ids, causes, fields, times) except for the
     chain itself.  Example: [bold]sim seal scenarios/baseline[/]
     """
-    log = store.load_log(path, check_chain=False)
-    target = store.log_path(path)
-    head = store.write_log(target, log.events)
+    with progress("sealing"):
+        log = store.load_log(path, check_chain=False)
+        target = store.log_path(path)
+        head = store.write_log(target, log.events)
     if json:
         print_json({"path": str(target), "events": len(log.events), "head": head})
     else:

@@ -26,7 +26,10 @@ from rich.progress import (
 
 from sim.cli.app import err_console
 
-__all__ = ["Steps", "progress"]
+__all__ = ["DELAY", "Steps", "progress"]
+
+DELAY = 1.0
+"""Seconds of work before the bar appears (quick commands never show one)."""
 
 
 class Steps:
@@ -57,11 +60,15 @@ def progress(
     description: str,
     *,
     total: float | None = None,
-    delay: float = 1.0,
+    delay: float | None = None,
     console: Console | None = None,
 ) -> Iterator[Steps]:
-    """A transient progress bar on stderr, shown once the work has run ``delay`` seconds."""
+    """A transient progress bar on stderr, shown once the work has run ``delay`` seconds.
+
+    ``delay`` defaults to :data:`DELAY`; ``console`` to the error console.
+    """
     out = console or err_console()
+    delay = DELAY if delay is None else delay
     if not out.is_terminal:
         yield Steps(None, None)
         return
