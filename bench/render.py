@@ -31,6 +31,7 @@ from sim.events import (
 from sim.exchange import csv_text, plover_records, read_csv
 from sim.fold import replay
 from sim.render.chart import chart_bytes, chart_figure
+from sim.render.report import report_html
 
 ACTORS = ("qatar_pm", "us_mcgurk", "israel_war_cabinet", "hamas_gaza_leaders", "egypt_kamel")
 
@@ -96,6 +97,10 @@ def main() -> None:
     figures: dict[str, Any] = {"events": len(log)}
     figures["replay_s"], trajectory = _time(lambda: replay(log))
     figures["chart_png_s"], _ = _time(lambda: chart_bytes(chart_figure(trajectory), "png"))
+    figures["chart_svg_s"], svg = _time(lambda: chart_bytes(chart_figure(trajectory), "svg"))
+    figures["report_html_s"], _ = _time(
+        lambda: report_html(trajectory, chart_svg=svg.decode("utf-8"))
+    )
     figures["export_plover_s"], _ = _time(
         lambda: b"".join(orjson.dumps(r) for r in plover_records(trajectory, context="historical"))
     )
