@@ -357,3 +357,9 @@ def test_long_commands_show_a_progress_bar_on_a_terminal_stderr(
         json.loads(out)
     else:
         assert all(json.loads(line) for line in out.splitlines())
+
+
+def test_the_top_level_help_shows_an_example() -> None:
+    result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "Example: sim replay scenarios/baseline" in result.stdout

@@ -30,7 +30,8 @@ R = TypeVar("R")
 
 app = typer.Typer(
     name="sim",
-    help="Replay a recorded negotiation, travel to any date, and ask what-if questions of it.",
+    help="Replay a recorded negotiation, travel to any date, and ask what-if questions of it."
+    "\n\nExample: [bold]sim replay scenarios/baseline[/]  (then [bold]sim COMMAND --help[/])",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
