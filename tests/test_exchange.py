@@ -280,13 +280,13 @@ HEAD = "kind,id,at,source.document,count,captor"
             f"{HEAD}\ncontact,a,2023-10-07T12:00:00+00:00,seed,,\ncontact,b,24 October,seed,,\n",
             3,
             3,
-            "row 3, column 'at': bad date '24 October'",
+            "row 3, column 'at': invalid contact event 'b': at: expected an ISO 8601 time",
         ),
         (
             f"{HEAD}\ncontact,a,2023-10-07T12:00:00,seed,,\n",
             2,
             3,
-            "no timezone",
+            "expected a timezone-aware time",
         ),
         (
             f"{HEAD}\nparley,a,2023-10-07T12:00:00+00:00,seed,,\n",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.cli.analyst import Target, explanation_steps
+from sim.cli.analyst import Target, explanation_steps, report_for
 from sim.events import Contact, Source
 from sim.fold import Trajectory, replay
 from sim.render.chart import LANE_COLOURS, chart_bytes, chart_figure
@@ -109,16 +109,8 @@ def test_a_what_if_report_shows_both_outcomes_the_shifts_and_why(no_assurance: W
         diff=no_assurance.diff,
         notes=no_assurance.origins,
     )
+    html = report_for(target)
     verdict, chain = explanation_steps(target)
-    html = report_html(
-        target.trajectory,
-        base=target.base,
-        question=target.question,
-        explanation=chain,
-        verdict=verdict,
-        diff=target.diff,
-        notes=target.notes,
-    )
     assert "<h1>What if Israel had not promised to keep al-Shifa running?</h1>" in html
     assert "<h3>What-if</h3>" in html
     assert "<h3>Base</h3>" in html

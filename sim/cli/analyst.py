@@ -28,7 +28,7 @@ from sim.fold import Trajectory, replay
 from sim.render.report import ExplainStep, report_html
 from sim.render.whatif import short_reason
 
-__all__ = ["Target", "explanation_steps", "load_target"]
+__all__ = ["Target", "explanation_steps", "load_target", "report_for"]
 
 EXPORT_FORMATS: Final = ("plover", "cameo", "csv")
 
@@ -129,13 +129,51 @@ def _check_folder(output: Path) -> None:
         )
 
 
-def _written(path: Path, data: dict[str, object], *, json: bool) -> None:
+def _written(
+    command_name: str,
+    path: Path,
+    target: Target,
+    data: dict[str, object],
+    *,
+    json: bool,
+    started: float,
+) -> None:
+    """Say what was written (``--json``: one object) and log the command's one line."""
+    summary = {
+        "path": str(path),
+        **data,
+        "scenario": target.trajectory.name,
+        "base": target.base.name if target.base else None,
+        "events": len(target.trajectory.events),
+    }
     if json:
-        print_json({"path": str(path), **data})
+        print_json(summary)
     else:
         size = data.get("bytes")
         extra = f" ({size:,} bytes)" if isinstance(size, int) else ""
         console().print(f"wrote {path}{extra}", highlight=False)
+    structlog.get_logger().info(
+        command_name,
+        scenario=target.trajectory.name,
+        path=str(path),
+        **{k: len(v) if isinstance(v, list) else v for k, v in data.items()},
+        ms=elapsed_ms(started),
+    )
+
+
+def report_for(target: Target, *, chart_svg: str | None = None) -> str:
+    """The report of ``target`` as HTML, with the explanation of the deal's outcome."""
+    verdict, chain = explanation_steps(target)
+    return report_html(
+        target.trajectory,
+        base=target.base,
+        question=target.question,
+        chart_svg=chart_svg,
+        explanation=chain,
+        verdict=verdict,
+        diff=target.diff,
+        notes=target.notes,
+    )
 
 
 # ------------------------------------------------------------------------------------ chart
@@ -173,22 +211,7 @@ def chart_command(
         store.write_file(output, data)
         steps.step("done")
     _written(
-        output,
-        {
-            "format": fmt,
-            "bytes": len(data),
-            "scenario": target.trajectory.name,
-            "base": target.base.name if target.base else None,
-            "events": len(target.trajectory.events),
-        },
-        json=json,
-    )
-    structlog.get_logger().info(
-        "chart",
-        scenario=target.trajectory.name,
-        path=str(output),
-        bytes=len(data),
-        ms=elapsed_ms(started),
+        "chart", output, target, {"format": fmt, "bytes": len(data)}, json=json, started=started
     )
 
 
@@ -222,38 +245,12 @@ def report_command(
             chart_figure(target.trajectory, base=target.base, title=target.question), "svg"
         ).decode("utf-8")
         steps.step("writing the report")
-        verdict, chain = explanation_steps(target)
-        html = report_html(
-            target.trajectory,
-            base=target.base,
-            question=target.question,
-            chart_svg=svg,
-            explanation=chain,
-            verdict=verdict,
-            diff=target.diff,
-            notes=target.notes,
-        )
+        html = report_for(target, chart_svg=svg)
         data = html.encode("utf-8")
         steps.step("saving")
         store.write_file(output, data)
         steps.step("done")
-    _written(
-        output,
-        {
-            "bytes": len(data),
-            "scenario": target.trajectory.name,
-            "base": target.base.name if target.base else None,
-            "events": len(target.trajectory.events),
-        },
-        json=json,
-    )
-    structlog.get_logger().info(
-        "report",
-        scenario=target.trajectory.name,
-        path=str(output),
-        bytes=len(data),
-        ms=elapsed_ms(started),
-    )
+    _written("report", output, target, {"bytes": len(data)}, json=json, started=started)
 
 
 # ------------------------------------------------------------------------------------ export
@@ -321,36 +318,27 @@ def export_command(
             data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
             records = len(rows)
         steps.step("writing")
-        if output is None:
-            typer.get_binary_stream("stdout").write(data)
-        else:
+        if output is not None:
             store.write_file(output, data)
         steps.step("done")
+    if output is None:  # after the bar is gone: stdout carries only the export
+        typer.get_binary_stream("stdout").write(data)
     if skipped and not json:
         err_console().print(
             f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
             f" actor (or a needed recipient): {', '.join(skipped)}",
             highlight=False,
         )
+    summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
     if output is not None:
         _written(
-            output,
-            {
-                "format": fmt,
-                "records": records,
-                "skipped": skipped,
-                "bytes": len(data),
-                "context": target.context,
-            },
-            json=json,
+            "export", output, target, {**summary, "bytes": len(data)}, json=json, started=started
         )
-    structlog.get_logger().info(
-        "export",
-        scenario=target.trajectory.name,
-        format=fmt,
-        records=records,
-        ms=elapsed_ms(started),
-    )
+    else:
+        structlog.get_logger().info(
+            "export", scenario=target.trajectory.name, format=fmt, records=records,
+            skipped=len(skipped), ms=elapsed_ms(started),
+        )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ import

@@ -449,18 +449,25 @@ def _draw_lanes(ax: Any, lanes: Sequence[str]) -> None:
         ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
         ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
         name = PARTY_NAMES.get(lane, "Other / none")
-        ax.text(
-            -0.008,
-            index + 0.5,
-            name,
-            transform=ax.get_yaxis_transform(),
-            ha="right",
-            va="center",
-            fontsize=10,
-            fontweight="bold",
-            color=ink,
-            gid=f"lane-label-{lane}",
-        )
+        _row_label(ax, index, name, size=10, colour=ink, bold=True, gid=f"lane-label-{lane}")
+
+
+def _row_label(
+    ax: Any, row: int, text: str, *, size: float, colour: str, bold: bool = False, gid: str = ""
+) -> None:
+    """A row's name in the left margin, centred on the row."""
+    ax.text(
+        -0.008,
+        row + 0.5,
+        text,
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="center",
+        fontsize=size,
+        fontweight="bold" if bold else "normal",
+        color=colour,
+        gid=gid or None,
+    )
 
 
 def _num(when: datetime) -> float:
@@ -633,16 +640,7 @@ def _draw_spans(
     ax_strip.set_ylim(max(len(rows), 1), 0)
     ax_strip.set_yticks([])
     for i, (_row, label, kind) in enumerate(rows):
-        ax_strip.text(
-            -0.008,
-            i + 0.5,
-            label,
-            transform=ax_strip.get_yaxis_transform(),
-            ha="right",
-            va="center",
-            fontsize=8,
-            color=SPAN_COLOURS[kind],
-        )
+        _row_label(ax_strip, i, label, size=8, colour=SPAN_COLOURS[kind])
         ax_strip.axhline(i, color="#e3e3e3", linewidth=0.5, zorder=0)
     for span in base:
         end = _num(span.end) if span.end else x_hi
