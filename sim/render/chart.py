@@ -279,21 +279,38 @@ _SLOTS: Final = (0.5, 0.27, 0.73, 0.16, 0.84)
 
 
 def _stack(
-    events: Sequence[Event], lanes: Sequence[str], gap: timedelta
+    events: Sequence[Event],
+    lanes: Sequence[str],
+    gap: timedelta,
+    *,
+    beneath: Sequence[Event] = (),
 ) -> dict[tuple[str, str], float]:
-    """``(event id, lane)`` to the event's y within the lanes (lane ``i`` spans ``i..i+1``)."""
+    """``(event id, lane)`` to the event's y within the lanes (lane ``i`` spans ``i..i+1``).
+
+    Events close in time take different slots in a lane.  ``beneath`` are a what-if's base
+    events: an event in both gets one place, spanning both its times, so that its faint base
+    marker sits level with it (and a move reads as a horizontal arrow).
+    """
+    places: dict[str, tuple[datetime, datetime, list[str]]] = {}
+    for event in (*events, *beneath):
+        start, end = _extent(event)
+        own = _event_lanes(event, lanes)
+        if event.id in places:
+            was_start, was_end, was_lanes = places[event.id]
+            start, end = min(start, was_start), max(end, was_end)
+            own = was_lanes + [lane for lane in own if lane not in was_lanes]
+        places[event.id] = (start, end, own)
     y: dict[tuple[str, str], float] = {}
     for index, lane in enumerate(lanes):
         ends: list[datetime | None] = [None] * len(_SLOTS)
         members = sorted(
-            (e for e in events if lane in _event_lanes(e, lanes)), key=lambda e: (e.at, e.id)
+            ((start, end, ident) for ident, (start, end, own) in places.items() if lane in own)
         )
-        for event in members:
-            start, end = _extent(event)
+        for start, end, ident in members:
             free = [k for k, last in enumerate(ends) if last is None or last + gap <= start]
             slot = free[0] if free else min(range(len(_SLOTS)), key=lambda k: ends[k] or start)
             ends[slot] = max(end, ends[slot] or end)
-            y[(event.id, lane)] = index + _SLOTS[slot]
+            y[(ident, lane)] = index + _SLOTS[slot]
     return y
 
 
@@ -392,12 +409,12 @@ def chart_figure(
             axis.set_xlim(x_lo, x_hi)
         _draw_lanes(ax, lanes)
         gap = timedelta(days=12 * per_px)
+        positions = _stack(trajectory.events, lanes, gap, beneath=base.events if base else ())
         if base is not None:
-            _draw_events(ax, base, lanes, _stack(base.events, lanes, gap), ghost=True)
-        positions = _stack(trajectory.events, lanes, gap)
+            _draw_events(ax, base, lanes, positions, ghost=True)
         _draw_events(ax, trajectory, lanes, positions, ghost=False)
         if base is not None:
-            _draw_overlay(ax, trajectory, base, lanes=lanes, positions=positions, gap=gap)
+            _draw_overlay(ax, trajectory, base, lanes=lanes, positions=positions)
         _draw_spans(ax, ax_strip, rows=strip, own=own_spans, base=base_spans, x_hi=x_hi)
         _draw_milestones(
             (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
@@ -564,13 +581,11 @@ def _draw_overlay(
     *,
     lanes: Sequence[str],
     positions: Mapping[tuple[str, str], float],
-    gap: timedelta,
 ) -> None:
     overlay = _overlay(trajectory, base)
-    base_positions = _stack(base.events, lanes, gap)
     by_id = {e.id: e for e in base.events}
     arrows = [
-        ((_num(old), base_positions[(event_id, lane)]), (_num(new), positions[(event_id, lane)]))
+        ((_num(old), positions[(event_id, lane)]), (_num(new), positions[(event_id, lane)]))
         for event_id, (old, new) in overlay.moved.items()
         for lane in _event_lanes(by_id[event_id], lanes)
     ]
@@ -601,7 +616,7 @@ def _draw_overlay(
             positions,
             [e for e in trajectory.events if e.id in overlay.voided],
         ),
-        "removed": (REMOVED_COLOUR, base_positions, [by_id[i] for i in overlay.removed]),
+        "removed": (REMOVED_COLOUR, positions, [by_id[i] for i in overlay.removed]),
     }
     for tag, (colour, where, events) in crosses.items():
         xs = [_num(e.at) for e in events for _lane in _event_lanes(e, lanes)]
