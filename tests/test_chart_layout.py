@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.events import (
@@ -156,3 +156,13 @@ def test_every_kind_has_its_own_marker_and_colour() -> None:
 def test_spans_never_end_before_they_start_in_a_time_ordered_log(log: tuple[Event, ...]) -> None:
     for span in spans(replay(log)):
         assert span.end is None or span.end >= span.start
+
+
+@settings(max_examples=4, deadline=None)
+@given(histories(min_size=1, max_size=12))
+def test_any_history_charts_over_a_prefix_of_itself_as_base(log: tuple[Event, ...]) -> None:
+    """Generated histories (clustered times, actorless events, voided ones) still draw."""
+    from sim.render.chart import chart_bytes, chart_figure
+
+    figure = chart_figure(replay(log), base=replay(log[: len(log) // 2 or 1]))
+    assert chart_bytes(figure, "svg").startswith(b"<?xml")

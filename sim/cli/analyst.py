@@ -387,8 +387,14 @@ def import_command(
     with progress("reading the CSV", total=2) as steps:
         events = read_csv(csv_file)
         steps.step("writing the log")
+        created = not folder.exists()
         folder.mkdir(exist_ok=True)
-        head = store.write_log(target, events)
+        try:
+            head = store.write_log(target, events)
+        except BaseException:
+            if created and not any(folder.iterdir()):
+                folder.rmdir()  # leave nothing behind
+            raise
         steps.step("done")
     if json:
         print_json({"path": str(target), "events": len(events), "head": head})
