@@ -363,3 +363,21 @@ def test_the_top_level_help_shows_an_example() -> None:
     result = runner.invoke(app, ["--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "Example: sim replay scenarios/baseline" in result.stdout
+
+
+def test_chart_without_matplotlib_says_which_extra_to_install(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
+    code, _, err = sim("chart", str(BASELINE), "-o", str(tmp_path / "c.png"))
+    assert code == 2
+    assert "needs matplotlib" in err
+    assert "sim[charts]" in err
+    assert _leftovers(tmp_path) == []

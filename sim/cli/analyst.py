@@ -8,6 +8,7 @@ the output, an unknown format, a bad CSV row) is one message and exit code 2.
 
 from __future__ import annotations
 
+import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -25,6 +26,7 @@ from sim.cli.progress import progress
 from sim.errors import SimError
 from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
 from sim.fold import Trajectory, replay
+from sim.render.chart import chart_bytes, chart_figure
 from sim.render.report import ExplainStep, report_html
 from sim.render.whatif import short_reason
 
@@ -106,6 +108,16 @@ def explanation_steps(target: Target) -> tuple[str, tuple[ExplainStep, ...]]:
         for link in found.chain
     )
     return found.verdict, steps
+
+
+def _need_charts(command_name: str) -> None:
+    """Say how to install the optional ``charts`` extra if matplotlib or jinja2 is missing."""
+    for module in ("matplotlib", "jinja2"):
+        if importlib.util.find_spec(module) is None:
+            raise SimError(
+                what=f"sim {command_name} needs {module}, which is not installed",
+                hint="pip install 'sim[charts]' (matplotlib and jinja2)",
+            )
 
 
 def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
@@ -197,8 +209,7 @@ def chart_command(
     A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross.
     Example: [bold]sim chart scenarios/baseline -o baseline.png[/]
     """
-    from sim.render.chart import chart_bytes, chart_figure  # noqa: PLC0415 (optional extra)
-
+    _need_charts("chart")
     started = time.perf_counter()
     fmt = _output_format(output, ("png", "svg"), "chart")
     _check_folder(output)
@@ -234,8 +245,7 @@ def report_command(
     The file needs no network to view; each source quote is shown in Arabic, right to left.
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
-    from sim.render.chart import chart_bytes, chart_figure  # noqa: PLC0415 (optional extra)
-
+    _need_charts("report")
     started = time.perf_counter()
     _check_folder(output)
     with progress("loading", total=4) as steps:
