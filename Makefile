@@ -34,6 +34,7 @@ pytest: $(STAMP)
 ## bench: the benchmarks, figures as JSON
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
+	$(BIN)/python bench/whatif.py --json
 	$(BIN)/python bench/render.py --json
 
 ## chart: redraw the README's chart of the recorded history (docs/baseline.png)
