@@ -214,38 +214,59 @@ def diff(before: Trajectory, after: Trajectory, *, same_before: int = 0) -> Diff
     """Compare two trajectories: milestones moved, events voided, restored, moved, the outcome.
 
     ``same_before`` says the first that many events and states are known to be the same in
-    both (a what-if and its base), so only the rest is compared.
+    both (a what-if and its base), so only the rest is compared.  Where both end in the same
+    state object (a what-if that rejoined its base, see :func:`sim.fold.resume`), the events
+    they end with alike (the very same objects) are skipped too: each is at the same time in
+    both and, the final state being one, voided alike.
     """
-    old_events = before.events[same_before:]
-    new_events = after.events[same_before:]
+    tail = 0
+    if before.final is after.final:
+        limit = min(len(before.events), len(after.events)) - same_before
+        while tail < limit and before.events[-1 - tail] is after.events[-1 - tail]:
+            tail += 1
+    old_events = before.events[same_before : len(before.events) - tail]
+    new_events = after.events[same_before : len(after.events) - tail]
     old_at = {e.id: e.at for e in old_events}
-    new_at = {e.id: e.at for e in new_events}
     old_void = before.final.voided
     new_void = after.final.voided
-    voided = tuple(
-        Voided(id=e.id, reason=new_void[e.id])
-        for e in new_events
-        if e.id in new_void and old_void.get(e.id) != new_void[e.id]
-    )
-    restored = tuple(e.id for e in new_events if e.id in old_void and e.id not in new_void)
-    moved = tuple(
-        EventMove(id=e.id, before=old_at[e.id], after=e.at)
-        for e in new_events
-        if e.id in old_at and old_at[e.id] != e.at
-    )
+    voided: list[Voided] = []
+    restored: list[str] = []
+    moved: list[EventMove] = []
+    inserted: list[str] = []
+    for event in new_events:  # one pass: these are most of a what-if's cost of comparing
+        key = event.id
+        reason = new_void.get(key)
+        if reason is not None:
+            if old_void.get(key) != reason:
+                voided.append(Voided(id=key, reason=reason))
+        elif key in old_void:
+            restored.append(key)
+        was = old_at.get(key)
+        if was is None:
+            inserted.append(key)
+        elif was != event.at:
+            moved.append(EventMove(id=key, before=was, after=event.at))
+    new_ids = {e.id for e in new_events}
     reached_before, reached_after = before.milestones, after.milestones
+    changed = set()
+    if reached_before is not reached_after:
+        for name in (*reached_before, *reached_after):
+            if reached_before.get(name) != reached_after.get(name):
+                changed.add(name)
+    # only a milestone that no canonical name covers needs the events' order of naming
+    order = milestone_names(before, after) if changed.difference(MILESTONES) else MILESTONES
     milestones = tuple(
         MilestoneMove(name=name, before=reached_before.get(name), after=reached_after.get(name))
-        for name in milestone_names(before, after)
-        if reached_before.get(name) != reached_after.get(name)
+        for name in order
+        if name in changed
     )
     return Diff(
         milestones=milestones,
-        voided=voided,
-        restored=restored,
-        moved=moved,
-        removed=tuple(e.id for e in old_events if e.id not in new_at),
-        inserted=tuple(e.id for e in new_events if e.id not in old_at),
+        voided=tuple(voided),
+        restored=tuple(restored),
+        moved=tuple(moved),
+        removed=tuple(e.id for e in old_events if e.id not in new_ids),
+        inserted=tuple(inserted),
         before=before.outcome,
         after=after.outcome,
     )

@@ -245,6 +245,68 @@ def _fold(
     return tuple(states)
 
 
+def _rejoin(old: Sequence[Event], new: Sequence[Event]) -> int | None:
+    """Where folding ``new`` (in place of the suffix ``old``) may start checking for the base.
+
+    From position ``p`` of ``new`` on, the base's states can take over the fold when (1) the
+    events after ``p`` are the very events that end ``old``; (2) none of them names as a cause
+    an id that only one of the two logs holds, or one at or after itself (the fold's only check
+    that looks past the state is whether a cause is in the log before the event, and for the
+    other causes both logs answer alike); and (3) the state after ``p`` equals the base's state
+    after its counterpart.  The fold being a function of state and event, it would then repeat
+    the base's states to the end.  This returns the first ``p`` that meets (1) and (2) (``-1``:
+    before any event of ``new``), or ``None`` if none does.
+    """
+    shared = 0
+    limit = min(len(old), len(new))
+    while shared < limit and old[-1 - shared] is new[-1 - shared]:
+        shared += 1
+    if not shared:
+        return None
+    cut = len(new) - shared
+    only_one = {e.id for e in old[: len(old) - shared]} ^ {e.id for e in new[:cut]}
+    from_here: set[str] = set()  # the ids at position p and after it
+    for p in range(len(new) - 1, cut - 1, -1):
+        event = new[p]
+        from_here.add(event.id)
+        for cause in event.causes:
+            if cause in only_one or cause in from_here:
+                return p if p < len(new) - 1 else None
+    return cut - 1
+
+
+def _same(a: NegotiationState, b: NegotiationState) -> bool:
+    """``a == b``, answered early where it is most often false: what was voided, and when
+    milestones were reached (comparing maps of different sizes costs nothing)."""
+    return a is b or (a.voided == b.voided and a.milestones == b.milestones and a == b)
+
+
+def _fold_until_rejoined(
+    state: NegotiationState,
+    events: Sequence[Event],
+    seen: _Seen,
+    rejoin: int,
+    base: Trajectory,
+) -> tuple[NegotiationState, ...]:
+    """:func:`_fold`, handing over to ``base``'s states where they agree (see :func:`_rejoin`).
+
+    The states are compared at the first position that may rejoin and then at doubling
+    distances, so that a what-if that never rejoins pays a few comparisons, not one per event.
+    """
+    offset = len(base.states) - len(events)
+    folded = _fold(state, events[: rejoin + 1], seen)
+    p, gap = rejoin, 1
+    while True:
+        here = folded[-1] if folded else state
+        there = base.states[p + offset] if p + offset >= 0 else base.initial
+        if _same(here, there):
+            return folded + base.states[p + offset + 1 :]
+        if p + 1 == len(events):
+            return folded
+        folded += _fold(here, events[p + 1 : p + 1 + gap], seen)
+        p, gap = min(p + gap, len(events) - 1), gap * 2
+
+
 @contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a large acyclic structure is built.
@@ -287,8 +349,10 @@ def resume(
     """``trajectory``'s first ``keep`` events and states, then ``events`` folded after them.
 
     This is how a what-if reuses its base: the states before the first changed event are the
-    base's own.  ``known`` says whether an id is among the kept events (or otherwise counts as
-    earlier in the log); without it the kept ids are collected, which costs a pass over them.
+    base's own, and so are the states after the point where it *rejoins* the base (see
+    :func:`_rejoin`), if it does.  ``known`` says whether an id is among the kept events (or
+    otherwise counts as earlier in the log); without it the kept ids are collected, which costs
+    a pass over them.
     """
     if not 0 <= keep <= len(trajectory.events):
         msg = f"cannot keep {keep} events of a trajectory of {len(trajectory.events)}"
@@ -298,7 +362,11 @@ def resume(
     start = trajectory.states[keep - 1] if keep else trajectory.initial
     more = tuple(events)
     with cyclic_gc_paused():
-        states = _fold(start, more, seen)
+        rejoin = _rejoin(trajectory.events[keep:], more)
+        if rejoin is None:
+            states = _fold(start, more, seen)
+        else:
+            states = _fold_until_rejoined(start, more, seen, rejoin, trajectory)
     return Trajectory(
         events=kept + more,
         states=trajectory.states[:keep] + states,

@@ -44,7 +44,7 @@ from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError
 from sim.events import KINDS, Event, Terms
-from sim.fold import Log, Outcome, Trajectory, replay, resume
+from sim.fold import Log, Outcome, Trajectory, cyclic_gc_paused, replay, resume
 from sim.schedule import Edit, Plan, moved_to, plan, schedule
 
 __all__ = [
@@ -752,27 +752,29 @@ def whatif(
             question=question or base.question,
         )
     ready = prepare(base)
-    changes = edit(ready.plan, interventions)
-    timed = schedule(ready.plan, changes)
-    label = name or f"what-if of {ready.name}"
-    trajectory = resume(
-        ready.trajectory,
-        timed.first_change,
-        timed.events[timed.first_change :],
-        known=timed.present,
-        name=label,
-    )
-    return WhatIf(
-        name=label,
-        question=question,
-        base=ready,
-        interventions=tuple(interventions),
-        log=Log(events=timed.events, name=label),
-        trajectory=trajectory,
-        diff=diff(ready.trajectory, trajectory, same_before=timed.first_change),
-        origins=changes.origins,
-        first_change=timed.first_change,
-    )
+    # a what-if builds only acyclic values: the cyclic collector's passes would find nothing
+    with cyclic_gc_paused():
+        changes = edit(ready.plan, interventions)
+        timed = schedule(ready.plan, changes)
+        label = name or f"what-if of {ready.name}"
+        trajectory = resume(
+            ready.trajectory,
+            timed.first_change,
+            timed.events[timed.first_change :],
+            known=timed.present,
+            name=label,
+        )
+        return WhatIf(
+            name=label,
+            question=question,
+            base=ready,
+            interventions=tuple(interventions),
+            log=Log(events=timed.events, name=label),
+            trajectory=trajectory,
+            diff=diff(ready.trajectory, trajectory, same_before=timed.first_change),
+            origins=changes.origins,
+            first_change=timed.first_change,
+        )
 
 
 def apply_interventions(log: Log | Baseline, interventions: Sequence[Intervention]) -> Log:

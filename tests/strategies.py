@@ -8,9 +8,10 @@ approvals, releases.  Many drawn events are voided by guards; that is part of wh
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import attrs
 from hypothesis import strategies as st
 
 from sim.events import (
@@ -18,10 +19,12 @@ from sim.events import (
     EVENT_TYPES,
     Alternative,
     Approval,
+    BlackoutEnded,
     BlackoutStarted,
     Channel,
     Contact,
     Event,
+    Information,
     Offer,
     Source,
     Terms,
@@ -30,6 +33,8 @@ from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 
 __all__ = [
     "START",
+    "blackout_what_ifs",
+    "dark_histories",
     "deal_what_ifs",
     "deals",
     "durations",
@@ -38,6 +43,8 @@ __all__ = [
     "interventions",
     "sources",
     "what_ifs",
+    "zoned_histories",
+    "zoned_what_ifs",
 ]
 
 START = datetime(2023, 10, 7, 12, tzinfo=UTC)
@@ -316,3 +323,107 @@ def deal_what_ifs(draw: st.DrawFn) -> tuple[tuple[Event, ...], list[Intervention
     history = draw(deals())
     count = draw(st.integers(0, 3))
     return history, [draw(interventions(history)) for _ in range(count)]
+
+
+# ------------------------------------------------------------------------------------ offsets
+
+ZONES = tuple(timezone(timedelta(hours=h)) for h in (-5, -4, 0, 2, 3))
+"""UTC offsets the baseline's sources use."""
+
+
+def _in_zone(event: Event, zone: timezone) -> Event:
+    def shift(moment: datetime | None) -> datetime | None:
+        return moment.astimezone(zone) if moment is not None else None
+
+    return attrs.evolve(
+        event,
+        at=event.at.astimezone(zone),
+        earliest=shift(event.earliest),
+        latest=shift(event.latest),
+    )
+
+
+@st.composite
+def zoned_histories(draw: st.DrawFn, min_size: int = 0, max_size: int = 25) -> tuple[Event, ...]:
+    """``histories()`` with each event's times told in one of several UTC offsets.
+
+    The instants are the same; what differs is the offset a re-timed event is shown in, which
+    the schedule takes from the arrival it was timed from.
+    """
+    history = draw(histories(min_size=min_size, max_size=max_size))
+    return tuple(_in_zone(e, draw(st.sampled_from(ZONES))) for e in history)
+
+
+@st.composite
+def zoned_what_ifs(
+    draw: st.DrawFn, min_size: int = 1, max_size: int = 25
+) -> tuple[tuple[Event, ...], list[Intervention]]:
+    """A zoned history (or a dark one, zoned, where times tie often) and up to three
+    interventions that apply to it one after the other."""
+    if draw(st.booleans()):
+        history = draw(zoned_histories(min_size=min_size, max_size=max_size))
+    else:
+        history = tuple(_in_zone(e, draw(st.sampled_from(ZONES))) for e in draw(dark_histories()))
+    count = draw(st.integers(0, 3))
+    return history, [draw(interventions(history, inserts=True)) for _ in range(count)]
+
+
+@st.composite
+def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
+    """A history in which Gaza goes dark and is lit again, often, with blackouts that overlap,
+    and most messages go through Gaza and answer recent ones: what the schedule holds up."""
+    source = Source(document="generated")
+    at = START
+    log: list[Event] = [Contact(id="e0", at=at, actors=("qatar",), source=source)]
+    dark: list[str] = []
+    for n in range(1, draw(st.integers(3, max_size))):
+        at += timedelta(hours=draw(st.sampled_from((0, 0, 1, 2, 6, 12))))  # ties are common
+        recent = [e.id for e in log[-5:]]
+        causes = tuple(sorted(set(draw(st.lists(st.sampled_from(recent), max_size=2)))))
+        roll = draw(st.integers(0, 9))
+        event: Event
+        if roll < 2:
+            event = BlackoutStarted(
+                id=f"e{n}", at=at, area="gaza", actors=("israel",), causes=causes, source=source
+            )
+            dark.append(event.id)
+        elif roll < 4 and dark:
+            ended = draw(st.sampled_from(dark))
+            event = BlackoutEnded(
+                id=f"e{n}", at=at, area="gaza", actors=("israel",), causes=(ended,), source=source
+            )
+        else:
+            event = Information(
+                id=f"e{n}",
+                at=at,
+                actors=(_pick(draw, ACTORS),),
+                channel=draw(_CHANNELS),
+                causes=causes,
+                source=source,
+            )
+        log.append(event)
+    return tuple(log)
+
+
+@st.composite
+def blackout_what_ifs(
+    draw: st.DrawFn, zoned: bool = False
+) -> tuple[tuple[Event, ...], list[Intervention]]:
+    """A dark history and interventions that start by moving or removing a blackout event.
+
+    What changes then is when messages through the dark area get through, and so everything
+    that waits on them: the case where re-timing reaches furthest.
+    """
+    history = draw(dark_histories())
+    if zoned:
+        history = tuple(_in_zone(e, draw(st.sampled_from(ZONES))) for e in history)
+    dark = [e for e in history if isinstance(e, BlackoutStarted | BlackoutEnded)]
+    first: list[Intervention] = []
+    if dark:
+        target = Selector(id=draw(st.sampled_from(dark)).id)
+        if draw(st.booleans()):
+            first = [Remove(target=target)]
+        else:
+            first = [Retime(target=target, by=timedelta(hours=draw(st.integers(-12, 36))))]
+    count = draw(st.integers(0, 2))
+    return history, first + [draw(interventions(history)) for _ in range(count)]
