@@ -345,6 +345,7 @@ def resume(
     *,
     known: Callable[[str], bool] | None = None,
     name: str | None = None,
+    log: tuple[Event, ...] | None = None,
 ) -> Trajectory:
     """``trajectory``'s first ``keep`` events and states, then ``events`` folded after them.
 
@@ -352,15 +353,22 @@ def resume(
     base's own, and so are the states after the point where it *rejoins* the base (see
     :func:`_rejoin`), if it does.  ``known`` says whether an id is among the kept events (or
     otherwise counts as earlier in the log); without it the kept ids are collected, which costs
-    a pass over them.
+    a pass over them.  ``log``, the kept events followed by ``events``, saves building that
+    tuple again where the caller holds it already.
     """
     if not 0 <= keep <= len(trajectory.events):
         msg = f"cannot keep {keep} events of a trajectory of {len(trajectory.events)}"
         raise IndexError(msg)
-    kept = trajectory.events[:keep]
-    seen: _Seen = _KnownOrAdded(known) if known is not None else {e.id for e in kept}
-    start = trajectory.states[keep - 1] if keep else trajectory.initial
     more = tuple(events)
+    if log is None:
+        log = trajectory.events[:keep] + more
+    elif len(log) != keep + len(more):
+        msg = f"a log of {len(log)} events is not {keep} kept events and {len(more)} more"
+        raise ValueError(msg)
+    seen: _Seen = (
+        _KnownOrAdded(known) if known is not None else {e.id for e in trajectory.events[:keep]}
+    )
+    start = trajectory.states[keep - 1] if keep else trajectory.initial
     with cyclic_gc_paused():
         rejoin = _rejoin(trajectory.events[keep:], more)
         if rejoin is None:
@@ -368,7 +376,7 @@ def resume(
         else:
             states = _fold_until_rejoined(start, more, seen, rejoin, trajectory)
     return Trajectory(
-        events=kept + more,
+        events=log,
         states=trajectory.states[:keep] + states,
         initial=trajectory.initial,
         name=trajectory.name if name is None else name,

@@ -763,13 +763,14 @@ def whatif(
             timed.events[timed.first_change :],
             known=timed.present,
             name=label,
+            log=timed.events,
         )
         return WhatIf(
             name=label,
             question=question,
             base=ready,
             interventions=tuple(interventions),
-            log=Log(events=timed.events, name=label),
+            log=Log(events=trajectory.events, name=label),
             trajectory=trajectory,
             diff=diff(ready.trajectory, trajectory, same_before=timed.first_change),
             origins=changes.origins,
