@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sim.cli import core  # registers its commands
+from sim.cli import (
+    append,  # noqa: F401  (registers `sim append`)
+    core,  # registers its commands
+)
 from sim.cli.app import app
 
 __all__ = ["app", "core", "main"]
