@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args, get_origin
 
 import attrs
 import cattrs
@@ -280,6 +280,9 @@ def _format(exc: BaseException, type_: type[Any] | None) -> str:
         return str(exc)
     if isinstance(exc, ValueError) and "must be" in str(exc):
         return str(exc)
+    if type_ is not None and get_origin(type_) is Literal and " not in literal " in str(exc):
+        options = ", ".join(repr(option) for option in get_args(type_))
+        return f"expected one of {options}, found {str(exc).split(' not in literal ')[0]!r}"
     return format_exception(exc, type_)
 
 
