@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from hypothesis import strategies as st
 
 from sim.events import (
@@ -26,7 +27,18 @@ from sim.events import (
     Terms,
 )
 
-__all__ = ["START", "events", "histories", "sources"]
+__all__ = [
+    "START",
+    "events",
+    "garbage",
+    "histories",
+    "json_values",
+    "mutated_bytes",
+    "mutated_record",
+    "rechained",
+    "sources",
+    "stored_logs",
+]
 
 START = datetime(2023, 10, 7, 12, tzinfo=UTC)
 ACTORS = ("qatar", "us_mcgurk", "israel_war_cabinet", "israel_cabinet", "hamas_gaza", "egypt")
@@ -214,3 +226,136 @@ def histories(draw: st.DrawFn, min_size: int = 0, max_size: int = 25) -> tuple[E
 
 _SOURCES = sources()
 _CHANNELS = channels()
+
+
+# ------------------------------------------------------------------------------------ fuzzing
+#
+# Bad input for the loaders: garbage, and valid logs and records broken in the ways files break
+# (bytes flipped, cut, inserted; lines dropped, doubled, swapped; values of the wrong shape).
+
+_TOKENS = (
+    b"\xef\xbb\xbf", b"\r", b"\r\n", b"\n", b"\x00", b"\xff", b"\xc3", b'"', b"\\", b"{", b"}",
+    b"[", b"]", b",", b":", b"null", b"true", b"1e999", b"-0", b"NaN", b'"\\ud800"',
+    b"9" * 40, b'"hash":"', b"0" * 64, b'"kind":"call"', b'"at":"2023-10-07T12:00:00"',
+    b'"causes":["e0"]', b'"schema":1', b'"time":"2023-10-07T12:00:00+00:00"',
+)  # fmt: skip
+_KEYS = (
+    "id", "kind", "at", "precision", "earliest", "latest", "actors", "recipients", "channel",
+    "causes", "source", "summary", "milestone", "alternatives", "schema", "hash", "to",
+    "decision", "count", "text", "terms", "area", "body", "via", "document", "paragraph",
+    "quote", "name", "time", "cite", "pause_days", "", "\u0000", "ключ",
+)  # fmt: skip
+
+
+def json_values(max_leaves: int = 12) -> st.SearchStrategy[Any]:
+    """Any JSON value: scalars of every type (times and ids among the strings), nested."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=8)
+        | st.sampled_from(
+            (*_KEYS, "2023-10-07T12:00:00+00:00", "2023-10-07T12:00:00", "2023-13-45", "e0")
+        )
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=4), inner, max_size=4)
+        ),
+        max_leaves=max_leaves,
+    )
+
+
+def garbage() -> st.SearchStrategy[bytes]:
+    """Bytes that are no log: random bytes, token soup, or lines of random JSON."""
+    soup = st.lists(st.sampled_from(_TOKENS) | st.binary(max_size=6), max_size=30).map(b"".join)
+    json_lines = st.lists(json_values(), max_size=6).map(
+        lambda values: b"\n".join(orjson.dumps(v) for v in values)
+    )
+    return st.binary(max_size=600) | soup | json_lines
+
+
+@st.composite
+def mutated_record(draw: st.DrawFn, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with one to three of its values (maybe nested) replaced, dropped or added."""
+    result: dict[str, Any] = dict(record)
+    for _ in range(draw(st.integers(1, 3))):
+        target = result
+        nested = [k for k, v in result.items() if isinstance(v, dict)]
+        if len(nested) > 0 and draw(st.booleans()):
+            key = draw(st.sampled_from(sorted(nested)))
+            target = result[key] = dict(result[key])
+        action = draw(st.sampled_from(("replace", "drop", "add")))
+        keys = sorted(target)
+        if action == "drop" and keys:
+            del target[draw(st.sampled_from(keys))]
+        elif action == "replace" and keys:
+            target[draw(st.sampled_from(keys))] = draw(json_values(max_leaves=4))
+        else:
+            target[draw(st.sampled_from(_KEYS))] = draw(json_values(max_leaves=4))
+    return result
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` (a stored log) after one to four edits of the kinds that break files."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(data)))
+        lines = data.split(b"\n")
+        i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+        edit = draw(
+            st.sampled_from(
+                ("flip", "insert", "delete", "truncate", "token", "drop", "double", "swap")
+            )
+        )
+        if edit == "flip" and at < len(data):
+            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
+        elif edit == "insert":
+            data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
+        elif edit == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 64)) :]
+        elif edit == "truncate":
+            data = data[:at]
+        elif edit == "token":
+            data = data[:at] + draw(st.sampled_from(_TOKENS)) + data[at:]
+        elif edit == "drop":
+            data = b"\n".join(lines[:i] + lines[i + 1 :])
+        elif edit == "double":
+            data = b"\n".join([*lines[:i], lines[i], *lines[i:]])
+        elif edit == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+            data = b"\n".join(lines)
+    return data
+
+
+def rechained(records: list[dict[str, Any]]) -> bytes:
+    """Records as a stored log with a whole chain, whatever they hold (as a tamperer would)."""
+    from sim.codec import GENESIS, line_hash, stored_line
+
+    previous, out = GENESIS, []
+    for record in records:
+        content = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        previous = line_hash(previous, content)
+        out.append(stored_line(content, previous) + b"\n")
+    return b"".join(out)
+
+
+@st.composite
+def stored_logs(draw: st.DrawFn, max_size: int = 6) -> bytes:
+    """Broken logs: garbage; a stored log with bytes broken; one with a record's values broken
+    and the chain made whole again (so that decoding and the log's own checks are reached)."""
+    from sim.codec import encode_event
+
+    how = draw(st.sampled_from(("garbage", "bytes", "record")))
+    if how == "garbage":
+        return draw(garbage())
+    history = draw(histories(min_size=1, max_size=max_size))
+    records = [encode_event(e) for e in history]
+    if how == "bytes":
+        return draw(mutated_bytes(rechained(records)))
+    i = draw(st.integers(0, len(records) - 1))
+    records[i] = draw(mutated_record(records[i]))
+    return rechained(records)
