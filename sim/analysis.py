@@ -9,10 +9,18 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Final
 
+from sim.events import Event
 from sim.fold import Trajectory
 from sim.state import NegotiationState
 
-__all__ = ["MILESTONES", "changes", "milestone_names", "milestone_times"]
+__all__ = [
+    "MILESTONES",
+    "changes",
+    "concluding_event",
+    "milestone_events",
+    "milestone_names",
+    "milestone_times",
+]
 
 MILESTONES: Final[tuple[str, ...]] = (
     "first_contact",
@@ -52,6 +60,29 @@ def milestone_times(
     return {name: reached.get(name) for name in names or milestone_names(trajectory)}
 
 
+def milestone_events(trajectory: Trajectory) -> Mapping[str, Event]:
+    """Each milestone reached, with the event that reached it (its date and precision)."""
+    found: dict[str, Event] = {}
+    before = trajectory.initial
+    for event, after in zip(trajectory.events, trajectory.states, strict=True):
+        if len(after.milestones) != len(before.milestones):
+            for name in after.milestones:
+                if name not in before.milestones:
+                    found[name] = event
+        before = after
+    return found
+
+
+def concluding_event(trajectory: Trajectory) -> Event | None:
+    """The event that concluded the deal, if any did."""
+    before = trajectory.initial
+    for event, after in zip(trajectory.events, trajectory.states, strict=True):
+        if after.concluded_at is not None and before.concluded_at is None:
+            return event
+        before = after
+    return None
+
+
 def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...]:
     """What an event changed, in words: the state changes a timeline shows beside it."""
     said: list[str] = []
@@ -66,9 +97,9 @@ def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...
             said.append(f"{area} dark")
         elif was and not ids:
             said.append(f"{area} reachable again")
-    held = sorted(after.in_transit.keys() - before.in_transit.keys())
+    held = sorted(set(after.in_transit) - set(before.in_transit))
     said.extend(f"{key} held up by the blackout over {after.in_transit[key]}" for key in held)
-    delivered = before.in_transit.keys() - after.in_transit.keys()
+    delivered = set(before.in_transit) - set(after.in_transit)
     if delivered:
         said.append(f"delivered: {', '.join(sorted(delivered))}")
     for key, offer in after.offers.items():

@@ -141,6 +141,9 @@ class EventBase:
     channel: Channel | None = None
     causes: tuple[str, ...] = ()
     source: Source
+    also: tuple[Source, ...] = ()
+    """Further citations of the same event: another paragraph that tells it, or the record
+    (``facts.md``) that dates an event the main source leaves undated."""
     summary: str = ""
     milestone: str | None = None
     alternatives: tuple[Alternative, ...] = ()

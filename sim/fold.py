@@ -13,7 +13,9 @@ reducers change the version, so a stale snapshot is never reused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
 
 import attrs
@@ -183,17 +185,35 @@ def _fold(
 ) -> tuple[NegotiationState, ...]:
     states: list[NegotiationState] = []
     append = states.append
+    add = seen.add
     for event in events:
-        missing = None
-        if event.causes:
-            missing = next((c for c in event.causes if c not in seen), None)
-        if missing is None:
-            state = apply(state, event)
+        for cause in event.causes:
+            if cause not in seen:
+                state = void(state, event, f"its cause {cause} is not in the log before it")
+                break
         else:
-            state = void(state, event, f"its cause {missing} is not in the log before it")
-        seen.add(event.id)
+            state = apply(state, event)
+        add(event.id)
         append(state)
     return tuple(states)
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a large acyclic structure is built.
+
+    A trajectory is a tree of immutable values with no reference cycles, so the collector's
+    passes over it while it grows find nothing to free; on a 100,000-event log they take about
+    half the fold's time.  Reference counting still frees everything as usual, the previous
+    setting is restored on exit, and results are unaffected.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> Trajectory:
@@ -204,7 +224,8 @@ def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> 
     """
     events = log.events if isinstance(log, Log) else tuple(log)
     name = log.name if isinstance(log, Log) else "log"
-    states = _fold(initial, events, set())
+    with cyclic_gc_paused():
+        states = _fold(initial, events, set())
     return Trajectory(events=events, states=states, initial=initial, name=name)
 
 

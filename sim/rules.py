@@ -74,8 +74,6 @@ from sim.state import (
     OfferState,
     PostureState,
     ResponseState,
-    frozen_map,
-    with_item,
 )
 
 __all__ = ["GUARDS", "REDUCER_VERSION", "apply", "void"]
@@ -238,7 +236,7 @@ def _causes_in_effect(state: NegotiationState, event: Event) -> str | None:
 
 def void(state: NegotiationState, event: Event, reason: str) -> NegotiationState:
     """``state`` with ``event`` recorded as voided for ``reason``."""
-    return attrs.evolve(state, voided=with_item(state.voided, event.id, reason))
+    return state.replace(voided=state.voided.set(event.id, reason))
 
 
 def apply(state: NegotiationState, event: Event) -> NegotiationState:
@@ -252,13 +250,15 @@ def apply(state: NegotiationState, event: Event) -> NegotiationState:
     if reason is not None:
         return void(state, event, reason)
     new = _effect(state, event)
-    if event.channel is not None and event.channel.via:
-        for area in event.channel.via:
+    channel = event.channel
+    if channel is not None and channel.via and new.blackouts:
+        for area in channel.via:
             if new.dark(area):
-                new = attrs.evolve(new, in_transit=with_item(new.in_transit, event.id, area))
+                new = new.replace(in_transit=new.in_transit.set(event.id, area))
                 break
-    if event.milestone is not None and event.milestone not in new.milestones and _counts(event):
-        new = attrs.evolve(new, milestones=with_item(new.milestones, event.milestone, event.at))
+    milestone = event.milestone
+    if milestone is not None and milestone not in new.milestones and _counts(event):
+        new = new.replace(milestones=new.milestones.set(milestone, event.at))
     return new
 
 
@@ -274,21 +274,18 @@ def _effect(state: NegotiationState, event: Event) -> NegotiationState:
     match event:
         case Contact():
             if state.talks == "not_started":
-                return attrs.evolve(state, talks="active")
+                return state.replace(talks="active")
             return state
         case ChannelOpened():
-            return attrs.evolve(
-                state, channels=with_item(state.channels, event.name, event.members)
-            )
+            return state.replace(channels=state.channels.set(event.name, event.members))
         case Call() | Meeting():
             return state
         case Information():
             if event.captor is None or event.count is None:
                 return state
             captives = state.captives.get(event.captor, CaptiveState())
-            held = max(captives.held or 0, event.count)
-            updated = attrs.evolve(captives, held=held)
-            return attrs.evolve(state, captives=with_item(state.captives, event.captor, updated))
+            updated = attrs.evolve(captives, held=max(captives.held or 0, event.count))
+            return state.replace(captives=state.captives.set(event.captor, updated))
         case Release():
             captives = state.captives.get(event.captor, CaptiveState())
             updated = attrs.evolve(
@@ -296,7 +293,7 @@ def _effect(state: NegotiationState, event: Event) -> NegotiationState:
                 released=captives.released + event.count,
                 names=captives.names + event.names,
             )
-            return attrs.evolve(state, captives=with_item(state.captives, event.captor, updated))
+            return state.replace(captives=state.captives.set(event.captor, updated))
         case Offer():
             return _table_text(state, event)
         case Response():
@@ -313,36 +310,35 @@ def _effect(state: NegotiationState, event: Event) -> NegotiationState:
                 since=event.at,
                 settled_by=None if event.status == "open" else event.id,
             )
-            return attrs.evolve(
-                state, conditions=with_item(state.conditions, event.name, condition)
-            )
+            return state.replace(conditions=state.conditions.set(event.name, condition))
         case Assurance():
-            conditions = dict(state.conditions)
+            conditions = state.conditions
             for name in event.meets:
-                conditions[name] = attrs.evolve(conditions[name], status="met", settled_by=event.id)
-            return attrs.evolve(
-                state,
-                assurances=with_item(state.assurances, event.id, event.about),
-                conditions=frozen_map(conditions) if event.meets else state.conditions,
+                met = attrs.evolve(conditions[name], status="met", settled_by=event.id)
+                conditions = conditions.set(name, met)
+            return state.replace(
+                assurances=state.assurances.set(event.id, event.about),
+                conditions=conditions,
             )
         case MilitaryOperation():
             return _operate(state, event)
         case BlackoutStarted():
             in_force = state.blackouts.get(event.area, ())
-            return attrs.evolve(
-                state, blackouts=with_item(state.blackouts, event.area, (*in_force, event.id))
-            )
+            return state.replace(blackouts=state.blackouts.set(event.area, (*in_force, event.id)))
         case BlackoutEnded():
             in_force = tuple(b for b in state.blackouts[event.area] if b not in event.causes)
-            new = attrs.evolve(state, blackouts=with_item(state.blackouts, event.area, in_force))
-            if not in_force and event.area in new.in_transit.values():
-                delivered = {k: v for k, v in new.in_transit.items() if v != event.area}
-                new = attrs.evolve(new, in_transit=frozen_map(delivered))
-            return new
+            new = state.replace(blackouts=state.blackouts.set(event.area, in_force))
+            if in_force or not new.in_transit:
+                return new
+            delivered = [k for k, area in new.in_transit.items() if area == event.area]
+            in_transit = new.in_transit.mutate()
+            for key in delivered:
+                del in_transit[key]
+            return new.replace(in_transit=in_transit.finish())
         case TalksSuspended():
-            return attrs.evolve(state, talks="suspended", suspended_until=event.until)
+            return state.replace(talks="suspended", suspended_until=event.until)
         case TalksResumed():
-            return attrs.evolve(state, talks="active", suspended_until=())
+            return state.replace(talks="active", suspended_until=())
         case Approval():
             return _bind(state, event.id, event.body, event.text, event)
         case Announcement():
@@ -352,32 +348,37 @@ def _effect(state: NegotiationState, event: Event) -> NegotiationState:
 
 
 def _table_text(state: NegotiationState, event: Offer) -> NegotiationState:
-    offers = {
-        key: attrs.evolve(offer, status="superseded") if offer.status == "current" else offer
-        for key, offer in state.offers.items()
-    }
-    offers[event.id] = OfferState(
-        event=event.id,
-        text=event.text,
-        by=event.actors,
-        terms=event.terms,
-        conditions=event.conditions,
-        requires=event.requires,
-        final=event.final,
-        status="current",
-        at=event.at,
+    offers = state.offers
+    previous = state.current_offer
+    if previous is not None:
+        offers = offers.set(previous.event, attrs.evolve(previous, status="superseded"))
+    offers = offers.set(
+        event.id,
+        OfferState(
+            event=event.id,
+            text=event.text,
+            by=event.actors,
+            terms=event.terms,
+            conditions=event.conditions,
+            requires=event.requires,
+            final=event.final,
+            status="current",
+            at=event.at,
+        ),
     )
-    approvals = {
-        key: attrs.evolve(a, status="superseded") if a.text != event.text else a
-        for key, a in state.approvals.items()
-    }
-    texts = state.texts if event.text in state.texts else (*state.texts, event.text)
-    return attrs.evolve(
-        state,
-        offers=frozen_map(offers),
-        approvals=frozen_map(approvals),
+    approvals = state.approvals
+    kept: tuple[str, ...] = ()
+    for key in state.bound:
+        if approvals[key].text == event.text:
+            kept += (key,)
+        else:
+            approvals = approvals.set(key, attrs.evolve(approvals[key], status="superseded"))
+    return state.replace(
+        offers=offers,
+        current_offer_id=event.id,
+        approvals=approvals,
+        bound=kept,
         current_text=event.text,
-        texts=texts,
     )
 
 
@@ -391,11 +392,11 @@ def _respond(state: NegotiationState, event: Response) -> NegotiationState:
         decision=event.decision,
         at=event.at,
     )
-    new = attrs.evolve(state, responses=with_item(state.responses, event.id, response))
+    new = state.replace(responses=state.responses.set(event.id, response))
     if event.decision == "accepted" and event.body is not None:
         return _bind(new, event.id, event.body, offer.text, event)
     if event.decision == "rejected" and offer.final:
-        return attrs.evolve(new, talks="ended")
+        return new.replace(talks="ended")
     return new
 
 
@@ -403,15 +404,13 @@ def _bind(
     state: NegotiationState, key: str, body: str, text: str, event: Event
 ) -> NegotiationState:
     approval = ApprovalState(event=key, body=body, text=text, status="bound", at=event.at)
-    new = attrs.evolve(state, approvals=with_item(state.approvals, key, approval))
+    new = state.replace(approvals=state.approvals.set(key, approval), bound=(*state.bound, key))
     offer = new.current_offer
     if offer is None or not offer.requires or new.talks != "active":
         return new
-    bound = {a.body for a in new.approvals.values() if a.status == "bound" and a.text == offer.text}
-    if all(body in bound for body in offer.requires):
-        return attrs.evolve(
-            new, talks="concluded", concluded_at=event.at, concluded_text=offer.text
-        )
+    bodies = {new.approvals[k].body for k in new.bound}
+    if all(body in bodies for body in offer.requires):
+        return new.replace(talks="concluded", concluded_at=event.at, concluded_text=offer.text)
     return new
 
 
@@ -419,22 +418,21 @@ def _operate(state: NegotiationState, event: MilitaryOperation) -> NegotiationSt
     posture = PostureState(
         operation=event.operation, area=event.area, phase=event.phase, since=event.at
     )
-    new = attrs.evolve(state, posture=with_item(state.posture, event.operation, posture))
+    new = state.replace(posture=state.posture.set(event.operation, posture))
     if event.phase != "started":
         return new
-    breached = {
-        name: attrs.evolve(c, status="breached", settled_by=event.id)
-        for name, c in state.conditions.items()
-        if c.status == "open" and c.prohibits == event.operation
-    }
+    conditions = new.conditions
+    breached = set()
+    for name, condition in new.conditions.items():
+        if condition.status == "open" and condition.prohibits == event.operation:
+            breached.add(name)
+            conditions = conditions.set(
+                name, attrs.evolve(condition, status="breached", settled_by=event.id)
+            )
     if not breached:
         return new
-    offers = {
-        key: attrs.evolve(o, status="lapsed")
-        if o.status == "current" and any(c in breached for c in o.conditions)
-        else o
-        for key, o in state.offers.items()
-    }
-    return attrs.evolve(
-        new, conditions=frozen_map({**state.conditions, **breached}), offers=frozen_map(offers)
-    )
+    new = new.replace(conditions=conditions)
+    offer = new.current_offer
+    if offer is not None and any(c in breached for c in offer.conditions):
+        new = new.replace(offers=new.offers.set(offer.event, attrs.evolve(offer, status="lapsed")))
+    return new

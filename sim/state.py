@@ -1,17 +1,19 @@
 """The negotiation state: an immutable value, built only by the fold.
 
-Collections are read-only mappings (``MappingProxyType``) and tuples; a reducer that changes one
-copies it.  Two states compare equal when every field does, which is what the property tests
-rely on (replaying ``a + b`` equals continuing ``a`` with ``b``).
+Collections are persistent maps (``immutables.Map``, a hash array mapped trie: setting a key
+makes a new map in O(log n) and shares the rest) and tuples, so a reducer never copies a whole
+collection and a long log folds in linear time.  Two states compare equal when every field does,
+which is what the property tests rely on (replaying ``a + b`` equals continuing ``a`` with ``b``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from types import MappingProxyType
-from typing import Final, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Literal, TypeAlias, TypeVar
 
+import attrs
+import immutables
 from attrs import frozen
 
 from sim.events import ConditionStatus, Decision, OperationPhase, Terms
@@ -37,16 +39,13 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 
-def frozen_map(items: Mapping[K, V] | None = None) -> Mapping[K, V]:
-    """A read-only copy of ``items``."""
-    return MappingProxyType(dict(items or {}))
+NO_ITEMS: Final[immutables.Map[Any, Any]] = immutables.Map()
+"""The empty persistent map: the default of every collection in a fresh state."""
 
 
-def with_item(mapping: Mapping[K, V], key: K, value: V) -> Mapping[K, V]:
-    """A read-only copy of ``mapping`` with ``key`` set to ``value``."""
-    new = dict(mapping)
-    new[key] = value
-    return MappingProxyType(new)
+def frozen_map(items: Mapping[K, V] | None = None) -> immutables.Map[K, V]:
+    """A persistent map of ``items``."""
+    return immutables.Map(items or {})
 
 
 @frozen(kw_only=True)
@@ -120,29 +119,36 @@ class PostureState:
     since: datetime
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, slots=False)
 class NegotiationState:
-    """Everything the fold knows after some prefix of the log."""
+    """Everything the fold knows after some prefix of the log.
+
+    Not slotted, so that :meth:`replace` can copy its fields in one C-level dict update: the
+    fold makes a new state for every event that changes something, and this is its hot path.
+    """
 
     talks: TalksStatus = "not_started"
     suspended_until: tuple[str, ...] = ()
-    channels: Mapping[str, tuple[str, ...]] = frozen_map()
-    blackouts: Mapping[str, tuple[str, ...]] = frozen_map()
+    channels: immutables.Map[str, tuple[str, ...]] = NO_ITEMS
+    blackouts: immutables.Map[str, tuple[str, ...]] = NO_ITEMS
     """Area to the ids of the blackouts in force there (an area is dark while any is)."""
-    in_transit: Mapping[str, str] = frozen_map()
+    in_transit: immutables.Map[str, str] = NO_ITEMS
     """Messages sent into a dark area, by event id, to the area holding them up."""
-    offers: Mapping[str, OfferState] = frozen_map()
+    offers: immutables.Map[str, OfferState] = NO_ITEMS
+    current_offer_id: str | None = None
+    """The offer whose text is on the table."""
     current_text: str | None = None
-    texts: tuple[str, ...] = ()
-    conditions: Mapping[str, ConditionState] = frozen_map()
-    assurances: Mapping[str, str] = frozen_map()
+    conditions: immutables.Map[str, ConditionState] = NO_ITEMS
+    assurances: immutables.Map[str, str] = NO_ITEMS
     """Assurance event id to what it is about."""
-    responses: Mapping[str, ResponseState] = frozen_map()
-    approvals: Mapping[str, ApprovalState] = frozen_map()
-    captives: Mapping[str, CaptiveState] = frozen_map()
-    posture: Mapping[str, PostureState] = frozen_map()
-    milestones: Mapping[str, datetime] = frozen_map()
-    voided: Mapping[str, str] = frozen_map()
+    responses: immutables.Map[str, ResponseState] = NO_ITEMS
+    approvals: immutables.Map[str, ApprovalState] = NO_ITEMS
+    bound: tuple[str, ...] = ()
+    """The approvals bound to the text on the table."""
+    captives: immutables.Map[str, CaptiveState] = NO_ITEMS
+    posture: immutables.Map[str, PostureState] = NO_ITEMS
+    milestones: immutables.Map[str, datetime] = NO_ITEMS
+    voided: immutables.Map[str, str] = NO_ITEMS
     """Voided event id to the reason it could not take effect."""
     concluded_at: datetime | None = None
     concluded_text: str | None = None
@@ -150,14 +156,27 @@ class NegotiationState:
     @property
     def current_offer(self) -> OfferState | None:
         """The offer that carries the current text version, if any."""
-        for offer in self.offers.values():
-            if offer.status == "current":
-                return offer
-        return None
+        if self.current_offer_id is None:
+            return None
+        return self.offers[self.current_offer_id]
+
+    def replace(self, **changes: Any) -> NegotiationState:
+        """A copy with ``changes`` applied (what ``attrs.evolve`` does, about ten times faster)."""
+        if not changes.keys() <= _STATE_FIELDS:
+            unknown = ", ".join(sorted(changes.keys() - _STATE_FIELDS))
+            msg = f"NegotiationState has no field(s) {unknown}"
+            raise TypeError(msg)
+        new = object.__new__(NegotiationState)
+        fields = new.__dict__
+        fields.update(self.__dict__)
+        fields.update(changes)
+        return new
 
     def dark(self, area: str) -> bool:
         """Whether communications in ``area`` are cut."""
         return bool(self.blackouts.get(area))
 
+
+_STATE_FIELDS: Final = frozenset(a.name for a in attrs.fields(NegotiationState))
 
 EMPTY: Final = NegotiationState()

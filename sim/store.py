@@ -44,7 +44,7 @@ from sim.codec import (
 )
 from sim.errors import SimError
 from sim.events import Event
-from sim.fold import Log
+from sim.fold import Log, cyclic_gc_paused
 
 __all__ = [
     "LOG_NAME",
@@ -266,6 +266,11 @@ def load_log(path: str | os.PathLike[str], *, check_chain: bool = True) -> Log:
     names no earlier event, a broken hash chain, a torn last line (with the repair command).
     """
     file = log_path(path)
+    with cyclic_gc_paused():
+        return _load(file, check_chain=check_chain)
+
+
+def _load(file: Path, *, check_chain: bool) -> Log:
     where = str(file)
     data, pinned = _snapshot(file)
     lines, torn = split_log(data, where)

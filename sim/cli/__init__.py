@@ -5,10 +5,11 @@ from __future__ import annotations
 from sim.cli import (
     append,  # noqa: F401  (registers `sim append`)
     core,  # registers its commands
+    timeline,  # registers its commands
 )
 from sim.cli.app import app
 
-__all__ = ["app", "core", "main"]
+__all__ = ["app", "core", "main", "timeline"]
 
 
 def main() -> None:

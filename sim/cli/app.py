@@ -42,9 +42,18 @@ def _no_colour() -> bool:
     return "NO_COLOR" in os.environ or not sys.stdout.isatty()
 
 
-def console() -> Console:
-    """A console on stdout; colour off when not a terminal or when ``NO_COLOR`` is set."""
-    return Console(no_color=_no_colour(), highlight=False, soft_wrap=False)
+PIPED_WIDTH = 100
+"""Columns a table is fitted to when stdout is not a terminal and ``COLUMNS`` is not set."""
+
+
+def console(*, width: int | None = None) -> Console:
+    """A console on stdout; colour off when not a terminal or when ``NO_COLOR`` is set.
+
+    Piped output is fitted to ``COLUMNS``, or to :data:`PIPED_WIDTH` rather than rich's 80.
+    """
+    if width is None and not sys.stdout.isatty() and "COLUMNS" not in os.environ:
+        width = PIPED_WIDTH
+    return Console(no_color=_no_colour(), highlight=False, soft_wrap=False, width=width)
 
 
 def err_console() -> Console:

@@ -27,6 +27,14 @@ PathArg = Annotated[
     Path, typer.Argument(help="A scenario folder (holding events.jsonl) or a .jsonl log.")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+PreferOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--prefer",
+        metavar="SOURCE",
+        help="Use the dates another record gives (e.g. 'NPR') where it disagrees.",
+    ),
+]
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -81,14 +89,7 @@ def replay_command(
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) if any event is voided.")
     ] = False,
-    prefer_source: Annotated[
-        str | None,
-        typer.Option(
-            "--prefer",
-            metavar="SOURCE",
-            help="Use the dates another record gives (e.g. 'NPR') where it disagrees.",
-        ),
-    ] = None,
+    prefer_source: PreferOpt = None,
 ) -> None:
     """Replay a log and print its timeline, milestones and outcome.
 

@@ -5,96 +5,217 @@ Renderers decide nothing about the negotiation: they show what analysis computed
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from rich import box
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sim.analysis import changes, milestone_names, milestone_times
-from sim.events import Event
+from sim.analysis import (
+    changes,
+    concluding_event,
+    milestone_events,
+    milestone_names,
+    milestone_times,
+)
+from sim.events import Alternative, Event, Source, Terms
 from sim.fold import Outcome, Trajectory
 from sim.state import NegotiationState
 
-__all__ = ["outcome_view", "replay_view", "state_view", "timeline_view", "when"]
+__all__ = [
+    "cite",
+    "date_parts",
+    "outcome_view",
+    "replay_view",
+    "span",
+    "state_view",
+    "terms_said",
+    "timeline_view",
+    "when",
+    "who",
+]
 
 
 def when(event: Event) -> str:
     """The event's time as a reader should take it: exact, a day, or approximate with bounds."""
+    date, bounds = date_parts(event)
+    return f"{date} ({bounds})" if bounds else date
+
+
+def date_parts(event: Event | Alternative) -> tuple[str, str]:
+    """The event's date as shown (``~`` marks an estimate) and, for an estimate, its bounds.
+
+    An exact time shows hours and minutes; a day or an estimate shows the date only, since its
+    hours only keep the order of events within a day.
+    """
     if event.precision == "exact":
-        return event.at.strftime("%Y-%m-%d %H:%M")
+        return event.at.strftime("%Y-%m-%d %H:%M"), ""
     text = event.at.strftime("%Y-%m-%d")
     if event.precision == "approx":
         if event.earliest and event.latest:
-            return f"~{text} ({event.earliest:%d %b}–{event.latest:%d %b})"
-        return f"~{text}"
+            return f"~{text}", span(event.earliest, event.latest)
+        return f"~{text}", ""
+    return text, ""
+
+
+def span(earliest: datetime, latest: datetime) -> str:
+    """A range of days, as short as it reads: ``07-20 Oct``, ``24 Oct-22 Nov``, ``15 Nov``."""
+    if earliest.date() == latest.date():
+        return f"{earliest:%d %b}"
+    if (earliest.year, earliest.month) == (latest.year, latest.month):
+        return f"{earliest:%d}–{latest:%d %b}"
+    if earliest.year == latest.year:
+        return f"{earliest:%d %b}–{latest:%d %b}"
+    return f"{earliest:%d %b %Y}–{latest:%d %b %Y}"
+
+
+def who(event: Event) -> str:
+    """``actors → recipients``."""
+    text = ", ".join(event.actors) or ("—" if event.recipients else "")
+    if event.recipients:
+        text += " → " + ", ".join(event.recipients)
     return text
 
 
-def _who(event: Event) -> str:
-    who = ", ".join(event.actors) or "—"
-    if event.recipients:
-        who += " → " + ", ".join(event.recipients)
-    return who
+def cite(source: Source) -> str:
+    """A short citation: ``¶13`` for the seed, the document (before any colon) otherwise."""
+    if source.document == "seed" and source.paragraph:
+        return f"¶{source.paragraph}"
+    short = source.document.split(":", 1)[0]
+    return f"{short} ¶{source.paragraph}" if source.paragraph else short
 
 
-def _cite(event: Event) -> str:
-    src = event.source
-    return f"{src.document} ¶{src.paragraph}" if src.paragraph else src.document
+def _citations(event: Event) -> str:
+    also = dict.fromkeys(cite(s) for s in event.also)
+    also.pop(cite(event.source), None)
+    return "\n".join([cite(event.source), *(f"+{c}" for c in also)])
 
 
-def timeline_view(trajectory: Trajectory, *, title: str | None = None) -> Table:
-    """One row per event: date, who to whom, what happened, source, and what it changed."""
-    table = Table(title=title or f"Timeline of {trajectory.name}", expand=False, show_lines=False)
-    table.add_column("date", no_wrap=True)
-    table.add_column("kind", no_wrap=True)
-    table.add_column("who → whom", max_width=28)
-    table.add_column("what happened", max_width=56)
-    table.add_column("source", no_wrap=True)
-    table.add_column("state changes", max_width=44)
-    before = trajectory.initial
-    voided = trajectory.final.voided
-    for event, after in zip(trajectory.events, trajectory.states, strict=True):
-        effect = Text()
-        if event.id in voided:
-            effect.append(f"✗ voided: {voided[event.id]}", style="red")
-        else:
-            if event.milestone and after.milestones.get(event.milestone) == event.at:
-                effect.append(f"★ {event.milestone}", style="bold green")
-            said = changes(before, after)
+def _route(event: Event) -> str:
+    """The channel, unless it only repeats who spoke to whom."""
+    channel = event.channel
+    if channel is None:
+        return ""
+    hops = channel.name.split(">")
+    direct = len(hops) == 2 and hops[0] in event.actors and hops[1] in event.recipients
+    if direct and not channel.via:
+        return ""
+    route = f"route {channel.name}"
+    if channel.via:
+        route += f" via {', '.join(channel.via)}"
+    return route
+
+
+def _quote(source: Source) -> Text:
+    line = Text(f"{cite(source)} ", style="dim")
+    line.append(f"«{source.quote}»" if source.quote else "(no quote)")
+    if source.document != "seed" and ":" in source.document:
+        line.append(f" — {source.document.split(':', 1)[1].strip()}", style="dim")
+    if source.note:
+        line.append(f" ({source.note})", style="dim italic")
+    return line
+
+
+def _entry(
+    event: Event,
+    before: NegotiationState,
+    after: NegotiationState,
+    *,
+    quotes: bool,
+) -> Text:
+    """The event cell: what happened, who to whom by which route, what it changed."""
+    cell = Text()
+    reached = event.milestone is not None and after.milestones.get(event.milestone) == event.at
+    voided = after.voided.get(event.id) if event.id not in before.voided else None
+    cell.append(event.summary or event.id, style="bold" if reached else "")
+    facts = " · ".join(part for part in (event.kind, who(event), _route(event)) if part)
+    cell.append(f"\n{facts}", style="dim")
+    if voided is not None:
+        cell.append(f"\n✗ voided: {voided}", style="red")
+    else:
+        said = changes(before, after)
+        if reached or said:
+            cell.append("\n")
+            if reached:
+                cell.append(f"★ {event.milestone}", style="bold green")
+                if said:
+                    cell.append("  ")
             if said:
-                if effect:
-                    effect.append("\n")
-                effect.append("; ".join(said))
-        table.add_row(
-            when(event), event.kind, _who(event), event.summary or event.id, _cite(event), effect
+                cell.append("→ " + "; ".join(said), style="cyan")
+    for alternative in event.alternatives:
+        date, bounds = date_parts(alternative)
+        cell.append(
+            f"\nalso dated {date}{f' ({bounds})' if bounds else ''} by "
+            f"{alternative.source.document}",
+            style="yellow",
         )
+    if quotes:
+        for source in (event.source, *event.also):
+            cell.append("\n")
+            cell.append_text(_quote(source))
+    return cell
+
+
+def timeline_view(
+    trajectory: Trajectory, *, title: str | None = None, quotes: bool = False
+) -> Table:
+    """One row per event: its date, what happened (who to whom, by which route, what it
+    changed, the milestone it reached), and its source paragraph; with ``quotes``, the quotes.
+    """
+    events = trajectory.events
+    if title is None:
+        title = f"Timeline of {trajectory.name}: {len(events)} events"
+        if events:
+            title += f", {events[0].at:%d %b} – {events[-1].at:%d %b %Y}"
+    table = Table(
+        title=title,
+        caption="~ an estimate (bounds below it) · ★ milestone reached · → state changes",
+        box=box.SIMPLE_HEAD,
+        show_lines=True,
+        expand=False,
+        pad_edge=False,
+    )
+    table.add_column("date", no_wrap=True)
+    table.add_column("what happened", ratio=1, overflow="fold")
+    table.add_column("source", no_wrap=True)
+    before = trajectory.initial
+    for event, after in zip(events, trajectory.states, strict=True):
+        date, bounds = date_parts(event)
+        when_cell = Text(date)
+        if bounds:
+            when_cell.append(f"\n{bounds}", style="dim")
+        table.add_row(when_cell, _entry(event, before, after, quotes=quotes), _citations(event))
         before = after
     return table
 
 
-def outcome_view(outcome: Outcome, milestones: Iterable[tuple[str, datetime | None]]) -> Group:
-    """The outcome and the milestones table."""
+def outcome_view(
+    outcome: Outcome,
+    milestones: Iterable[tuple[str, datetime | None]],
+    *,
+    events: Mapping[str, Event] | None = None,
+    concluded_by: Event | None = None,
+) -> Group:
+    """The outcome and the milestones table.
+
+    With ``events`` (milestone name to the event that reached it) and ``concluded_by``, dates are
+    shown as their events' precision allows (an estimate with ``~`` and its bounds) instead of
+    to the minute.
+    """
     parts: list[RenderableType] = []
     if outcome.concluded and outcome.concluded_at is not None:
-        line = Text(f"Concluded {outcome.concluded_at:%Y-%m-%d %H:%M %Z}", style="bold green")
+        stamp = (
+            when(concluded_by)
+            if concluded_by is not None
+            else f"{outcome.concluded_at:%Y-%m-%d %H:%M %Z}"
+        )
+        line = Text(f"Concluded {stamp}", style="bold green")
         line.append(f" on text {outcome.text}", style="green")
         parts.append(line)
         if outcome.terms is not None:
-            terms = outcome.terms
-            said = []
-            if terms.pause_days is not None:
-                said.append(
-                    f"a {terms.pause_days}-day pause" + (", extendable" if terms.extendable else "")
-                )
-            if terms.first_phase:
-                said.append(f"first phase: {terms.first_phase}")
-            if terms.hostages is not None:
-                said.append(f"{terms.hostages} hostages")
-            if terms.further_releases:
-                said.append("further releases expected")
-            said.extend(terms.notes)
+            said = terms_said(outcome.terms)
             if said:
                 parts.append(Text("Terms: " + "; ".join(said)))
     else:
@@ -103,18 +224,45 @@ def outcome_view(outcome: Outcome, milestones: Iterable[tuple[str, datetime | No
     table.add_column("milestone")
     table.add_column("reached")
     for name, at in milestones:
-        table.add_row(
-            name, at.strftime("%Y-%m-%d %H:%M") if at else Text("—  not reached", style="red")
-        )
+        if at is None:
+            table.add_row(name, Text("—  not reached", style="red"))
+        elif events is not None and name in events:
+            table.add_row(name, when(events[name]))
+        else:
+            table.add_row(name, at.strftime("%Y-%m-%d %H:%M"))
     parts.append(table)
     return Group(*parts)
+
+
+def terms_said(terms: Terms) -> list[str]:
+    """The terms of a text in words, as far as they are known."""
+    said = []
+    if terms.pause_days is not None:
+        extendable = ", extendable" if terms.extendable else ""
+        said.append(f"a {terms.pause_days}-day pause{extendable}")
+    if terms.first_phase:
+        said.append(f"first phase: {terms.first_phase}")
+    if terms.hostages is not None:
+        said.append(f"{terms.hostages} hostages")
+    if terms.further_releases:
+        said.append("further releases expected")
+    said.extend(terms.notes)
+    return said
 
 
 def replay_view(trajectory: Trajectory) -> Group:
     """The timeline, then the outcome with its milestones."""
     times = milestone_times(trajectory, milestone_names(trajectory))
     reached = [(k, v) for k, v in times.items() if v is not None or _named(trajectory, k)]
-    return Group(timeline_view(trajectory), outcome_view(trajectory.outcome, reached))
+    return Group(
+        timeline_view(trajectory),
+        outcome_view(
+            trajectory.outcome,
+            reached,
+            events=milestone_events(trajectory),
+            concluded_by=concluding_event(trajectory),
+        ),
+    )
 
 
 def _named(trajectory: Trajectory, name: str) -> bool:
@@ -157,7 +305,10 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
     )
     table.add_row(
         "milestones",
-        "\n".join(f"{k}: {v:%Y-%m-%d}" for k, v in state.milestones.items()) or "none",
+        "\n".join(
+            f"{k}: {v:%Y-%m-%d}" for k, v in sorted(state.milestones.items(), key=lambda kv: kv[1])
+        )
+        or "none",
     )
     if state.voided:
         table.add_row("voided", "\n".join(f"{k}: {v}" for k, v in state.voided.items()))

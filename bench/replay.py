@@ -1,0 +1,167 @@
+"""Benchmark: replay of a generated 100,000-event log, against a bare loop, in one run.
+
+Measures, each as the best of ``--repeat`` runs:
+
+- ``bare``: a loop over the same in-memory events that calls a function mutating one plain dict
+  per event (no checks, no history: the floor any fold is measured against);
+- ``fold``: :func:`sim.replay` of the in-memory events (guards, reducers, trajectory);
+- ``end_to_end``: :func:`sim.load_log` of the file (read, JSON parse, hash chain check, decode
+  and validate every event) followed by the fold.
+
+Usage: ``python bench/replay.py [--events N] [--repeat K] [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import random
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sim import load_log, replay, write_log
+from sim.events import (
+    Assurance,
+    BlackoutEnded,
+    BlackoutStarted,
+    Call,
+    Channel,
+    Condition,
+    Contact,
+    Event,
+    Information,
+    Meeting,
+    Offer,
+    Response,
+    Source,
+    TalksResumed,
+    TalksSuspended,
+)
+
+GAZA = Channel(name="hamas_gaza_leaders>qatar", via=("gaza",))
+CELL = Channel(name="qatar>hostage_cell")
+
+
+def generate(n: int, seed: int = 7) -> list[Event]:
+    """A log of ``n`` events shaped like a long negotiation: mostly calls, meetings and messages,
+    with rounds of offers and responses, conditions, assurances, suspensions and blackouts."""
+    rng = random.Random(seed)
+    at = datetime(2023, 10, 7, 12, tzinfo=UTC)
+    src = Source(document="generated", paragraph=1, quote="نص")
+    events: list[Event] = [Contact(id="e0", at=at, actors=("qatar_pm",), source=src)]
+    offer = None
+    blackout = None
+    while len(events) < n:
+        at += timedelta(minutes=rng.randint(1, 30))
+        i = len(events)
+        ident = f"e{i}"
+        roll = rng.random()
+        common: dict[str, Any] = {
+            "id": ident,
+            "at": at,
+            "source": src,
+            "summary": "generated event",
+        }
+        event: Event
+        if roll < 0.35:
+            event = Call(actors=("us_mcgurk",), recipients=("qatar_pm",), channel=CELL, **common)
+        elif roll < 0.55:
+            event = Information(actors=("hamas_gaza_leaders",), recipients=("qatar_pm",),
+                                channel=GAZA, about="message", **common)  # fmt: skip
+        elif roll < 0.70:
+            event = Meeting(actors=("us_mcgurk", "egypt_kamel"), place="Cairo", **common)
+        elif roll < 0.78:
+            offer = ident
+            event = Offer(actors=("qatar_pm",), text=f"t{i}", requires=("hamas",), **common)
+        elif roll < 0.86 and offer is not None:
+            event = Response(actors=("hamas_gaza_leaders",), to=offer, decision="commented",
+                             causes=(offer,), **common)  # fmt: skip
+        elif roll < 0.90:
+            event = Condition(actors=("hamas_gaza_leaders",), name=f"k{i % 5}", holder="israel",
+                              **common)  # fmt: skip
+        elif roll < 0.93:
+            event = Assurance(actors=("israel_war_cabinet",), about="hospital",
+                              meets=(f"k{rng.randint(0, 4)}",), **common)  # fmt: skip
+        elif roll < 0.95 and blackout is None:
+            blackout = ident
+            event = BlackoutStarted(actors=("israel_army",), area="gaza", **common)
+        elif roll < 0.97 and blackout is not None:
+            event = BlackoutEnded(actors=("israel_army",), area="gaza", causes=(blackout,),
+                                  **common)  # fmt: skip
+            blackout = None
+        elif roll < 0.985:
+            event = TalksSuspended(actors=("hamas_gaza_leaders",), **common)
+        else:
+            event = TalksResumed(actors=("hamas_gaza_leaders",), **common)
+        events.append(event)
+    return events
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    """The fastest of ``repeat`` timed runs of ``fn``, in seconds (GC collected between runs)."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def bare_apply(state: dict[str, int], event: Event) -> None:
+    """The floor of a reducer: mutate one plain dict, check nothing, keep no history."""
+    state[event.kind] = state.get(event.kind, 0) + 1
+
+
+def bare_loop(events: list[Event]) -> dict[str, int]:
+    """The bare loop the targets are relative to: one ``bare_apply`` call per event."""
+    state: dict[str, int] = {}
+    for event in events:
+        bare_apply(state, event)
+    return state
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    events = generate(args.events)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "events.jsonl"
+        write_log(path, events)
+        size = path.stat().st_size
+        bare = best(lambda: bare_loop(events), args.repeat)
+        fold = best(lambda: replay(events), args.repeat)
+        end_to_end = best(lambda: replay(load_log(path)), args.repeat)
+        trajectory = replay(events)
+
+    n = len(events)
+    figures = {
+        "events": n,
+        "bare_events_per_s": round(n / bare),
+        "fold_events_per_s": round(n / fold),
+        "end_to_end_events_per_s": round(n / end_to_end),
+        "fold_ratio": round(bare / fold, 4),
+        "end_to_end_ratio": round(bare / end_to_end, 4),
+        "log_bytes": size,
+        "voided": len(trajectory.voided),
+    }
+    if args.json:
+        json.dump(figures, sys.stdout)
+        sys.stdout.write("\n")
+    else:
+        for key, value in figures.items():
+            print(f"{key:>24}: {value:,}" if isinstance(value, int) else f"{key:>24}: {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,64 @@
+"""``sim timeline``: the replay as a timeline an analyst reads, event by event, with sources."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import structlog
+import typer
+
+from sim.analysis import concluding_event
+from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.core import JsonOpt, PathArg, PreferOpt, load_preferring
+from sim.fold import replay
+from sim.render.data import timeline_data
+from sim.render.terminal import timeline_view, when
+
+__all__ = ["timeline_command"]
+
+
+@app.command("timeline")
+@command("timeline")
+def timeline_command(
+    path: PathArg,
+    quotes: Annotated[
+        bool, typer.Option("--quotes", help="Show each event's quotes from its sources.")
+    ] = False,
+    json: JsonOpt = False,
+    prefer_source: PreferOpt = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            "--width", min=60, help="Columns to fit (default: the terminal's, or 100 piped)."
+        ),
+    ] = None,
+) -> None:
+    """Print the replay as a timeline: date, who to whom, what happened, its source, and the
+    state changes it caused, milestones marked.
+
+    Example: [bold]sim timeline scenarios/baseline --quotes[/]
+    """
+    started = time.perf_counter()
+    log = load_preferring(path, prefer_source)
+    trajectory = replay(log)
+    if json:
+        print_json(timeline_data(trajectory))
+    else:
+        out = console(width=width)
+        out.print(timeline_view(trajectory, quotes=quotes))
+        outcome = trajectory.outcome
+        concluded = concluding_event(trajectory)
+        if outcome.concluded and concluded is not None:
+            out.print(f"Concluded {when(concluded)} on text {outcome.text}", style="bold green")
+        else:
+            out.print("Not concluded", style="bold red")
+        for voided in trajectory.voided:
+            out.print(f"voided {voided.id}: {voided.reason}", style="red")
+    structlog.get_logger().info(
+        "timeline",
+        scenario=trajectory.name,
+        events=len(trajectory.events),
+        voided=len(trajectory.voided),
+        ms=elapsed_ms(started),
+    )
