@@ -145,9 +145,10 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
     exists = target.exists()
     data = read_bytes(target) if exists else b""
     pinned = read_head(target)
-    lines, _ = split_log(data, where)
+    split = split_log(data, where)
+    lines = split[0]
     if lines or pinned not in (None, GENESIS) or data.strip():
-        report = check_log(target, data, pinned)
+        report = check_log(target, data, pinned, split=split)
         if report.torn is not None and report.only_torn:
             raise torn_error(report.torn, where)
         if not report.ok:

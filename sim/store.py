@@ -176,8 +176,10 @@ def _settled(data: bytes, pinned: str | None) -> bool:
         return False
     if pinned is None:
         return True
-    body = data.rstrip()
-    parts = split_line(body[body.rfind(b"\n") + 1 :])
+    end = len(data)
+    while end and data[end - 1] in b" \t\r\n":  # skip trailing blank lines, without a copy
+        end -= 1
+    parts = split_line(data[data.rfind(b"\n", 0, end) + 1 : end])
     return (parts[1] if parts else GENESIS) == pinned
 
 
@@ -278,7 +280,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
     hashes: list[str] = []
     seen: dict[str, int] = {}
     previous = GENESIS
-    for index, (number, raw) in enumerate(lines):
+    for number, raw in lines:
         if len(raw) > MAX_LINE:
             raise SimError(
                 what="line too long",
@@ -290,24 +292,28 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                 code="line-too-long",
             )
         try:
-            event = decode_event(parse_json(raw, line=number))
+            try:
+                record = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                record = parse_json(raw, line=number)  # raises, saying what is wrong where
+            event = decode_event(record)
         except SimError as exc:
             raise exc.at(path=where, line=number) from None
-        first = seen.get(event.id)
-        if first is not None:
+        if event.id in seen:
             raise SimError(
                 what=f"duplicate event id {event.id!r}",
                 path=where,
                 line=number,
                 expected="ids unique in a log",
-                found=f"{event.id!r} already at line {first}",
+                found=f"{event.id!r} already at line {seen[event.id]}",
                 hint="give each event its own id",
                 code="duplicate-id",
             )
         for cause in event.causes:
             if cause not in seen:
+                later = [line for line in lines if line[0] > number]
                 raise _cause_fault(
-                    event, cause, where=where, number=number, earlier=seen, later=lines[index + 1 :]
+                    event, cause, where=where, number=number, earlier=seen, later=later
                 )
         if check_chain:
             previous = _check_link(raw, previous, where, number)
@@ -544,15 +550,21 @@ def verify(path: str | os.PathLike[str], *, head: str | None = None) -> VerifyRe
 
 
 def check_log(
-    file: Path, data: bytes, pinned: str | None, *, from_pin: bool = True
+    file: Path,
+    data: bytes,
+    pinned: str | None,
+    *,
+    from_pin: bool = True,
+    split: tuple[list[tuple[int, bytes]], TornTail | None] | None = None,
 ) -> VerifyReport:
     """:func:`verify` of ``data`` as read from ``file``, with ``pinned`` as the head to match.
 
     ``from_pin`` says ``pinned`` came from the head file, written only by appends: then a head
     one line short of the log marks an unfinished append (a torn tail), not a foreign line.
+    ``split`` is :func:`split_log` of ``data``, when the caller has it already.
     """
     where = str(file)
-    lines, torn = split_log(data, where)
+    lines, torn = split if split is not None else split_log(data, where)
     faults: list[tuple[int, str]] = []
     hashes: list[str] = []
     previous = GENESIS
