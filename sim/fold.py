@@ -14,9 +14,10 @@ reducers change the version, so a stale snapshot is never reused.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
+from typing import Protocol
 
 import attrs
 from attrs import field, frozen
@@ -32,6 +33,7 @@ __all__ = [
     "Trajectory",
     "Voided",
     "replay",
+    "resume",
     "state_at",
     "take_snapshots",
 ]
@@ -180,8 +182,32 @@ def _resolve(trajectory: Trajectory | Log, when: datetime | date | int | str) ->
     return n
 
 
+class _Seen(Protocol):
+    """The ids already in the log: a set, or a view that knows them without listing them."""
+
+    def __contains__(self, item: object, /) -> bool: ...
+
+    def add(self, item: str, /) -> None: ...
+
+
+class _KnownOrAdded:
+    """``known(id)``, or an id added since: a prefix's ids without building their set."""
+
+    __slots__ = ("added", "known")
+
+    def __init__(self, known: Callable[[str], bool]) -> None:
+        self.known = known
+        self.added: set[str] = set()
+
+    def __contains__(self, item: object, /) -> bool:
+        return item in self.added or (isinstance(item, str) and self.known(item))
+
+    def add(self, item: str, /) -> None:
+        self.added.add(item)
+
+
 def _fold(
-    state: NegotiationState, events: Sequence[Event], seen: set[str]
+    state: NegotiationState, events: Sequence[Event], seen: _Seen
 ) -> tuple[NegotiationState, ...]:
     states: list[NegotiationState] = []
     append = states.append
@@ -227,6 +253,37 @@ def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> 
     with cyclic_gc_paused():
         states = _fold(initial, events, set())
     return Trajectory(events=events, states=states, initial=initial, name=name)
+
+
+def resume(
+    trajectory: Trajectory,
+    keep: int,
+    events: Sequence[Event],
+    *,
+    known: Callable[[str], bool] | None = None,
+    name: str | None = None,
+) -> Trajectory:
+    """``trajectory``'s first ``keep`` events and states, then ``events`` folded after them.
+
+    This is how a what-if reuses its base: the states before the first changed event are the
+    base's own.  ``known`` says whether an id is among the kept events (or otherwise counts as
+    earlier in the log); without it the kept ids are collected, which costs a pass over them.
+    """
+    if not 0 <= keep <= len(trajectory.events):
+        msg = f"cannot keep {keep} events of a trajectory of {len(trajectory.events)}"
+        raise IndexError(msg)
+    kept = trajectory.events[:keep]
+    seen: _Seen = _KnownOrAdded(known) if known is not None else {e.id for e in kept}
+    start = trajectory.states[keep - 1] if keep else trajectory.initial
+    more = tuple(events)
+    with cyclic_gc_paused():
+        states = _fold(start, more, seen)
+    return Trajectory(
+        events=kept + more,
+        states=trajectory.states[:keep] + states,
+        initial=trajectory.initial,
+        name=trajectory.name if name is None else name,
+    )
 
 
 def take_snapshots(

@@ -18,6 +18,7 @@ from sim.events import (
     DECISIONS,
     EVENT_TYPES,
     Alternative,
+    Approval,
     BlackoutStarted,
     Channel,
     Contact,
@@ -26,18 +27,24 @@ from sim.events import (
     Source,
     Terms,
 )
+from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 
 __all__ = [
     "START",
+    "deal_what_ifs",
+    "deals",
+    "durations",
     "events",
     "garbage",
     "histories",
+    "interventions",
     "json_values",
     "mutated_bytes",
     "mutated_record",
     "rechained",
     "sources",
     "stored_logs",
+    "what_ifs",
 ]
 
 START = datetime(2023, 10, 7, 12, tzinfo=UTC)
@@ -226,6 +233,96 @@ def histories(draw: st.DrawFn, min_size: int = 0, max_size: int = 25) -> tuple[E
 
 _SOURCES = sources()
 _CHANNELS = channels()
+
+
+# ------------------------------------------------------------------------------------ what-ifs
+
+
+def durations(max_hours: int = 96) -> st.SearchStrategy[timedelta]:
+    """A signed shift of whole hours (zero included)."""
+    return st.integers(-max_hours, max_hours).map(lambda h: timedelta(hours=h))
+
+
+@st.composite
+def interventions(draw: st.DrawFn, history: tuple[Event, ...], *, inserts: bool = True) -> Any:
+    """One intervention that applies cleanly to ``history``: by id, or by kind with ``all``.
+
+    Removes, retimes (by a signed shift or to a time), amends of a response's decision or of
+    the summary, and inserts of a fresh event (causes naming earlier events).
+    """
+    target = draw(st.sampled_from(history))
+    by_kind = draw(st.integers(0, 4)) == 0
+    selector = Selector(kind=target.kind, all=True) if by_kind else Selector(id=target.id)
+    choice = draw(
+        st.sampled_from(
+            ("remove", "retime", "amend", "insert") if inserts else ("remove", "retime", "amend")
+        )
+    )
+    if choice == "remove":
+        return Remove(target=selector)
+    if choice == "retime":
+        if draw(st.booleans()):
+            return Retime(target=selector, by=draw(durations()))
+        return Retime(target=selector, to=target.at + draw(durations()))
+    if choice == "amend":
+        if target.kind == "response" and not by_kind:
+            return Amend(target=selector, fields={"decision": draw(st.sampled_from(DECISIONS))})
+        return Amend(target=selector, fields={"summary": "amended"})
+    n = len(history)
+    at = target.at + draw(durations(48).filter(lambda d: d >= timedelta(0)))
+    event = draw(events(ident=f"x{n}-{draw(st.integers(0, 999))}", at=at, earlier=history))
+    return Insert(event=event)
+
+
+@st.composite
+def what_ifs(
+    draw: st.DrawFn, min_size: int = 1, max_size: int = 25
+) -> tuple[tuple[Event, ...], list[Intervention]]:
+    """A history and up to three interventions that apply to it one after the other."""
+    history = draw(histories(min_size=min_size, max_size=max_size))
+    count = draw(st.integers(0, 3))
+    return history, [draw(interventions(history, inserts=True)) for _ in range(count)]
+
+
+@st.composite
+def deals(draw: st.DrawFn, max_extra: int = 12) -> tuple[Event, ...]:
+    """A history that concludes a deal unless something in between gets in the way.
+
+    Talks open, an offer that needs both bodies' approval is tabled, random events follow
+    (other offers among them), then both bodies approve the first text.
+    """
+    source = Source(document="generated")
+    at = START
+    log: list[Event] = [
+        Contact(id="e0", at=at, actors=("qatar",), source=source),
+        Offer(id="e1", at=at, text="t1", requires=BODIES, actors=("qatar",), source=source),
+    ]
+    for _ in range(draw(st.integers(0, max_extra))):
+        at += timedelta(hours=draw(st.integers(0, 24)))
+        log.append(draw(events(ident=f"e{len(log)}", at=at, earlier=tuple(log))))
+    for body in BODIES:
+        at += timedelta(hours=draw(st.integers(0, 24)))
+        log.append(
+            Approval(
+                id=f"e{len(log)}",
+                at=at,
+                body=body,
+                text="t1",
+                actors=(body,),
+                channel=draw(channels()),
+                causes=("e1",),
+                source=source,
+            )
+        )
+    return tuple(log)
+
+
+@st.composite
+def deal_what_ifs(draw: st.DrawFn) -> tuple[tuple[Event, ...], list[Intervention]]:
+    """A deal and up to three interventions on it."""
+    history = draw(deals())
+    count = draw(st.integers(0, 3))
+    return history, [draw(interventions(history)) for _ in range(count)]
 
 
 # ------------------------------------------------------------------------------------ fuzzing

@@ -7,9 +7,10 @@ from sim.cli import (
     core,  # registers its commands
     timeline,  # registers its commands
 )
+from sim.cli import whatif as whatif_commands  # registers whatif, explain, diff
 from sim.cli.app import app
 
-__all__ = ["app", "core", "main", "timeline"]
+__all__ = ["app", "core", "main", "timeline", "whatif_commands"]
 
 
 def main() -> None:

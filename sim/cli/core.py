@@ -12,9 +12,10 @@ import structlog
 import typer
 from rich.markup import escape
 
-from sim import recovery, store
+from sim import recovery, scenario, store
 from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.whatif import knowledge
 from sim.errors import SimError
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
@@ -24,7 +25,10 @@ from sim.sources import alternative_sources, prefer
 __all__ = ["parse_point"]
 
 PathArg = Annotated[
-    Path, typer.Argument(help="A scenario folder (holding events.jsonl) or a .jsonl log.")
+    Path,
+    typer.Argument(
+        help="A scenario folder (holding events.jsonl), a .jsonl log, or a what-if .toml file."
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 PreferOpt = Annotated[
@@ -67,7 +71,7 @@ def parse_point(text: str, log: Log) -> date | datetime | str:
 
 def load_preferring(path: Path, prefer_source: str | None) -> Log:
     """Load the log at ``path``; with ``prefer_source``, re-dated by that source's records."""
-    log = store.load_log(path)
+    log = scenario.load(path)
     if prefer_source is None:
         return log
     known = alternative_sources(log)
@@ -138,13 +142,24 @@ def state_command(
         ),
     ],
     json: JsonOpt = False,
+    as_known_by: Annotated[
+        str | None,
+        typer.Option(
+            "--as-known-by",
+            metavar="PARTY",
+            help="Show the state as PARTY knew it then (from what had reached it), beside it.",
+        ),
+    ] = None,
 ) -> None:
     """Print the negotiation state at a date, a time or just after an event.
 
-    Example: [bold]sim state scenarios/baseline --at 2023-11-16[/]
+    Example: [bold]sim state scenarios/baseline --at 2023-11-16 --as-known-by hamas[/]
     """
-    log = store.load_log(path)
+    log = scenario.load(path)
     point = parse_point(at, log)
+    if as_known_by is not None:
+        knowledge(log, point, as_known_by, json=json)
+        return
     trajectory = replay(log)
     state = trajectory.state_at(point)
     if json:

@@ -1,0 +1,192 @@
+"""Benchmark what-ifs: the cost of an edit late in a long log against one at its start, and
+what-ifs per second on the baseline.
+
+A what-if re-simulates and re-folds only from the earliest point it touches, reusing the base's
+trajectory before it.  On a generated 100,000-event log this script times a retime at 90% of
+the log and one at its start (each the best of a few runs, in one process) and reports their
+ratio; then it runs many small what-ifs (remove or retime one event, cycling through the log)
+on the baseline and reports how many it completes per second.
+
+    python bench/whatif.py          # a table
+    python bench/whatif.py --json   # {"suffix_cost_ratio": ..., "whatifs_per_s": ...}
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sim.events import (
+    Approval,
+    BlackoutEnded,
+    BlackoutStarted,
+    Call,
+    Channel,
+    Condition,
+    Contact,
+    Event,
+    Information,
+    Offer,
+    Response,
+    Source,
+)
+from sim.fold import Log
+from sim.store import load_log
+from sim.whatif import Baseline, Intervention, prepare, remove, retime, whatif
+
+START = datetime(2023, 10, 7, tzinfo=UTC)
+SOURCE = Source(document="generated")
+GAZA = Channel(name="hamas-gaza>qatar", via=("gaza",))
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
+
+
+def generate(size: int, seed: int = 7) -> Log:
+    """A valid log of ``size`` events: messages through Gaza, blackouts, a few offers.
+
+    Most events are calls and messages (each folds in constant time); offers, responses and
+    approvals are rare, since the state keeps every one of them and copies its map on each.
+    """
+    rng = random.Random(seed)
+    events: list[Event] = [Contact(id="e0", at=START, actors=("qatar",), source=SOURCE)]
+    events.append(
+        Condition(
+            id="e1",
+            at=START,
+            name="no_ground_invasion",
+            holder="israel",
+            actors=("hamas",),
+            source=SOURCE,
+        )
+    )
+    at = START
+    offer: str | None = None
+    blackout: str | None = None
+    recent: list[str] = []
+    while len(events) < size:
+        at += timedelta(minutes=rng.randint(1, 30))
+        ident = f"e{len(events)}"
+        roll = rng.random()
+        causes = (rng.choice(recent),) if recent and rng.random() < 0.6 else ()
+        event: Event
+        if roll < 0.004 and blackout is None:
+            event = BlackoutStarted(id=ident, at=at, area="gaza", actors=("israel",), source=SOURCE)
+            blackout = ident
+        elif roll < 0.012 and blackout is not None:
+            event = BlackoutEnded(
+                id=ident, at=at, area="gaza", causes=(blackout,), actors=("israel",), source=SOURCE
+            )
+            blackout = None
+        elif roll < 0.0125:
+            event = Offer(
+                id=ident,
+                at=at,
+                text=f"t{len(events)}",
+                requires=("hamas", "israel_cabinet"),
+                actors=("qatar",),
+                causes=causes,
+                source=SOURCE,
+            )
+            offer = ident
+        elif roll < 0.014 and offer is not None:
+            event = Response(
+                id=ident,
+                at=at,
+                to=offer,
+                decision=rng.choice(("commented", "countered", "accepted_with_changes")),
+                actors=("hamas_gaza",),
+                channel=GAZA,
+                causes=(offer,),
+                source=SOURCE,
+            )
+        elif roll < 0.0145 and offer is not None:
+            event = Approval(
+                id=ident,
+                at=at,
+                body="israel_cabinet",
+                text=f"t{offer[1:]}",
+                actors=("israel_cabinet",),
+                causes=causes,
+                source=SOURCE,
+            )
+        elif roll < 0.6:
+            event = Information(
+                id=ident, at=at, actors=("hamas_gaza",), channel=GAZA, causes=causes, source=SOURCE
+            )
+        else:
+            event = Call(
+                id=ident, at=at, actors=("qatar", "us_mcgurk"), causes=causes, source=SOURCE
+            )
+        events.append(event)
+        recent = [*recent[-20:], ident]
+    return Log(events=tuple(events), name=f"generated-{size}")
+
+
+def best_of(runs: int, base: Baseline, interventions: list[Intervention]) -> float:
+    """The fastest of ``runs`` what-ifs, in seconds."""
+    best = float("inf")
+    for _ in range(runs):
+        started = time.perf_counter()
+        whatif(base, interventions)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def suffix_cost(size: int) -> dict[str, Any]:
+    """Time a one-hour retime at the start of a generated log and at 90% of it."""
+    base = prepare(generate(size))
+    events = base.log.events
+    start = best_of(3, base, [retime(id=events[2].id, by="+1h")])
+    late = best_of(3, base, [retime(id=events[int(size * 0.9)].id, by="+1h")])
+    return {
+        "events": size,
+        "start_edit_ms": round(start * 1000, 2),
+        "edit_at_90_ms": round(late * 1000, 2),
+        "suffix_cost_ratio": round(late / start, 4),
+    }
+
+
+def throughput(seconds: float) -> dict[str, Any]:
+    """What-ifs per second on the baseline: remove or retime one event, cycling through the log."""
+    log = load_log(BASELINE) if (BASELINE / "events.jsonl").is_file() else generate(80, seed=3)
+    base = prepare(log)
+    ids = [e.id for e in log.events]
+    plans: list[list[Intervention]] = []
+    for i, ident in enumerate(ids):
+        plans.append([retime(id=ident, by="+1d")] if i % 2 else [remove(id=ident)])
+    done = 0
+    started = time.perf_counter()
+    deadline = started + seconds
+    while time.perf_counter() < deadline:
+        for interventions in plans:
+            whatif(base, interventions)
+        done += len(plans)
+    elapsed = time.perf_counter() - started
+    return {
+        "baseline": log.name,
+        "baseline_events": len(log.events),
+        "whatifs_per_s": round(done / elapsed),
+    }
+
+
+def main() -> None:
+    """Run both measurements and print them."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--events", type=int, default=100_000, help="size of the generated log")
+    parser.add_argument("--seconds", type=float, default=3.0, help="time for the throughput run")
+    args = parser.parse_args()
+    figures = {**throughput(args.seconds), **suffix_cost(args.events)}
+    if args.json:
+        print(json.dumps(figures))
+        return
+    for key, value in figures.items():
+        print(f"{key:>20}  {value}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+"""The counterfactual commands: whatif, explain and diff (and the knowledge view of state)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from datetime import time as clock
+from pathlib import Path
+from typing import Annotated
+
+import structlog
+import typer
+
+from sim import scenario, store
+from sim.analysis import diff, explain, known_by, milestone_names
+from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.errors import SimError
+from sim.fold import Log, Trajectory, replay
+from sim.parties import PARTIES
+from sim.render.data import state_data
+from sim.render.whatif import (
+    diff_data,
+    diff_view,
+    explanation_data,
+    explanation_view,
+    knowledge_view,
+    whatif_data,
+)
+from sim.schedule import arrivals
+
+__all__ = ["knowledge", "load_trajectory"]
+
+ScenarioArg = Annotated[
+    Path, typer.Argument(help="A what-if scenario file (.toml).", metavar="SCENARIO")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+
+
+def load_trajectory(path: Path) -> tuple[Trajectory, Trajectory | None, Mapping[str, str]]:
+    """A log's trajectory, or a scenario's with its base's and what its interventions did."""
+    if scenario.is_scenario(path):
+        result = scenario.load_scenario(path)
+        return result.trajectory, result.base_trajectory, result.origins
+    return replay(store.load_log(path)), None, {}
+
+
+@app.command("whatif")
+@command("whatif")
+def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
+    """Run a what-if scenario and show it beside its base: milestones moved, events voided.
+
+    Example: [bold]sim whatif scenarios/whatif/no-blackouts.toml[/]
+    """
+    started = time.perf_counter()
+    if not scenario.is_scenario(path):
+        raise SimError(
+            what="whatif takes a scenario file",
+            path=str(path),
+            expected="a .toml file with [scenario] and [[intervention]] tables",
+            hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
+        )
+    result = scenario.load_scenario(path)
+    names = milestone_names(result.base_trajectory, result.trajectory)
+    if json:
+        print_json(
+            whatif_data(
+                result.trajectory,
+                result.base_trajectory,
+                result.diff,
+                names=names,
+                notes=result.origins,
+            )
+        )
+    else:
+        console().print(
+            diff_view(
+                result.diff,
+                before=f"base ({result.base.name})",
+                after=f"what-if ({result.name})",
+                notes=result.origins,
+                question=result.question,
+            )
+        )
+    structlog.get_logger().info(
+        "whatif",
+        scenario=result.name,
+        events=len(result.trajectory.events),
+        refolded=len(result.trajectory.events) - result.first_change,
+        milestones_moved=len(result.diff.milestones),
+        voided=len(result.diff.voided),
+        outcome_changed=result.diff.outcome_changed,
+        ms=elapsed_ms(started),
+    )
+
+
+@app.command("explain")
+@command("explain")
+def explain_command(
+    path: Annotated[
+        Path, typer.Argument(help="A scenario folder, a .jsonl log, or a scenario .toml file.")
+    ],
+    milestone: Annotated[
+        str, typer.Option("--milestone", metavar="NAME", help="The milestone to explain.")
+    ],
+    json: JsonOpt = False,
+) -> None:
+    """Explain a milestone: the chain of events behind it, or why it was missed.
+
+    Example: [bold]sim explain scenarios/whatif/no-shifa-assurance.toml --milestone
+    talks_resumed[/]
+    """
+    trajectory, base, notes = load_trajectory(path)
+    known = milestone_names(*(t for t in (trajectory, base) if t is not None))
+    if milestone not in known:
+        raise SimError(
+            what=f"unknown milestone {milestone!r}",
+            path=str(path),
+            expected="one of " + ", ".join(known),
+        )
+    explanation = explain(trajectory, milestone, notes=notes, base=base)
+    if json:
+        print_json({"scenario": trajectory.name, **explanation_data(explanation)})
+    else:
+        console().print(explanation_view(explanation, scenario=trajectory.name))
+    structlog.get_logger().info(
+        "explain", scenario=trajectory.name, milestone=milestone, reached=explanation.reached
+    )
+
+
+@app.command("diff")
+@command("diff")
+def diff_command(
+    a: Annotated[Path, typer.Argument(help="A log, scenario folder or scenario .toml file.")],
+    b: Annotated[Path, typer.Argument(help="Another one, compared against the first.")],
+    json: JsonOpt = False,
+) -> None:
+    """Compare two logs or scenarios: milestones moved, events voided and moved, the outcome.
+
+    Example: [bold]sim diff scenarios/baseline scenarios/whatif/no-blackouts.toml[/]
+    """
+    first, _, _ = load_trajectory(a)
+    second, _, notes = load_trajectory(b)
+    result = diff(first, second)
+    if json:
+        print_json({"a": first.name, "b": second.name, **diff_data(result, notes=notes)})
+    else:
+        console().print(diff_view(result, before=first.name, after=second.name, notes=notes))
+    structlog.get_logger().info(
+        "diff", a=first.name, b=second.name, milestones_moved=len(result.milestones)
+    )
+
+
+def _moment(point: date | datetime | str, log: Log) -> datetime:
+    if isinstance(point, str):
+        return log.events[log.index(point)].at
+    if isinstance(point, datetime):
+        return point
+    return datetime.combine(point, clock.max, tzinfo=UTC)
+
+
+def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool) -> None:
+    """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
+    if party not in PARTIES:
+        raise SimError(
+            what=f"unknown party {party!r}",
+            expected="one of " + ", ".join(PARTIES),
+            hint="a party is the first part of an actor id (us_mcgurk acts for us)",
+        )
+    moment = _moment(point, log)
+    heard = known_by(log.events, arrivals(log), party, moment)
+    known_state = replay(heard).final
+    actual = replay(log).state_at(point)
+    happened = [e for e in log.events if e.at <= moment]
+    heard_ids = {e.id for e in heard}
+    unheard = [e.id for e in happened if e.id not in heard_ids]
+    if json:
+        print_json(
+            {
+                "scenario": log.name,
+                "at": str(point),
+                **state_data(actual),
+                "as_known_by": {
+                    "party": party,
+                    "state": state_data(known_state),
+                    "known_events": [e.id for e in heard],
+                    "not_yet_known": unheard,
+                },
+            }
+        )
+    else:
+        console().print(
+            knowledge_view(
+                known_state,
+                actual,
+                party=party,
+                title=f"{log.name} at {point}",
+                unknown=len(unheard),
+            )
+        )
+    structlog.get_logger().info(
+        "state", scenario=log.name, at=str(point), party=party, unheard=len(unheard)
+    )

@@ -1,0 +1,258 @@
+"""What-ifs rendered: a what-if beside its base, a diff, an explanation, a party's knowledge.
+
+JSON views (``*_data``) are public contracts like :mod:`sim.render.data`; terminal views use
+rich.  Renderers decide nothing: they show what :mod:`sim.analysis` computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from rich.columns import Columns
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from sim.analysis import Diff, Explanation, milestone_times
+from sim.fold import Outcome, Trajectory
+from sim.render.data import outcome_data, replay_data
+from sim.render.terminal import state_view
+from sim.state import NegotiationState
+
+__all__ = [
+    "diff_data",
+    "diff_view",
+    "explanation_data",
+    "explanation_view",
+    "knowledge_view",
+    "whatif_data",
+]
+
+
+def _short(reason: str) -> str:
+    """A voided cause's own reason is shown on its own row: keep only the first clause."""
+    if reason.startswith("its cause ") and " was voided (" in reason:
+        return reason.split(" (", 1)[0]
+    return reason
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def diff_data(diff: Diff, *, notes: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The ``diff`` object: milestones moved, voided (with reasons), restored, moved, outcome."""
+    notes = notes or {}
+    return {
+        "milestones_moved": [
+            {"milestone": m.name, "from": _iso(m.before), "to": _iso(m.after)}
+            for m in diff.milestones
+        ],
+        "voided": [
+            {"id": v.id, "reason": v.reason, **({"note": notes[v.id]} if v.id in notes else {})}
+            for v in diff.voided
+        ],
+        "restored": list(diff.restored),
+        "moved": [
+            {"id": m.id, "from": m.before.isoformat(), "to": m.after.isoformat()}
+            for m in diff.moved
+        ],
+        "removed": list(diff.removed),
+        "inserted": list(diff.inserted),
+        "outcome_changed": diff.outcome_changed,
+        "outcome": {"from": outcome_data(diff.before), "to": outcome_data(diff.after)},
+    }
+
+
+def whatif_data(
+    trajectory: Trajectory,
+    base: Trajectory,
+    diff: Diff,
+    *,
+    names: tuple[str, ...],
+    notes: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The ``whatif --json`` object: the ``replay --json`` keys, plus ``base`` and ``diff``."""
+    data = replay_data(trajectory, names=names)
+    times = milestone_times(base, names)
+    data["base"] = {
+        "scenario": base.name,
+        "milestones": {k: _iso(v) for k, v in times.items()},
+        "outcome": outcome_data(base.outcome),
+    }
+    data["diff"] = diff_data(diff, notes=notes)
+    return data
+
+
+def _outcome_text(outcome: Outcome) -> Text:
+    if outcome.concluded and outcome.concluded_at is not None:
+        return Text(
+            f"concluded {outcome.concluded_at:%Y-%m-%d %H:%M} on text {outcome.text}",
+            style="green",
+        )
+    return Text("not concluded", style="red")
+
+
+def _shift(before: datetime | None, after: datetime | None) -> str:
+    if before is None or after is None:
+        return "reached" if after is not None else "missed"
+    return _span(after - before)
+
+
+def _span(delta: timedelta) -> str:
+    sign = "+" if delta >= timedelta(0) else "−"
+    seconds = int(abs(delta).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    parts = [
+        f"{days}d" if days else "",
+        f"{hours}h" if hours else "",
+        f"{minutes}m" * bool(minutes),
+    ]
+    return sign + ("".join(parts) or "0m")
+
+
+def _when(moment: datetime | None) -> Text:
+    if moment is None:
+        return Text("— not reached", style="red")
+    return Text(f"{moment:%Y-%m-%d %H:%M}")
+
+
+def diff_view(
+    diff: Diff,
+    *,
+    before: str,
+    after: str,
+    notes: Mapping[str, str] | None = None,
+    question: str = "",
+) -> Group:
+    """Outcome beside outcome, milestones moved, events voided with reasons, events moved."""
+    notes = notes or {}
+    parts: list[RenderableType] = []
+    if question:
+        parts.append(Text(question, style="bold"))
+    outcome = Table(title="Outcome", expand=False)
+    outcome.add_column("")
+    outcome.add_column(before)
+    outcome.add_column(after)
+    outcome.add_row("outcome", _outcome_text(diff.before), _outcome_text(diff.after))
+    parts.append(outcome)
+    verdict = "outcome changed" if diff.outcome_changed else "outcome unchanged"
+    parts.append(Text(verdict, style="bold yellow" if diff.outcome_changed else "bold"))
+    if diff.milestones:
+        table = Table(title="Milestones moved", expand=False)
+        table.add_column("milestone")
+        table.add_column(before)
+        table.add_column(after)
+        table.add_column("shift")
+        for move in diff.milestones:
+            table.add_row(
+                move.name, _when(move.before), _when(move.after), _shift(move.before, move.after)
+            )
+        parts.append(table)
+    else:
+        parts.append(Text("No milestone moved."))
+    if diff.voided:
+        table = Table(title="Events voided", expand=False)
+        table.add_column("event", no_wrap=True)
+        table.add_column("why it could not take effect", max_width=90)
+        for voided in diff.voided:
+            reason = _short(voided.reason)
+            reason += f" [{notes[voided.id]}]" if voided.id in notes else ""
+            table.add_row(voided.id, reason)
+        parts.append(table)
+    if diff.restored:
+        parts.append(Text("Now in effect (voided before): " + ", ".join(diff.restored)))
+    changed = [
+        (label, ids)
+        for label, ids in (("Removed", diff.removed), ("Inserted", diff.inserted))
+        if ids
+    ]
+    parts.extend(Text(f"{label}: " + ", ".join(ids)) for label, ids in changed)
+    if diff.moved:
+        table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
+        table.add_column("event", no_wrap=True)
+        table.add_column(before)
+        table.add_column(after)
+        table.add_column("shift")
+        for shifted in diff.moved[:40]:
+            table.add_row(
+                shifted.id,
+                f"{shifted.before:%Y-%m-%d %H:%M}",
+                f"{shifted.after:%Y-%m-%d %H:%M}",
+                _span(shifted.after - shifted.before),
+            )
+        parts.append(table)
+        if len(diff.moved) > 40:
+            parts.append(Text(f"… and {len(diff.moved) - 40} more (see --json)"))
+    return Group(*parts)
+
+
+def explanation_data(explanation: Explanation) -> dict[str, Any]:
+    """The ``explain --json`` object."""
+    return {
+        "milestone": explanation.milestone,
+        "reached": explanation.reached,
+        "at": _iso(explanation.at),
+        "verdict": explanation.verdict,
+        "chain": [
+            {
+                "id": link.id,
+                "kind": link.kind,
+                "at": link.at.isoformat(),
+                "summary": link.summary,
+                "voided": link.voided,
+                "guards": list(link.guards),
+                "blame": link.blame,
+            }
+            for link in explanation.chain
+        ],
+    }
+
+
+def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
+    """The verdict, then the chain as a table."""
+    style = "bold green" if explanation.reached else "bold red"
+    parts: list[RenderableType] = [Text(explanation.verdict, style=style)]
+    if explanation.chain:
+        title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
+        table = Table(title=f"{title} ({scenario})", expand=False)
+        table.add_column("date", no_wrap=True)
+        table.add_column("event", no_wrap=True)
+        table.add_column("kind", no_wrap=True)
+        table.add_column("what happened", max_width=50)
+        table.add_column("rules", max_width=60)
+        for link in explanation.chain:
+            if link.voided is None:
+                rules = Text("passed: " + (", ".join(link.guards) or "no guard"), style="green")
+            else:
+                rules = Text(f"✗ voided: {_short(link.voided)}", style="red")
+                if link.blame:
+                    rules.append(f"\n  because {link.blame}")
+            table.add_row(f"{link.at:%Y-%m-%d %H:%M}", link.id, link.kind, link.summary, rules)
+        parts.append(table)
+    return Group(*parts)
+
+
+def knowledge_view(
+    known: NegotiationState, actual: NegotiationState, *, party: str, title: str, unknown: int
+) -> Group:
+    """The state as a party knew it, beside the state as it was."""
+    note = Text(
+        f"{unknown} event(s) had happened that {party} had not heard of by then."
+        if unknown
+        else f"{party} had heard of every event by then."
+    )
+    return Group(
+        Columns(
+            [
+                state_view(known, title=f"as known by {party}"),
+                state_view(actual, title="as it was"),
+            ]
+        ),
+        note,
+        Text(title, style="dim"),
+    )

@@ -1,0 +1,139 @@
+"""Reading what-if scenario files: TOML data, never executed.
+
+A scenario file names its base (a log, a scenario folder, or another scenario file: a what-if
+of a what-if), asks its question, and lists its interventions::
+
+    [scenario]
+    name = "no-shifa-assurance"
+    base = "../baseline"    # relative to this file, or absolute
+    question = "What if Israel had not promised to keep al-Shifa running?"
+
+    [[intervention]]
+    remove = { kind = "assurance", since = "2023-11-15", all = true }
+
+This module is the edge: it reads files and resolves paths; :mod:`sim.whatif` does the rest.
+Every fault is a :class:`SimError` naming the file (and the intervention and line, where there
+is one); nothing is ever written.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+from sim import store
+from sim.errors import SimError
+from sim.fold import Log
+from sim.whatif import Baseline, ScenarioSpec, WhatIf, parse_scenario, prepare, whatif
+
+__all__ = ["is_scenario", "load", "load_scenario", "read_spec"]
+
+
+def is_scenario(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` names a scenario file (``.toml``) rather than a log."""
+    return Path(path).suffix.lower() == ".toml"
+
+
+def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
+    """Read and check a scenario file (not its base)."""
+    file = Path(path)
+    where = str(file)
+    if not file.is_file():
+        raise SimError(
+            what="no such scenario file",
+            path=where,
+            hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+        )
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SimError(what=f"cannot read the scenario file: {exc}", path=where) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise SimError(
+            what=f"invalid TOML: {str(exc).split(' (at line')[0]}",
+            path=where,
+            line=line if isinstance(line, int) else None,
+        ) from None
+    return parse_scenario(data, path=where, text=text)
+
+
+def _base_path(spec: ScenarioSpec) -> Path:
+    given = Path(spec.base)
+    return given if given.is_absolute() else Path(spec.path).parent / given
+
+
+def load_scenario(
+    path: str | os.PathLike[str], *, cache: dict[str, Baseline] | None = None
+) -> WhatIf:
+    """The what-if a scenario file describes, computed against its base.
+
+    A base that is itself a scenario contributes its interventions first; a loop of bases is
+    an error.  ``cache`` keeps prepared base logs by path, for callers that load many scenarios
+    over one base.
+    """
+    chain: list[ScenarioSpec] = []
+    seen: list[Path] = []
+    current = Path(path)
+    while True:
+        resolved = current.resolve()
+        if resolved in seen:
+            loop = " → ".join(str(p) for p in [*seen, resolved])
+            raise SimError(
+                what="the scenario's bases form a loop",
+                path=str(path),
+                found=loop,
+                hint="a base must be a log or a scenario that does not lead back here",
+            )
+        seen.append(resolved)
+        spec = read_spec(current)
+        chain.append(spec)
+        base = _base_path(spec)
+        if is_scenario(base):
+            current = base
+            continue
+        log = _load_base(spec, base, cache)
+        break
+    interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
+    top = chain[0]
+    return whatif(log, interventions, name=top.name, question=top.question)
+
+
+def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None) -> Baseline:
+    key = str(base.resolve())
+    if cache is not None and key in cache:
+        return cache[key]
+    if not base.exists():
+        raise SimError(
+            what=f"the base {spec.base!r} does not exist",
+            path=spec.path,
+            expected="a scenario folder with events.jsonl, a .jsonl log, or a .toml scenario,"
+            " relative to this file",
+            found=str(base),
+        )
+    try:
+        log = store.load_log(base)
+    except SimError as exc:
+        raise SimError(
+            what=f"the base {spec.base!r} is not a log: {exc.what}",
+            path=spec.path,
+            found=f"{exc.path or base}" + (f":{exc.line}" if exc.line else ""),
+            hint=exc.hint,
+        ) from None
+    ready = prepare(log)
+    if cache is not None:
+        cache[key] = ready
+    return ready
+
+
+def load(path: str | os.PathLike[str]) -> Log:
+    """A log from a log file or folder, or the re-timed log of a scenario file.
+
+    This is what commands call wherever they take a PATH.
+    """
+    if is_scenario(path):
+        return load_scenario(path).log
+    return store.load_log(path)

@@ -1,0 +1,856 @@
+"""What-if questions: typed interventions on a recorded log, and the consequences they have.
+
+An intervention names its target with a :class:`Selector` (an ``id``, or any of ``kind``,
+``actor``, ``since`` (inclusive) and ``until`` (exclusive), with ``all=True`` to act on several
+events) and does one thing to it:
+
+- :class:`Remove` takes events out of the record;
+- :class:`Insert` adds an event (built and validated by the codec, like a log line);
+- :class:`Retime` moves events by a signed duration (``"+3d"``, ``"-12h"``, ``"+1d6h"``) or to a
+  time;
+- :class:`Amend` sets fields of events (re-validated by the codec, so types are checked).
+
+A selector that matches nothing, or several events without ``all``, is an error that lists what
+it matched.  :func:`whatif` applies interventions to a base log, re-times the result
+(:mod:`sim.schedule`), folds it (:mod:`sim.fold`) reusing the base's states before the first
+change, and compares it with the base (:func:`sim.analysis.diff`)::
+
+    from sim.whatif import whatif, remove, retime
+    result = whatif(base_log, [remove(kind="assurance", since="2023-11-15", all=True),
+                               retime(id="final-offer", by="+3d")])
+    result.outcome, result.diff.milestones
+
+A what-if of a what-if (``whatif(result, more)``, or a scenario file whose ``base`` is another
+scenario) is the what-if of the base's interventions followed by the new ones, applied to the
+recorded log: lags are those of the record, never of a derived history.
+
+Scenario files are TOML data (see :mod:`sim.scenario` for reading them); :func:`parse_scenario`
+turns their parsed content into interventions.  Everything here is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final, TypeAlias
+
+import attrs
+import orjson
+from attrs import field, frozen
+
+from sim.analysis import Diff, diff
+from sim.codec import decode_event, encode_event
+from sim.errors import SimError
+from sim.events import KINDS, Event, Terms
+from sim.fold import Log, Outcome, Trajectory, replay, resume
+from sim.schedule import Edit, Plan, moved_to, plan, schedule
+
+__all__ = [
+    "Amend",
+    "Baseline",
+    "Insert",
+    "Intervention",
+    "Origin",
+    "Remove",
+    "Retime",
+    "ScenarioSpec",
+    "Selector",
+    "WhatIf",
+    "amend",
+    "apply_interventions",
+    "edit",
+    "format_duration",
+    "insert",
+    "intervention_from_record",
+    "intervention_record",
+    "parse_duration",
+    "parse_scenario",
+    "parse_time",
+    "prepare",
+    "remove",
+    "retime",
+    "whatif",
+]
+
+# ------------------------------------------------------------------------------------ values
+
+_DURATION: Final = re.compile(r"([+-])?((?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)")
+_UNITS: Final = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
+
+
+def parse_duration(text: object) -> timedelta:
+    """A signed duration: ``"+3d"``, ``"-12h"``, ``"+90m"``, ``"+1d6h"`` (units w d h m s)."""
+    if isinstance(text, timedelta):
+        return text
+    match = _DURATION.fullmatch(text.strip()) if isinstance(text, str) else None
+    if match is None or not match.group(2):
+        raise SimError(
+            what="bad duration",
+            expected='a signed duration such as "+3d", "-12h", "+90m" or "+1d6h"',
+            found=repr(text),
+        )
+    parts = re.findall(r"(\d+)([wdhms])", match.group(2))
+    amount = timedelta(**{_UNITS[unit]: int(n) for n, unit in parts})
+    return -amount if match.group(1) == "-" else amount
+
+
+def format_duration(amount: timedelta) -> str:
+    """The signed text :func:`parse_duration` reads back: 1 day 6 hours -> ``"+1d6h"``."""
+    sign = "-" if amount < timedelta(0) else "+"
+    seconds = int(abs(amount).total_seconds())
+    if abs(amount) != timedelta(seconds=seconds):
+        msg = f"durations are whole seconds, got {amount}"
+        raise ValueError(msg)
+    text = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            text += f"{count}{unit}"
+    return sign + (text or "0s")
+
+
+def parse_time(value: object, *, what: str = "time") -> datetime:
+    """A timezone-aware time from a datetime, a date (its midnight, UTC) or ISO 8601 text."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        return datetime.combine(value, time.min, tzinfo=UTC)
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise SimError(
+                what=f"bad {what}",
+                expected="a date (YYYY-MM-DD) or an ISO 8601 time with an offset",
+                found=repr(value),
+            ) from None
+        if len(value.strip()) == 10:
+            return moment.replace(tzinfo=UTC)
+    else:
+        raise SimError(
+            what=f"bad {what}",
+            expected="a date (YYYY-MM-DD) or an ISO 8601 time with an offset",
+            found=f"{type(value).__name__} {value!r}",
+        )
+    if moment.utcoffset() is None:
+        raise SimError(
+            what=f"{what} has no timezone",
+            expected="an offset such as +00:00 or Z",
+            found=repr(value if isinstance(value, str) else moment.isoformat()),
+        )
+    return moment
+
+
+# ------------------------------------------------------------------------------------ selectors
+
+
+def _time_or_none(value: object) -> datetime | None:
+    return None if value is None else parse_time(value, what="selector date")
+
+
+@frozen(kw_only=True)
+class Selector:
+    """Which events an intervention acts on.
+
+    ``id`` names one event.  Otherwise every given criterion must hold: ``kind``, ``actor``
+    (one of the event's actors), ``since`` (at or after, inclusive) and ``until`` (before,
+    exclusive); dates mean midnight UTC.  Several matches need ``all=True``.
+    """
+
+    id: str | None = None
+    kind: str | None = None
+    actor: str | None = None
+    since: datetime | None = field(default=None, converter=_time_or_none)
+    until: datetime | None = field(default=None, converter=_time_or_none)
+    all: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            near = difflib.get_close_matches(self.kind, KINDS, n=1)
+            raise SimError(
+                what=f"bad selector: unknown kind {self.kind!r}",
+                expected="one of " + ", ".join(KINDS),
+                hint=f"did you mean {near[0]!r}?" if near else None,
+            )
+        if (self.id, self.kind, self.actor, self.since, self.until) == (None,) * 5:
+            raise SimError(
+                what="bad selector: it names no event",
+                expected="an id, or any of kind, actor, since, until",
+            )
+
+    def matches(self, event: Event) -> bool:
+        """Whether ``event`` meets every criterion."""
+        if self.id is not None and event.id != self.id:
+            return False
+        if self.kind is not None and event.kind != self.kind:
+            return False
+        if self.actor is not None and self.actor not in event.actors:
+            return False
+        if self.since is not None and event.at < self.since:
+            return False
+        return not (self.until is not None and event.at >= self.until)
+
+    def record(self) -> dict[str, Any]:
+        """The selector as a scenario file's table."""
+        record: dict[str, Any] = {}
+        for name in ("id", "kind", "actor"):
+            value = getattr(self, name)
+            if value is not None:
+                record[name] = value
+        for name in ("since", "until"):
+            moment = getattr(self, name)
+            if moment is not None:
+                record[name] = moment.isoformat()
+        if self.all:
+            record["all"] = True
+        return record
+
+    def __str__(self) -> str:
+        inner = ", ".join(f"{k} = {orjson.dumps(v).decode()}" for k, v in self.record().items())
+        return "{ " + inner + " }"
+
+
+# ------------------------------------------------------------------------------------ interventions
+
+
+@frozen(kw_only=True)
+class Origin:
+    """Where an intervention was written: its scenario file, position and line."""
+
+    position: int
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"[[intervention]] #{self.position}"
+
+
+@frozen(kw_only=True)
+class Remove:
+    """Take the selected events out of the record."""
+
+    target: Selector
+    origin: Origin | None = field(default=None, eq=False)
+
+
+@frozen(kw_only=True)
+class Insert:
+    """Add an event (its causes must be events of the log)."""
+
+    event: Event
+    origin: Origin | None = field(default=None, eq=False)
+
+
+@frozen(kw_only=True)
+class Retime:
+    """Move the selected events by a signed duration, or to a time."""
+
+    target: Selector
+    by: timedelta | None = None
+    to: datetime | None = None
+    origin: Origin | None = field(default=None, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.by is None) == (self.to is None):
+            raise SimError(
+                what="a retime needs exactly one of by and to",
+                expected='by = "+3d" (a signed duration) or to = "2023-11-21T12:00:00+00:00"',
+                found="both" if self.by is not None else "neither",
+            )
+
+
+@frozen(kw_only=True)
+class Amend:
+    """Set fields of the selected events (checked by the codec as a log line would be)."""
+
+    target: Selector
+    fields: Mapping[str, Any] = field(factory=dict)
+    origin: Origin | None = field(default=None, eq=False)
+
+
+Intervention: TypeAlias = Remove | Insert | Retime | Amend
+
+
+def remove(
+    *,
+    id: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+    since: object = None,
+    until: object = None,
+    all: bool = False,
+) -> Remove:
+    """Remove events: ``remove(kind="assurance", since="2023-11-15", all=True)``."""
+    return Remove(target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all))
+
+
+def retime(
+    *,
+    id: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+    since: object = None,
+    until: object = None,
+    all: bool = False,
+    by: str | timedelta | None = None,
+    to: object = None,
+) -> Retime:
+    """Move events: ``retime(id="final-offer", by="+3d")`` or ``to="2023-11-21T12:00:00Z"``."""
+    return Retime(
+        target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all),
+        by=None if by is None else parse_duration(by),
+        to=None if to is None else parse_time(to, what="retime to"),
+    )
+
+
+def amend(
+    *,
+    id: str | None = None,
+    kind: str | None = None,
+    actor: str | None = None,
+    since: object = None,
+    until: object = None,
+    all: bool = False,
+    set: Mapping[str, Any],
+) -> Amend:
+    """Set fields: ``amend(id="hamas-answer", set={"decision": "rejected"})``."""
+    return Amend(
+        target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all),
+        fields=dict(set),
+    )
+
+
+def insert(event: Event | Mapping[str, Any] | None = None, **record: Any) -> Insert:
+    """Insert an event, given as an event or as its record (``id``, ``kind``, ``at``, fields).
+
+    A record without ``source`` is cited as inserted by a script.
+    """
+    if isinstance(event, Mapping):
+        record = {**event, **record}
+    elif event is not None:
+        return Insert(event=event)
+    return Insert(event=_decode_insert(record, default_source={"document": "what-if script"}))
+
+
+# ------------------------------------------------------------------------------------ records
+
+
+def _plain(value: Any) -> Any:
+    """TOML and Python values as the codec's JSON types: times as ISO 8601 text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Terms):
+        return _plain(attrs.asdict(value, retain_collection_types=False))
+    return value
+
+
+_REQUIRED: Final = ("id", "kind", "at")
+
+
+def _decode_insert(record: Mapping[str, Any], *, default_source: Mapping[str, Any]) -> Event:
+    missing = [name for name in _REQUIRED if name not in record]
+    if missing:
+        raise SimError(
+            what="an inserted event is missing " + ", ".join(missing),
+            expected="id, kind, at and the fields of its kind",
+        )
+    fields = _plain(dict(record))
+    fields.setdefault("source", dict(default_source))
+    return decode_event(fields)
+
+
+_SELECTOR_KEYS: Final = frozenset({"id", "kind", "actor", "since", "until", "all"})
+_ACTIONS: Final = ("remove", "insert", "retime", "amend")
+_EXTRA: Final = {"remove": set(), "insert": set(), "retime": {"by", "to"}, "amend": {"set"}}
+
+
+def _selector(value: object) -> Selector:
+    if not isinstance(value, Mapping):
+        raise SimError(
+            what="bad selector",
+            expected='a table such as { id = "..." } or { kind = "assurance", all = true }',
+            found=f"{type(value).__name__} {value!r}",
+        )
+    unknown = sorted(set(value) - _SELECTOR_KEYS)
+    if unknown:
+        raise SimError(
+            what="bad selector: unknown key(s) " + ", ".join(unknown),
+            expected="keys among " + ", ".join(sorted(_SELECTOR_KEYS)),
+        )
+    for name in ("id", "kind", "actor"):
+        if name in value and not isinstance(value[name], str):
+            raise SimError(what=f"bad selector: {name} must be a string", found=repr(value[name]))
+    if "all" in value and not isinstance(value["all"], bool):
+        raise SimError(what="bad selector: all must be true or false", found=repr(value["all"]))
+    return Selector(**value)
+
+
+def intervention_from_record(
+    record: Mapping[str, Any], *, origin: Origin | None = None, source: str = "scenario"
+) -> Intervention:
+    """An intervention from its scenario-file table (``remove = {...}``, ``retime = {...}`` ...).
+
+    ``source`` is the document an inserted event without a ``source`` cites.  Errors are
+    :class:`SimError` located at ``origin``.
+    """
+    try:
+        return _from_record(record, origin=origin, source=source)
+    except SimError as exc:
+        raise _located(exc, origin) from None
+
+
+def _located(exc: SimError, origin: Origin | None) -> SimError:
+    if origin is None:
+        return exc
+    label = str(origin)
+    what = exc.what if exc.what.startswith(label) else f"{label}: {exc.what}"
+    return attrs.evolve(
+        exc,
+        what=what,
+        path=exc.path if exc.path is not None else origin.path,
+        line=exc.line if exc.line is not None else origin.line,
+    )
+
+
+def _from_record(record: Mapping[str, Any], *, origin: Origin | None, source: str) -> Intervention:
+    actions = [a for a in _ACTIONS if a in record]
+    if len(actions) != 1:
+        raise SimError(
+            what="an intervention does one thing" if actions else "an intervention needs an action",
+            expected="exactly one of remove, insert, retime, amend",
+            found=", ".join(actions) if actions else "keys " + ", ".join(sorted(record)),
+        )
+    action = actions[0]
+    unknown = sorted(set(record) - {action} - _EXTRA[action])
+    if unknown:
+        raise SimError(
+            what=f"unknown key(s) {', '.join(unknown)} in a {action}",
+            expected=f"{action}" + "".join(f", {k}" for k in sorted(_EXTRA[action])),
+        )
+    if action == "remove":
+        return Remove(target=_selector(record["remove"]), origin=origin)
+    if action == "insert":
+        body = record["insert"]
+        if not isinstance(body, Mapping):
+            raise SimError(what="insert must be a table (the event's record)", found=repr(body))
+        note = "inserted by this what-if scenario"
+        event = _decode_insert(body, default_source={"document": source, "note": note})
+        return Insert(event=event, origin=origin)
+    if action == "retime":
+        by = record.get("by")
+        to = record.get("to")
+        if by is not None and not isinstance(by, str):
+            raise SimError(what="bad duration", expected='text such as "+3d"', found=repr(by))
+        return Retime(
+            target=_selector(record["retime"]),
+            by=None if by is None else parse_duration(by),
+            to=None if to is None else parse_time(to, what="retime to"),
+            origin=origin,
+        )
+    fields = record.get("set")
+    if not isinstance(fields, Mapping) or not fields:
+        raise SimError(
+            what="an amend needs set = { field = value, ... }",
+            found=repr(fields) if fields is not None else "no set",
+        )
+    return Amend(target=_selector(record["amend"]), fields=dict(fields), origin=origin)
+
+
+def intervention_record(intervention: Intervention) -> dict[str, Any]:
+    """The intervention as its scenario-file table (the inverse of intervention_from_record)."""
+    match intervention:
+        case Remove():
+            return {"remove": intervention.target.record()}
+        case Insert():
+            record = encode_event(intervention.event)
+            del record["schema"]
+            return {"insert": record}
+        case Retime():
+            if intervention.by is not None:
+                return {
+                    "retime": intervention.target.record(),
+                    "by": format_duration(intervention.by),
+                }
+            assert intervention.to is not None
+            return {"retime": intervention.target.record(), "to": intervention.to.isoformat()}
+        case Amend():
+            return {"amend": intervention.target.record(), "set": _plain(intervention.fields)}
+
+
+# ------------------------------------------------------------------------------------ applying
+
+
+class _Editor:
+    """The log as the interventions so far have left it, and the edit that says how."""
+
+    def __init__(self, base: Plan) -> None:
+        self.base = base
+        self.removed: set[str] = set()
+        self.replaced: dict[str, Event] = {}
+        self.inserted: dict[str, Event] = {}
+        self.offsets: dict[str, timedelta] = {}
+        self.pinned: dict[str, datetime] = {}
+        self.touched: datetime | None = None
+        self.origins: dict[str, str] = {}
+
+    def current(self) -> Iterator[Event]:
+        for event in self.base.log.events:
+            if event.id not in self.removed:
+                yield self.replaced.get(event.id, event)
+        yield from self.inserted.values()
+
+    def get(self, event_id: str) -> Event | None:
+        if event_id in self.inserted:
+            return self.inserted[event_id]
+        if event_id in self.base.index and event_id not in self.removed:
+            return self.replaced.get(event_id, self.base.log.events[self.base.index[event_id]])
+        return None
+
+    def touch(self, *moments: datetime) -> None:
+        for moment in moments:
+            if self.touched is None or moment < self.touched:
+                self.touched = moment
+
+    def select(self, selector: Selector, action: str) -> list[Event]:
+        if selector.id is not None:
+            found = self.get(selector.id)
+            matched = [found] if found is not None and selector.matches(found) else []
+        else:
+            matched = [e for e in self.current() if selector.matches(e)]
+        if not matched:
+            raise SimError(
+                what=f"the {action} selector {selector} matches no event",
+                hint=self._nearby(selector),
+            )
+        if len(matched) > 1 and not selector.all:
+            shown = ", ".join(e.id for e in matched[:12]) + (" …" if len(matched) > 12 else "")
+            raise SimError(
+                what=f"the {action} selector {selector} matches {len(matched)} events: {shown}",
+                hint="add all = true to act on every one, or select one by id",
+            )
+        return matched
+
+    def _nearby(self, selector: Selector) -> str:
+        if selector.id is not None:
+            ids = [e.id for e in self.current()]
+            near = difflib.get_close_matches(selector.id, ids, n=3, cutoff=0.5)
+            if selector.id in self.removed:
+                return f"{selector.id} was removed by an earlier intervention"
+            return ("did you mean " + ", ".join(near) + "?") if near else "no event has that id"
+        if selector.since is None and selector.until is None:
+            return "no event of the log fits every criterion"
+        if selector.kind is None and selector.actor is None:
+            return "no event falls in that date range"
+        loose = attrs.evolve(selector, since=None, until=None)
+        outside = [e for e in self.current() if loose.matches(e)][:8]
+        if not outside:
+            return "no event fits the criteria other than the dates either"
+        return "outside the dates: " + ", ".join(f"{e.id} ({e.at:%Y-%m-%d})" for e in outside)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def apply(self, intervention: Intervention, label: str) -> None:
+        match intervention:
+            case Remove():
+                for event in self.select(intervention.target, "remove"):
+                    self._remove(event, label)
+            case Insert():
+                self._insert(intervention.event, label)
+            case Retime():
+                for event in self.select(intervention.target, "retime"):
+                    self._retime(event, intervention, label)
+            case Amend():
+                for event in self.select(intervention.target, "amend"):
+                    self._amend(event, intervention.fields, label)
+
+    def _remove(self, event: Event, label: str) -> None:
+        self.touch(event.at, self._scheduled(event))
+        if event.id in self.inserted:
+            del self.inserted[event.id]
+        else:
+            self.removed.add(event.id)
+            self.replaced.pop(event.id, None)
+            self.offsets.pop(event.id, None)
+            self.pinned.pop(event.id, None)
+        self.origins[event.id] = f"removed by {label}"
+
+    def _insert(self, event: Event, label: str) -> None:
+        if self.get(event.id) is not None:
+            raise SimError(
+                what=f"cannot insert {event.id!r}: an event with that id is already in the log",
+                hint="choose a new id, or amend the existing event",
+            )
+        self.touch(event.at)
+        slot = self.base.index.get(event.id)
+        if slot is not None and self.base.log.events[slot] == event:
+            self.removed.discard(event.id)  # put back exactly as recorded
+            self.origins[event.id] = f"restored by {label}"
+            return
+        self.inserted[event.id] = event
+        self.origins[event.id] = f"inserted by {label}"
+
+    def _scheduled(self, event: Event) -> datetime:
+        """The time the edits so far give ``event`` before re-timing (recorded, moved, pinned)."""
+        if event.id in self.pinned:
+            return self.pinned[event.id]
+        return event.at + self.offsets.get(event.id, timedelta(0))
+
+    def _retime(self, event: Event, retime: Retime, label: str) -> None:
+        was = self._scheduled(event)
+        if event.id in self.inserted:
+            moved = retime.to if retime.to is not None else event.at + (retime.by or timedelta(0))
+            self.inserted[event.id] = moved_to(event, moved)
+            new = moved
+        elif retime.to is not None:
+            self.pinned[event.id] = new = retime.to
+            self.offsets.pop(event.id, None)
+        elif event.id in self.pinned:
+            assert retime.by is not None
+            self.pinned[event.id] = new = self.pinned[event.id] + retime.by
+        else:
+            assert retime.by is not None
+            offset = self.offsets.get(event.id, timedelta(0)) + retime.by
+            self.offsets[event.id] = offset
+            new = event.at + offset
+        self.touch(event.at, was, new)
+        self.origins[event.id] = f"moved by {label}"
+
+    def _amend(self, event: Event, fields: Mapping[str, Any], label: str) -> None:
+        if "id" in fields and fields["id"] != event.id:
+            raise SimError(
+                what=f"amend cannot change the id of {event.id!r}",
+                hint="remove the event and insert one with the new id",
+            )
+        record = encode_event(event)
+        record.update(_plain(dict(fields)))
+        try:
+            new = decode_event(record)
+        except SimError as exc:
+            raise attrs.evolve(exc, what=f"amending {event.id!r} gives an {exc.what}") from None
+        self.touch(event.at, self._scheduled(event), new.at)
+        if event.id in self.inserted:
+            self.inserted[event.id] = new
+        else:
+            self.replaced[event.id] = new
+            if "at" in fields or "causes" in fields:
+                self.pinned[event.id] = new.at if "at" in fields else self._scheduled(event)
+                self.offsets.pop(event.id, None)
+        self.origins[event.id] = f"amended by {label}"
+
+    def edit(self) -> Edit:
+        return Edit(
+            removed=frozenset(self.removed),
+            replaced=dict(self.replaced),
+            inserted=tuple(self.inserted.values()),
+            offsets=dict(self.offsets),
+            pinned=dict(self.pinned),
+            touched=self.touched,
+            origins=dict(self.origins),
+        )
+
+
+def edit(base: Plan, interventions: Iterable[Intervention]) -> Edit:
+    """What ``interventions``, applied in order, do to the base log.
+
+    Raises :class:`SimError` for a selector that matches nothing (or several events without
+    ``all``), an insert whose id is taken, or an amend the codec rejects, naming the
+    intervention's position (and file and line, where it came from one).
+    """
+    editor = _Editor(base)
+    for position, intervention in enumerate(interventions, start=1):
+        origin = intervention.origin or Origin(position=position)
+        try:
+            editor.apply(intervention, str(origin))
+        except SimError as exc:
+            raise _located(exc, origin) from None
+    return editor.edit()
+
+
+# ------------------------------------------------------------------------------------ what-if
+
+
+@frozen(kw_only=True)
+class Baseline:
+    """A base log made ready for many what-ifs: its trajectory and schedule plan, computed once."""
+
+    log: Log
+    plan: Plan
+    trajectory: Trajectory
+
+    @property
+    def name(self) -> str:
+        """The base log's name."""
+        return self.log.name
+
+
+def prepare(log: Log | Baseline) -> Baseline:
+    """Replay ``log`` once and measure it for re-timing; pass the result to :func:`whatif`."""
+    if isinstance(log, Baseline):
+        return log
+    return Baseline(log=log, plan=plan(log), trajectory=replay(log))
+
+
+@frozen(kw_only=True)
+class WhatIf:
+    """A what-if: its interventions, the re-timed log, its trajectory, its diff from the base."""
+
+    name: str
+    question: str
+    base: Baseline
+    interventions: tuple[Intervention, ...]
+    log: Log
+    trajectory: Trajectory
+    diff: Diff
+    origins: Mapping[str, str]
+    """Event id to the intervention that removed, inserted, moved or amended it."""
+    first_change: int
+    """The index of the first event that differs from the base (states before it are reused)."""
+
+    @property
+    def base_trajectory(self) -> Trajectory:
+        """The base's trajectory."""
+        return self.base.trajectory
+
+    @property
+    def outcome(self) -> Outcome:
+        """The what-if's outcome."""
+        return self.trajectory.outcome
+
+
+def whatif(
+    base: Log | Baseline | WhatIf,
+    interventions: Sequence[Intervention],
+    *,
+    name: str | None = None,
+    question: str = "",
+) -> WhatIf:
+    """Apply ``interventions`` to ``base`` and derive the consequences.
+
+    ``base`` is a recorded log, a :class:`Baseline` (prepared once for many what-ifs), or another
+    :class:`WhatIf` (then its interventions come first).  The result holds the re-timed log,
+    its trajectory (the base's states reused up to the first change), and the diff from the base.
+    """
+    if isinstance(base, WhatIf):
+        return whatif(
+            base.base,
+            (*base.interventions, *interventions),
+            name=name or f"{base.name} + {len(interventions)} more",
+            question=question or base.question,
+        )
+    ready = prepare(base)
+    changes = edit(ready.plan, interventions)
+    timed = schedule(ready.plan, changes)
+    label = name or f"what-if of {ready.name}"
+    trajectory = resume(
+        ready.trajectory,
+        timed.first_change,
+        timed.events[timed.first_change :],
+        known=timed.present,
+        name=label,
+    )
+    return WhatIf(
+        name=label,
+        question=question,
+        base=ready,
+        interventions=tuple(interventions),
+        log=Log(events=timed.events, name=label),
+        trajectory=trajectory,
+        diff=diff(ready.trajectory, trajectory, same_before=timed.first_change),
+        origins=changes.origins,
+        first_change=timed.first_change,
+    )
+
+
+def apply_interventions(log: Log | Baseline, interventions: Sequence[Intervention]) -> Log:
+    """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
+    ready = prepare(log)
+    timed = schedule(ready.plan, edit(ready.plan, interventions))
+    return Log(events=timed.events, name=f"what-if of {ready.name}")
+
+
+# ------------------------------------------------------------------------------------ scenarios
+
+
+@frozen(kw_only=True)
+class ScenarioSpec:
+    """A scenario file's content: its name, base (as written), question and interventions."""
+
+    name: str
+    base: str
+    question: str
+    interventions: tuple[Intervention, ...]
+    path: str
+
+
+_SCENARIO_KEYS: Final = frozenset({"name", "base", "question"})
+_HEADER: Final = re.compile(r"^\s*\[\[\s*intervention\s*\]\]")
+
+
+def _intervention_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), start=1) if _HEADER.match(line)]
+
+
+def parse_scenario(data: Mapping[str, Any], *, path: str, text: str = "") -> ScenarioSpec:
+    """The scenario a parsed TOML file describes; ``text`` (the file) locates errors by line."""
+    unknown = sorted(set(data) - {"scenario", "intervention"})
+    if unknown:
+        raise SimError(
+            what="unknown key(s) " + ", ".join(unknown),
+            path=path,
+            expected="a [scenario] table and [[intervention]] tables",
+        )
+    head = data.get("scenario")
+    if not isinstance(head, Mapping):
+        raise SimError(
+            what="missing [scenario] table",
+            path=path,
+            expected='[scenario] with name, base and question, e.g. base = "../baseline"',
+        )
+    extra = sorted(set(head) - _SCENARIO_KEYS)
+    if extra:
+        raise SimError(
+            what="unknown key(s) in [scenario]: " + ", ".join(extra),
+            path=path,
+            expected="name, base, question",
+        )
+    for key in ("name", "base"):
+        if not isinstance(head.get(key), str) or not head[key]:
+            raise SimError(
+                what=f"[scenario] needs {key} as text",
+                path=path,
+                found=repr(head.get(key)) if key in head else "nothing",
+            )
+    question = head.get("question", "")
+    if not isinstance(question, str):
+        raise SimError(what="[scenario] question must be text", path=path, found=repr(question))
+    tables = data.get("intervention", [])
+    if not isinstance(tables, list):
+        raise SimError(
+            what="intervention must be an array of tables", path=path, expected="[[intervention]]"
+        )
+    lines = _intervention_lines(text)
+    interventions: list[Intervention] = []
+    for position, table in enumerate(tables, start=1):
+        origin = Origin(
+            position=position,
+            path=path,
+            line=lines[position - 1] if position <= len(lines) else None,
+        )
+        if not isinstance(table, Mapping):
+            raise _located(SimError(what="an intervention must be a table"), origin)
+        interventions.append(intervention_from_record(table, origin=origin, source=path))
+    return ScenarioSpec(
+        name=head["name"],
+        base=head["base"],
+        question=question,
+        interventions=tuple(interventions),
+        path=path,
+    )

@@ -1,0 +1,170 @@
+"""Invariants of what-ifs over generated histories and interventions (see design.md)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from sim.errors import SimError
+from sim.events import BlackoutEnded, Event
+from sim.fold import Log, Trajectory, replay
+from sim.whatif import (
+    Amend,
+    Insert,
+    Intervention,
+    Retime,
+    WhatIf,
+    insert,
+    prepare,
+    remove,
+    retime,
+    whatif,
+)
+from tests.strategies import deal_what_ifs, durations, histories, what_ifs
+
+
+def _same(a: Trajectory, b: Trajectory) -> None:
+    assert a.events == b.events
+    assert a.states == b.states
+
+
+def _run(history: tuple[Event, ...], interventions: Sequence[Intervention]) -> WhatIf:
+    try:
+        return whatif(Log(events=history), interventions)
+    except SimError:
+        assume(False)  # interventions that conflict (e.g. retime a removed event)
+        raise
+
+
+@given(histories())
+def test_no_interventions_give_the_identical_trajectory(history: tuple[Event, ...]) -> None:
+    base = replay(history)
+    _same(whatif(Log(events=history), []).trajectory, base)
+
+
+@given(histories(min_size=1), st.data())
+def test_retime_by_zero_gives_the_identical_trajectory(
+    history: tuple[Event, ...], data: st.DataObject
+) -> None:
+    target = data.draw(st.sampled_from(history))
+    result = whatif(Log(events=history), [retime(id=target.id, by=timedelta(0))])
+    _same(result.trajectory, replay(history))
+    assert result.diff.empty
+
+
+@given(histories(min_size=1), st.data())
+def test_remove_then_reinsert_gives_the_identical_trajectory(
+    history: tuple[Event, ...], data: st.DataObject
+) -> None:
+    target = data.draw(st.sampled_from(history))
+    result = whatif(Log(events=history), [remove(id=target.id), insert(target)])
+    _same(result.trajectory, replay(history))
+
+
+@given(what_ifs())
+def test_the_reused_prefix_plus_refold_equals_a_full_replay_of_the_new_log(
+    case: tuple[tuple[Event, ...], list[Intervention]],
+) -> None:
+    history, interventions = case
+    result = _run(history, interventions)
+    _same(result.trajectory, replay(result.log))
+    assert all(a.at <= b.at for a, b in zip(result.log.events, result.log.events[1:], strict=False))
+
+
+def _touched(history: tuple[Event, ...], interventions: Sequence[Intervention]) -> datetime:
+    """The earliest time the interventions touch, worked out from the record independently."""
+    times: list[datetime] = []
+    known = list(history)
+    for intervention in interventions:
+        if isinstance(intervention, Insert):
+            times.append(intervention.event.at)
+            known.append(intervention.event)
+            continue
+        matched = [e for e in known if intervention.target.matches(e)]
+        times.extend(e.at for e in matched)
+        if isinstance(intervention, Retime):
+            if intervention.to is not None:
+                times.append(intervention.to)
+            else:
+                assert intervention.by is not None
+                times.extend(e.at + intervention.by for e in matched)
+    return min(times)
+
+
+@given(what_ifs(min_size=2))
+def test_an_intervention_changes_nothing_before_the_earliest_time_it_touches(
+    case: tuple[tuple[Event, ...], list[Intervention]],
+) -> None:
+    history, interventions = case
+    assume(interventions)
+    assume(not any(isinstance(i, Retime | Amend) and i.target.all for i in interventions))
+    result = _run(history, interventions)
+    cutoff = _touched(history, interventions)
+    base = replay(history)
+    before = sum(1 for e in history if e.at < cutoff)
+    assert result.trajectory.events[:before] == base.events[:before]
+    assert result.trajectory.states[:before] == base.states[:before]
+
+
+@given(histories(min_size=2), st.data())
+def test_lengthening_a_blackout_never_makes_a_milestone_earlier(
+    history: tuple[Event, ...], data: st.DataObject
+) -> None:
+    ends = [e for e in history if isinstance(e, BlackoutEnded)]
+    assume(ends)
+    end = data.draw(st.sampled_from(ends))
+    longer = data.draw(durations().filter(lambda d: d > timedelta(0)))
+    result = whatif(Log(events=history), [retime(id=end.id, by=longer)])
+    base = replay(history).milestones
+    for name, reached in result.trajectory.milestones.items():
+        if name in base:
+            assert reached >= base[name], name
+
+
+@given(deal_what_ifs())
+def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_text(
+    case: tuple[tuple[Event, ...], list[Intervention]],
+) -> None:
+    history, interventions = case
+    result = _run(history, interventions)
+    trajectory = result.trajectory
+    assume(trajectory.outcome.concluded)
+    at = next(s for s in trajectory.states if s.concluded_at is not None)
+    offer = at.current_offer
+    assert offer is not None
+    assert at.current_text == offer.text == trajectory.outcome.text
+    bound = {a.body for a in at.approvals.values() if a.status == "bound" and a.text == offer.text}
+    assert set(offer.requires) <= bound
+
+
+@given(what_ifs(), st.data())
+def test_a_what_if_of_a_what_if_equals_the_what_if_of_the_combined_interventions(
+    case: tuple[tuple[Event, ...], list[Intervention]], data: st.DataObject
+) -> None:
+    history, interventions = case
+    cut = data.draw(st.integers(0, len(interventions)))
+    combined = _run(history, interventions)
+    first = whatif(prepare(Log(events=history)), interventions[:cut])
+    second = whatif(first, interventions[cut:])
+    _same(second.trajectory, combined.trajectory)
+    assert second.diff == combined.diff
+
+
+@given(what_ifs())
+def test_the_diff_lists_exactly_the_events_whose_time_or_voiding_changed(
+    case: tuple[tuple[Event, ...], list[Intervention]],
+) -> None:
+    history, interventions = case
+    result = _run(history, interventions)
+    base = replay(history)
+    before = {e.id: e.at for e in base.events}
+    after = {e.id: e.at for e in result.trajectory.events}
+    moved = {k for k in before.keys() & after.keys() if before[k] != after[k]}
+    assert {m.id for m in result.diff.moved} == moved
+    assert set(result.diff.removed) == before.keys() - after.keys()
+    assert set(result.diff.inserted) == after.keys() - before.keys()
+    was, now = base.final.voided, result.trajectory.final.voided
+    assert {v.id for v in result.diff.voided} == {k for k in now if was.get(k) != now[k]}
