@@ -62,6 +62,13 @@ CODES: Final[Mapping[str, str]] = {
     "expect-mismatch": "--expect N given, but the log holds another number of events",
     "id-conflict": "an append whose id is taken by a different event",
     "bad-option": "options that cannot be used together",
+    # scenario files
+    "invalid-toml": "a scenario file that is not TOML",
+    "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",
+    "intervention-failed": "an intervention that cannot apply to its base (matches nothing, ...)",
+    "base-missing": "a scenario whose base does not exist",
+    "base-invalid": "a scenario whose base is not a sound log",
+    "base-loop": "scenarios whose bases lead back to themselves",
 }
 """Every error code, with what it means."""
 

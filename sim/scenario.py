@@ -19,8 +19,11 @@ is one); nothing is ever written.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
+
+import attrs
 
 from sim import store
 from sim.errors import SimError
@@ -44,21 +47,64 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             what="no such scenario file",
             path=where,
             hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+            code="no-such-path" if not file.exists() else "unreadable",
         )
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimError(what=f"cannot read the scenario file: {exc}", path=where) from None
+    text = _text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        at = _TOML_AT.search(str(exc))
         raise SimError(
-            what=f"invalid TOML: {str(exc).split(' (at line')[0]}",
+            what=f"invalid TOML: {str(exc).split(' (at ')[0]}",
             path=where,
-            line=line if isinstance(line, int) else None,
+            line=int(at.group(1)) if at else None,
+            column=int(at.group(2)) if at else None,
+            hint="see https://toml.io; text values need quotes, tables [brackets]",
+            code="invalid-toml",
         ) from None
-    return parse_scenario(data, path=where, text=text)
+    try:
+        return parse_scenario(data, path=where, text=text)
+    except SimError as exc:
+        raise attrs.evolve(exc, code=exc.code or "bad-scenario") from None
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _text(file: Path) -> str:
+    """The file's text: UTF-8, without a byte-order mark; :class:`SimError` says what is not."""
+    where = str(file)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise SimError(
+            what=f"cannot read the scenario file: {exc.strerror}", path=where, code="unreadable"
+        ) from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise SimError(
+            what="the scenario file starts with a byte-order mark",
+            path=where,
+            line=1,
+            column=1,
+            expected="UTF-8 without BOM",
+            found="a UTF-8 BOM (EF BB BF)",
+            hint="save the file as UTF-8 without BOM",
+            code="byte-order-mark",
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        raise SimError(
+            what="the scenario file is not UTF-8",
+            path=where,
+            line=before.count(b"\n") + 1,
+            column=exc.start - (before.rfind(b"\n") + 1) + 1,
+            expected="UTF-8 text",
+            found=f"byte 0x{data[exc.start]:02x}",
+            hint="save the file as UTF-8",
+            code="invalid-utf8",
+        ) from None
 
 
 def _base_path(spec: ScenarioSpec) -> Path:
@@ -87,6 +133,7 @@ def load_scenario(
                 path=str(path),
                 found=loop,
                 hint="a base must be a log or a scenario that does not lead back here",
+                code="base-loop",
             )
         seen.append(resolved)
         spec = read_spec(current)
@@ -99,7 +146,12 @@ def load_scenario(
         break
     interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
     top = chain[0]
-    return whatif(log, interventions, name=top.name, question=top.question)
+    try:
+        return whatif(log, interventions, name=top.name, question=top.question)
+    except SimError as exc:
+        raise attrs.evolve(
+            exc, path=exc.path or top.path, code=exc.code or "intervention-failed"
+        ) from None
 
 
 def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None) -> Baseline:
@@ -113,6 +165,7 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             expected="a scenario folder with events.jsonl, a .jsonl log, or a .toml scenario,"
             " relative to this file",
             found=str(base),
+            code="base-missing",
         )
     try:
         log = store.load_log(base)
@@ -122,6 +175,7 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             path=spec.path,
             found=f"{exc.path or base}" + (f":{exc.line}" if exc.line else ""),
             hint=exc.hint,
+            code="base-invalid",
         ) from None
     ready = prepare(log)
     if cache is not None:

@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from hypothesis import strategies as st
 
+from sim.codec import encode_event
 from sim.events import (
     DECISIONS,
     EVENT_TYPES,
@@ -41,9 +42,13 @@ __all__ = [
     "json_values",
     "mutated_bytes",
     "mutated_record",
+    "mutated_scenario",
     "rechained",
+    "scenario_data",
+    "scenario_texts",
     "sources",
     "stored_logs",
+    "toml_values",
     "what_ifs",
 ]
 
@@ -456,3 +461,140 @@ def stored_logs(draw: st.DrawFn, max_size: int = 6) -> bytes:
     i = draw(st.integers(0, len(records) - 1))
     records[i] = draw(mutated_record(records[i]))
     return rechained(records)
+
+
+_TOML_TOKENS = (
+    b"[scenario]", b"[[intervention]]", b"[", b"]", b"{", b"}", b"=", b'"', b"'''", b"\n",
+    b"#", b"\\", b"\xef\xbb\xbf", b"\xff", b"\r", b"base = ", b'"../baseline"', b"all = true",
+    b"remove = ", b"retime = ", b"amend = ", b"insert = ", b"by = ", b'"+99999999999d"',
+    b"to = 2023-11-20", b"set = ", b"id = ", b"kind = ", b"since = 2023-11-15T12:00:00",
+    b"until = 12:00:00", b"inf", b"nan", b"1e400", b"0x7f", b"true", b'base = "fuzz.toml"',
+)  # fmt: skip
+_SCENARIO_KEYS = (
+    "scenario", "intervention", "name", "base", "question", "remove", "insert", "retime", "amend",
+    "set", "by", "to", "id", "kind", "actor", "since", "until", "all",
+)  # fmt: skip
+
+
+def toml_values(max_leaves: int = 6) -> st.SearchStrategy[Any]:
+    """Values TOML can hold: JSON's, plus times with and without offsets, dates, times of day."""
+    times = (
+        st.datetimes(timezones=st.none() | st.just(UTC))
+        | st.dates()
+        | st.times()
+        | st.sampled_from(("+3d", "-12h", "+1d6h", "3 days", "+99999999999d", "-0s", ""))
+    )
+    return st.one_of(json_values(max_leaves=max_leaves), times)
+
+
+def _thaw(value: Any) -> Any:
+    """A deep copy of parsed TOML, so that mutations never reach the original."""
+    if isinstance(value, dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@st.composite
+def mutated_scenario(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
+    """A parsed scenario file with one to three values anywhere in it replaced, dropped or added.
+
+    The place is a random walk down the tables and arrays from the top, so the interventions'
+    selectors, durations and inserted records are reached as often as the top keys.
+    """
+    result: dict[str, Any] = _thaw(data)
+    for _ in range(draw(st.integers(1, 3))):
+        node: Any = result
+        while True:
+            if isinstance(node, dict):
+                inner: list[Any] = [k for k, v in node.items() if isinstance(v, dict | list)]
+            else:
+                inner = [i for i, v in enumerate(node) if isinstance(v, dict | list)]
+            if len(inner) == 0 or not draw(st.booleans()):
+                break
+            node = node[draw(st.sampled_from(inner))]
+        value = draw(toml_values())
+        if isinstance(node, list):
+            if len(node) > 0 and draw(st.booleans()):
+                node[draw(st.integers(0, len(node) - 1))] = value
+            else:
+                node.append(value)
+            continue
+        keys = sorted(node)
+        action = draw(st.sampled_from(("replace", "drop", "add")))
+        if action == "drop" and keys:
+            del node[draw(st.sampled_from(keys))]
+        elif action == "replace" and keys:
+            node[draw(st.sampled_from(keys))] = value
+        else:
+            node[draw(st.sampled_from((*_SCENARIO_KEYS, *_KEYS)) | st.text(max_size=4))] = value
+    return result
+
+
+@st.composite
+def scenario_texts(draw: st.DrawFn, seeds: tuple[bytes, ...]) -> bytes:
+    """Scenario files broken as text: garbage, token soup, or a seed file cut and spliced."""
+    how = draw(st.sampled_from(("garbage", "soup", "seed")))
+    if how == "garbage":
+        return draw(st.binary(max_size=400))
+    pieces = st.sampled_from(_TOML_TOKENS) | st.binary(max_size=4)
+    if how == "soup":
+        return b"".join(draw(st.lists(pieces, max_size=30)))
+    text = draw(st.sampled_from(seeds))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(pieces) + text[at + draw(st.integers(0, 12)) :]
+    return text
+
+
+def _durations() -> st.SearchStrategy[str]:
+    extremes = ("+99999999999d", "+2000000w", "-400000w", "-3650000d", "+0s", "-0s", "+1d6h")
+    return st.sampled_from(extremes) | st.from_regex(r"[+-]?(\d{1,7}[wdhms]){1,3}", fullmatch=True)
+
+
+def _instants() -> st.SearchStrategy[Any]:
+    edges = st.sampled_from(
+        (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC), "0001-01-01")
+    )
+    return edges | st.datetimes(timezones=st.just(UTC) | st.none()) | st.dates()
+
+
+@st.composite
+def scenario_data(draw: st.DrawFn, ids: tuple[str, ...]) -> dict[str, Any]:
+    """Parsed scenario files built from parts: selectors over ``ids`` and kinds, durations and
+    times up to the calendar's ends, amended fields and inserted events of any shape."""
+    selector = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.sampled_from(ids) | st.text(max_size=4),
+            "kind": st.sampled_from(sorted(EVENT_TYPES)) | st.text(max_size=4),
+            "actor": st.sampled_from(ACTORS),
+            "since": _instants(),
+            "until": _instants(),
+            "all": st.booleans(),
+        },
+    )
+    inserted = st.builds(
+        lambda event, broken: broken if broken is not None else encode_event(event),
+        events(ident="fuzz_inserted", at=draw(st.datetimes(timezones=st.just(UTC)))),
+        st.none() | toml_values(),
+    )
+    action = st.one_of(
+        st.fixed_dictionaries({"remove": selector}),
+        st.fixed_dictionaries(
+            {"retime": selector}, optional={"by": _durations(), "to": _instants()}
+        ),
+        st.fixed_dictionaries(
+            {
+                "amend": selector,
+                "set": st.dictionaries(st.sampled_from(_KEYS), toml_values(), max_size=3)
+                | st.fixed_dictionaries({"at": _instants()}),
+            }
+        ),
+        st.fixed_dictionaries({"insert": inserted}),
+    )
+    return {
+        "scenario": {"name": "fuzz", "base": "../baseline"},
+        "intervention": draw(st.lists(action, min_size=1, max_size=4)),
+    }

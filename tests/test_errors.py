@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,31 @@ def fifo(folder: Path) -> list[str]:
 def folder_named_log(folder: Path) -> list[str]:
     (folder / "events.jsonl").mkdir()
     return ["replay", str(folder)]
+
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
+HEAD = '[scenario]\nname = "x"\nbase = "../baseline"\n'
+
+
+def scenario(text: str | bytes, name: str = "x.toml") -> Setup:
+    """``sim whatif`` of a scenario file beside a copy of the baseline (which must not change)."""
+
+    def setup(folder: Path) -> list[str]:
+        (folder / "baseline").mkdir()
+        for file in ("events.jsonl", "events.jsonl.head"):
+            shutil.copy(BASELINE / file, folder / "baseline" / file)
+        (folder / "whatif").mkdir()
+        path = folder / "whatif" / name
+        path.write_bytes(text.encode() if isinstance(text, str) else text)
+        (folder / "whatif" / "bad.jsonl").write_text("not a log\n")
+        return ["whatif", str(path)]
+
+    return setup
+
+
+def doing(action: str) -> Setup:
+    """A scenario with one intervention, written as TOML lines."""
+    return scenario(HEAD + "[[intervention]]\n" + action + "\n")
 
 
 ONE_MIB = 1 << 20
@@ -575,6 +601,258 @@ CASES = [
         appending(None),
         stdin=line(record(at="soon")),
         says=("<stdin>: invalid call event 'x': at: expected an ISO 8601 time, found 'soon'",),
+    ),
+    # ---------------------------------------------------------------- scenario files
+    Case(
+        "scenario: no such file",
+        "no-such-path",
+        lambda f: ["whatif", str(f / "nope.toml")],
+        says=("nope.toml: no such scenario file", "hint: a what-if scenario is a .toml file"),
+    ),
+    Case(
+        "scenario: byte-order mark",
+        "byte-order-mark",
+        scenario(b"\xef\xbb\xbf" + HEAD.encode()),
+        says=("x.toml:1:1: the scenario file starts with a byte-order mark", "without BOM"),
+    ),
+    Case(
+        "scenario: not UTF-8",
+        "invalid-utf8",
+        scenario(b'[scenario]\nname = "\xff"\n'),
+        says=("x.toml:2:9: the scenario file is not UTF-8", "found byte 0xff"),
+    ),
+    Case(
+        "scenario: invalid TOML",
+        "invalid-toml",
+        scenario("[scenario]\nname = x\n"),
+        says=("x.toml:2:8: invalid TOML: Invalid value", "hint: see https://toml.io"),
+    ),
+    Case(
+        "scenario: empty file",
+        "bad-scenario",
+        scenario(""),
+        says=("x.toml: missing [scenario] table", 'base = "../baseline"'),
+    ),
+    Case(
+        "scenario: unknown top-level key",
+        "bad-scenario",
+        scenario('title = "x"\n' + HEAD),
+        says=(
+            "x.toml: unknown key(s) title",
+            "expected a [scenario] table and [[intervention]] tables",
+        ),
+    ),
+    Case(
+        "scenario: unknown [scenario] key",
+        "bad-scenario",
+        scenario(HEAD + "colour = 1\n"),
+        says=("unknown key(s) in [scenario]: colour", "expected name, base, question"),
+    ),
+    Case(
+        "scenario: no base",
+        "bad-scenario",
+        scenario('[scenario]\nname = "x"\n'),
+        says=("x.toml: [scenario] needs base as text", "found nothing"),
+    ),
+    Case(
+        "scenario: question not text",
+        "bad-scenario",
+        scenario(HEAD + "question = 3\n"),
+        says=("[scenario] question must be text", "found 3"),
+    ),
+    Case(
+        "scenario: intervention not an array",
+        "bad-scenario",
+        scenario("intervention = 3\n" + HEAD),
+        says=("intervention must be an array of tables", "expected [[intervention]]"),
+    ),
+    Case(
+        "scenario: intervention not a table",
+        "bad-scenario",
+        scenario("intervention = [1]\n" + HEAD),
+        says=("[[intervention]] #1: an intervention must be a table",),
+    ),
+    Case(
+        "scenario: no action",
+        "bad-scenario",
+        doing("nothing = 1"),
+        says=(
+            "x.toml:4: [[intervention]] #1: an intervention needs an action",
+            "expected exactly one of remove, insert, retime, amend",
+            "found keys nothing",
+        ),
+    ),
+    Case(
+        "scenario: two actions",
+        "bad-scenario",
+        doing('remove = { id = "cell-formed" }\nretime = { id = "cell-formed" }'),
+        says=(":4: [[intervention]] #1: an intervention does one thing", "found remove, retime"),
+    ),
+    Case(
+        "scenario: unknown key in an action",
+        "bad-scenario",
+        doing('remove = { id = "cell-formed" }\nby = "+1d"'),
+        says=("unknown key(s) by in a remove",),
+    ),
+    Case(
+        "scenario: selector not a table",
+        "bad-scenario",
+        doing('remove = "cell-formed"'),
+        says=("bad selector", "found str 'cell-formed'"),
+    ),
+    Case(
+        "scenario: selector with unknown key",
+        "bad-scenario",
+        doing('remove = { colour = "red" }'),
+        says=("bad selector: unknown key(s) colour", "expected keys among actor, all, id"),
+    ),
+    Case(
+        "scenario: selector with unknown kind",
+        "bad-scenario",
+        doing('remove = { kind = "assurence" }'),
+        says=("bad selector: unknown kind 'assurence'", "hint: did you mean 'assurance'?"),
+    ),
+    Case(
+        "scenario: selector naming nothing",
+        "bad-scenario",
+        doing("remove = { all = true }"),
+        says=(
+            "bad selector: it names no event",
+            "expected an id, or any of kind, actor, since, until",
+        ),
+    ),
+    Case(
+        "scenario: bad duration",
+        "bad-scenario",
+        doing('retime = { id = "cell-formed" }\nby = "3 days"'),
+        says=("bad duration", "found '3 days'"),
+    ),
+    Case(
+        "scenario: duration too long",
+        "bad-scenario",
+        doing('retime = { id = "cell-formed" }\nby = "+99999999999d"'),
+        says=("duration too long", "expected at most 999999999 days"),
+    ),
+    Case(
+        "scenario: retime without by or to",
+        "bad-scenario",
+        doing('retime = { id = "cell-formed" }'),
+        says=("a retime needs exactly one of by and to", "found neither"),
+    ),
+    Case(
+        "scenario: naive time",
+        "bad-scenario",
+        doing('retime = { id = "cell-formed" }\nto = 2023-11-20T12:00:00'),
+        says=("retime to has no timezone", "found '2023-11-20T12:00:00'"),
+    ),
+    Case(
+        "scenario: amend without set",
+        "bad-scenario",
+        doing('amend = { id = "cell-formed" }'),
+        says=("an amend needs set = { field = value, ... }", "found no set"),
+    ),
+    Case(
+        "scenario: insert missing fields",
+        "bad-scenario",
+        doing('insert = { id = "n", kind = "call" }'),
+        says=(
+            "an inserted event is missing at",
+            "expected id, kind, at and the fields of its kind",
+        ),
+    ),
+    Case(
+        "scenario: insert of unknown kind",
+        "unknown-kind",
+        doing('insert = { id = "n", kind = "truce", at = 2023-10-20T12:00:00Z }'),
+        says=(":4: [[intervention]] #1: unknown event kind", "found 'truce'"),
+    ),
+    Case(
+        "scenario: insert with a mistyped field",
+        "invalid-event",
+        doing('insert = { id = "n", kind = "call", at = 2023-10-20T12:00:00Z, actors = "qatar" }'),
+        says=("invalid call event 'n': actors: expected an array of strings",),
+    ),
+    Case(
+        "scenario: insert with an unknown cause",
+        "unknown-cause",
+        doing(
+            'insert = { id = "n", kind = "call", at = 2023-10-20T12:00:00Z, '
+            'causes = ["cell-formd"] }'
+        ),
+        says=(
+            "'n' names a cause that is no event of the log: 'cell-formd'",
+            "did you mean 'cell-formed'?",
+        ),
+    ),
+    Case(
+        "scenario: insert that causes itself",
+        "cause-cycle",
+        doing('insert = { id = "n", kind = "call", at = 2023-10-20T12:00:00Z, causes = ["n"] }'),
+        says=("a cycle of causes: n → n", "made by inserted by [[intervention]] #1"),
+    ),
+    Case(
+        "scenario: selector matching nothing",
+        "intervention-failed",
+        doing('remove = { id = "cell-formd" }'),
+        says=(
+            ":4: [[intervention]] #1: the remove selector",
+            "matches no event",
+            "did you mean cell-formed?",
+        ),
+    ),
+    Case(
+        "scenario: selector matching several",
+        "intervention-failed",
+        doing('remove = { kind = "call" }'),
+        says=("matches 5 events", "add all = true"),
+    ),
+    Case(
+        "scenario: insert of a taken id",
+        "intervention-failed",
+        doing('insert = { id = "cell-formed", kind = "call", at = 2023-10-20T12:00:00Z }'),
+        says=("cannot insert 'cell-formed': an event with that id is already in the log",),
+    ),
+    Case(
+        "scenario: amend of an id",
+        "intervention-failed",
+        doing('amend = { id = "cell-formed" }\nset = { id = "x" }'),
+        says=("amend cannot change the id of 'cell-formed'",),
+    ),
+    Case(
+        "scenario: amend to a bad value",
+        "invalid-event",
+        doing('amend = { id = "cell-formed" }\nset = { precision = "roughly" }'),
+        says=(
+            "amending 'cell-formed' gives an invalid channel_opened event",
+            "precision: expected one of 'exact', 'day', 'approx', found 'roughly'",
+        ),
+    ),
+    Case(
+        "scenario: retime past the calendar",
+        "intervention-failed",
+        doing('retime = { id = "blackout-fuel-ended" }\nto = 9999-12-31T23:00:00Z'),
+        says=(
+            "x.toml: re-timing would move an event outside the calendar",
+            "between the years 1 and 9999",
+        ),
+    ),
+    Case(
+        "scenario: missing base",
+        "base-missing",
+        scenario('[scenario]\nname = "x"\nbase = "../nowhere"\n'),
+        says=("the base '../nowhere' does not exist", "relative to this file"),
+    ),
+    Case(
+        "scenario: base not a log",
+        "base-invalid",
+        scenario('[scenario]\nname = "x"\nbase = "bad.jsonl"\n'),
+        says=("the base 'bad.jsonl' is not a log: invalid JSON", "bad.jsonl:1"),
+    ),
+    Case(
+        "scenario: bases in a loop",
+        "base-loop",
+        scenario('[scenario]\nname = "x"\nbase = "x.toml"\n'),
+        says=("the scenario's bases form a loop", "x.toml → "),
     ),
 ]
 

@@ -6,6 +6,9 @@ The CI profile runs a few dozen examples per loader; ``make fuzz`` runs the ``fu
 
 from __future__ import annotations
 
+import functools
+import shutil
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,9 +22,19 @@ from sim.append import append_event, read_event
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError
 from sim.recovery import repair
+from sim.scenario import load_scenario
 from sim.store import head_path, load_log, verify
+from sim.whatif import Baseline, parse_scenario, prepare, whatif
 from tests.builders import make
-from tests.strategies import garbage, json_values, mutated_record, stored_logs
+from tests.strategies import (
+    garbage,
+    json_values,
+    mutated_record,
+    mutated_scenario,
+    scenario_data,
+    scenario_texts,
+    stored_logs,
+)
 
 HEADS = (
     st.none() | st.sampled_from(("0" * 64, "", "\u00e9", "f" * 64 + "\n" + "0" * 64)) | st.text()
@@ -105,3 +118,47 @@ RESPONSE = encode_event(make("response", "r", 1, to="o", decision="accepted"))
 @given(json_values() | mutated_record(RESPONSE))
 def test_decode_event_raises_only_sim_errors(record: Any) -> None:
     only_sim_errors(lambda: decode_event(record), located=False)
+
+
+# ------------------------------------------------------------------------------------ scenarios
+
+WHATIF = Path(__file__).resolve().parent.parent / "scenarios" / "whatif"
+SEED_TEXTS = tuple(path.read_bytes() for path in sorted(WHATIF.glob("*.toml")))
+SEED_DATA = tuple(tomllib.loads(text.decode()) for text in SEED_TEXTS)
+BASE_IDS = tuple(e.id for e in load_log(WHATIF.parent / "baseline").events)
+
+
+@pytest.fixture(scope="module")
+def stage(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the bundled scenarios folder: the baseline, and a folder for scenario files."""
+    root = tmp_path_factory.mktemp("scenarios")
+    shutil.copytree(WHATIF.parent / "baseline", root / "baseline")
+    (root / "whatif").mkdir()
+    return root / "whatif"
+
+
+@functools.cache
+def baseline() -> Baseline:
+    """The bundled baseline, prepared once (not a fixture: Hypothesis would print it)."""
+    return prepare(load_log(WHATIF.parent / "baseline"))
+
+
+@given(scenario_texts(SEED_TEXTS))
+@example(b'[scenario]\nname = "x"\nbase = "fuzz.toml"\n')
+def test_scenario_files_raise_only_sim_errors(stage: Path, data: bytes) -> None:
+    path = stage / "fuzz.toml"
+    path.write_bytes(data)
+    before = (stage.parent / "baseline" / "events.jsonl").stat().st_mtime_ns
+    only_sim_errors(lambda: load_scenario(path))
+    assert (stage.parent / "baseline" / "events.jsonl").stat().st_mtime_ns == before
+
+
+@given(st.sampled_from(SEED_DATA).flatmap(mutated_scenario) | scenario_data(BASE_IDS))
+def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any]) -> None:
+    """The scenario's content (what TOML parsing gives), read and run against the baseline."""
+
+    def run() -> None:
+        spec = parse_scenario(data, path=str(stage / "fuzz.toml"))
+        whatif(baseline(), spec.interventions, name=spec.name)
+
+    only_sim_errors(run, located=False)
