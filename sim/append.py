@@ -24,10 +24,11 @@ line the head does not cover.  Either is a *torn tail* of an append that was nev
 from __future__ import annotations
 
 import os
+from datetime import datetime
 from pathlib import Path
 
 import orjson
-from attrs import frozen
+from attrs import define, frozen
 
 from sim import lock
 from sim.codec import GENESIS, decode_event, line_hash, parse_json, record_bytes, stored_line
@@ -140,46 +141,81 @@ def _target(given: Path, expect: int | None) -> Path:
     return target
 
 
+@define(kw_only=True)
+class _Tail:
+    """What an append needs to know of a log, read whole under the lock.
+
+    Kept between appends of one process: when the log and its head are exactly as this process
+    left them (same file, size and modification time, the same last line; the pinned head its
+    own), nobody else has written and the next append need not read the log again, so a loop
+    of appends costs each append a constant, not the size of the log.
+    """
+
+    events: int
+    ids: dict[str, int]
+    """Each id with its position (from 1) among the events."""
+    head: str
+    last_at: datetime | None
+    newlines: int
+    clean_end: bool
+    """Whether the file is empty or ends with a newline (else a new line starts with one)."""
+    stamp: tuple[int, int, int, int] | None
+    """(device, inode, size, modification time in ns) of the log when this was true."""
+    ending: bytes
+    """The file's last bytes (its last line), checked again before the next append."""
+
+    def still(self, target: Path, stamp: tuple[int, int, int, int] | None) -> bool:
+        """Whether the log is as this was read or written (its pinned head checked apart)."""
+        if stamp is None or stamp != self.stamp:
+            return False
+        with target.open("rb") as handle:
+            handle.seek(stamp[2] - len(self.ending))
+            return handle.read(len(self.ending)) == self.ending
+
+
+_REMEMBERED: dict[str, _Tail] = {}
+
+
+def _stamp(target: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
 def _append_locked(target: Path, event: Event, content: bytes, expect: int | None) -> Appended:
     where = str(target)
-    exists = target.exists()
-    data = read_bytes(target) if exists else b""
-    pinned = read_head(target)
-    split = split_log(data, where)
-    lines = split[0]
-    if lines or pinned not in (None, GENESIS) or data.strip():
-        report = check_log(target, data, pinned, split=split)
-        if report.torn is not None and report.only_torn:
-            raise torn_error(report.torn, where)
-        if not report.ok:
-            raise damaged(report)
-        previous = report.head
-    else:
-        previous = GENESIS
-    ids = _ids(lines, where)
-    held = ids.get(event.id)
-    if held is not None:
-        existing = _decode(lines[held - 1], where)
-        if record_bytes(existing) == content:
+    key = str(target.resolve())
+    tail = _REMEMBERED.pop(key, None)  # put back only after a success
+    stamp, pinned = _stamp(target), read_head(target)
+    lines: list[tuple[int, bytes]] | None = None
+    if tail is None or tail.head != pinned or event.id in tail.ids or not tail.still(target, stamp):
+        tail, lines = _read_tail(target, pinned, stamp)
+    held = tail.ids.get(event.id)
+    if held is not None and lines is not None:
+        number, raw = lines[held - 1]
+        if record_bytes(_decode((number, raw), where)) == content:
+            _REMEMBERED[key] = tail
             return Appended(
                 path=where,
                 id=event.id,
-                line=lines[held - 1][0],
-                events=len(lines),
-                head=previous,
+                line=number,
+                events=tail.events,
+                head=tail.head,
                 written=False,
             )
-    if expect is not None and expect != len(lines):
+    if expect is not None and expect != tail.events:
         raise SimError(
             what="the log is not at the expected length",
             path=where,
             expected=f"{expect} events (--expect {expect})",
-            found=f"{len(lines)} events",
+            found=f"{tail.events} events",
             hint="another writer appended first: read the log again and decide again",
             exit_code=CONFLICT,
             code="expect-mismatch",
         )
-    if held is not None:
+    if held is not None and lines is not None:
         raise SimError(
             what=f"event id {event.id!r} is taken by a different event",
             path=where,
@@ -190,15 +226,51 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
             exit_code=CONFLICT,
             code="id-conflict",
         )
-    _check_against(event, ids, lines, where)
-    head = line_hash(previous, content)
-    prefix = b"\n" if data and not data.endswith(b"\n") else b""
-    _write_durably(target, prefix + stored_line(content, head) + b"\n", created=not exists)
+    _check_against(event, tail, where)
+    head = line_hash(tail.head, content)
+    prefix = b"" if tail.clean_end else b"\n"
+    line = stored_line(content, head) + b"\n"
+    _write_durably(target, prefix + line, created=stamp is None)
+    after = _stamp(target)
     _pin(target, head)
-    number = data.count(b"\n") + len(prefix) + 1
+    number = tail.newlines + len(prefix) + 1
+    tail.ids[event.id] = tail.events + 1
+    tail.events += 1
+    tail.head, tail.last_at, tail.newlines = head, event.at, number
+    tail.clean_end, tail.stamp, tail.ending = True, after, line
+    _REMEMBERED[key] = tail
     return Appended(
-        path=where, id=event.id, line=number, events=len(lines) + 1, head=head, written=True
+        path=where, id=event.id, line=number, events=tail.events, head=head, written=True
     )
+
+
+def _read_tail(
+    target: Path, pinned: str | None, stamp: tuple[int, int, int, int] | None
+) -> tuple[_Tail, list[tuple[int, bytes]]]:
+    """Read the whole log and check it: chain, pinned head, tail; refuse a damaged one."""
+    where = str(target)
+    data = read_bytes(target) if stamp is not None else b""
+    split = split_log(data, where)
+    lines = split[0]
+    head = GENESIS
+    if lines or pinned not in (None, GENESIS) or data.strip():
+        report = check_log(target, data, pinned, split=split)
+        if report.torn is not None and report.only_torn:
+            raise torn_error(report.torn, where)
+        if not report.ok:
+            raise damaged(report)
+        head = report.head
+    tail = _Tail(
+        events=len(lines),
+        ids=_ids(lines, where),
+        head=head,
+        last_at=_decode(lines[-1], where).at if lines else None,
+        newlines=data.count(b"\n"),
+        clean_end=not data or data.endswith(b"\n"),
+        stamp=stamp,
+        ending=data[data.rfind(b"\n", 0, len(data) - 1) + 1 :],
+    )
+    return tail, lines
 
 
 def _ids(lines: list[tuple[int, bytes]], where: str) -> dict[str, int]:
@@ -230,9 +302,7 @@ def _decode(line: tuple[int, bytes], where: str) -> Event:
         raise exc.at(path=where, line=number) from None
 
 
-def _check_against(
-    event: Event, ids: dict[str, int], lines: list[tuple[int, bytes]], where: str
-) -> None:
+def _check_against(event: Event, tail: _Tail, where: str) -> None:
     for cause in event.causes:
         if cause == event.id:
             raise SimError(
@@ -243,7 +313,7 @@ def _check_against(
                 hint="an event cannot answer itself; drop that cause",
                 code="cause-cycle",
             )
-        if cause not in ids:
+        if cause not in tail.ids:
             raise SimError(
                 what=f"event {event.id!r} names a cause that is no event of this log",
                 path=where,
@@ -252,18 +322,16 @@ def _check_against(
                 hint="append the event it answers first",
                 code="unknown-cause",
             )
-    if lines:
-        last = _decode(lines[-1], where)
-        if event.at < last.at:
-            raise SimError(
-                what=f"event {event.id!r} is dated before the log's last event",
-                path=where,
-                expected=f"a time at or after {last.at.isoformat()} (event {last.id!r})",
-                found=event.at.isoformat(),
-                hint="the log is kept in time order; to record an earlier event, edit the log "
-                "and `sim seal` it",
-                code="out-of-order",
-            )
+    if tail.last_at is not None and event.at < tail.last_at:
+        raise SimError(
+            what=f"event {event.id!r} is dated before the log's last event",
+            path=where,
+            expected=f"a time at or after {tail.last_at.isoformat()}",
+            found=event.at.isoformat(),
+            hint="the log is kept in time order; to record an earlier event, edit the log "
+            "and `sim seal` it",
+            code="out-of-order",
+        )
     low, high = event.earliest, event.latest
     if (low is not None and event.at < low) or (high is not None and event.at > high):
         span = f"{low.isoformat() if low else '…'} to {high.isoformat() if high else '…'}"

@@ -41,6 +41,7 @@ __all__ = [
     "record_bytes",
     "split_line",
     "stored_line",
+    "text_fault",
 ]
 
 SCHEMA: Final = 2
@@ -211,7 +212,8 @@ def parse_json(raw: bytes, *, line: int | None = None) -> Any:
     raise error if line is None else attrs.evolve(error, line=line)
 
 
-def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
+def text_fault(raw: bytes) -> SimError | None:
+    """What keeps ``raw`` from being plain UTF-8 text (a byte-order mark, bad bytes), if any."""
     if raw.startswith(_BOM):
         return SimError(
             what="the file starts with a byte-order mark",
@@ -235,6 +237,13 @@ def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
             hint="save the file as UTF-8",
             code="invalid-utf8",
         )
+    return None
+
+
+def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
+    fault = text_fault(raw)
+    if fault is not None:
+        return fault
     if not raw.strip():
         return SimError(
             what="no JSON value",

@@ -26,6 +26,7 @@ from pathlib import Path
 import attrs
 
 from sim import store
+from sim.codec import text_fault
 from sim.errors import SimError
 from sim.fold import Log
 from sim.whatif import Baseline, ScenarioSpec, WhatIf, parse_scenario, prepare, whatif
@@ -80,31 +81,10 @@ def _text(file: Path) -> str:
         raise SimError(
             what=f"cannot read the scenario file: {exc.strerror}", path=where, code="unreadable"
         ) from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise SimError(
-            what="the scenario file starts with a byte-order mark",
-            path=where,
-            line=1,
-            column=1,
-            expected="UTF-8 without BOM",
-            found="a UTF-8 BOM (EF BB BF)",
-            hint="save the file as UTF-8 without BOM",
-            code="byte-order-mark",
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = data[: exc.start]
-        raise SimError(
-            what="the scenario file is not UTF-8",
-            path=where,
-            line=before.count(b"\n") + 1,
-            column=exc.start - (before.rfind(b"\n") + 1) + 1,
-            expected="UTF-8 text",
-            found=f"byte 0x{data[exc.start]:02x}",
-            hint="save the file as UTF-8",
-            code="invalid-utf8",
-        ) from None
+    fault = text_fault(data)
+    if fault is not None:
+        raise fault.at(path=where)
+    return data.decode("utf-8")
 
 
 def _base_path(spec: ScenarioSpec) -> Path:

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+import attrs
 import orjson
 from attrs import frozen
 
@@ -41,6 +42,7 @@ from sim.codec import (
     record_bytes,
     split_line,
     stored_line,
+    text_fault,
 )
 from sim.errors import SimError
 from sim.events import Event
@@ -190,16 +192,9 @@ def split_log(data: bytes, where: str) -> tuple[list[tuple[int, bytes]], TornTai
     ends its line with a newline, so only a write that stopped midway leaves one like that.
     """
     if data.startswith(_BOM):
-        raise SimError(
-            what="the log starts with a byte-order mark",
-            path=where,
-            line=1,
-            column=1,
-            expected="plain UTF-8 JSON Lines",
-            found="a UTF-8 BOM (EF BB BF)",
-            hint="save the file as UTF-8 without BOM, then `sim seal` it",
-            code="byte-order-mark",
-        )
+        fault = text_fault(data)
+        assert fault is not None
+        raise attrs.evolve(fault, path=where, hint=f"{fault.hint}, then `sim seal` it")
     segments = data.split(b"\n")
     last = segments.pop()
     torn = None

@@ -16,7 +16,7 @@ from sim.codec import encode_event
 from sim.errors import CONFLICT, SimError
 from sim.events import Contact, Event, Information, Source
 from sim.recovery import repair
-from sim.store import head_path, load_log, read_head, verify, write_log
+from sim.store import head_path, load_log, read_bytes, read_head, verify, write_log
 
 T0 = datetime(2023, 10, 7, 12, tzinfo=UTC)
 
@@ -296,3 +296,36 @@ def test_reader_waits_for_a_writer_that_holds_the_lock(log: Path) -> None:
         head_path(log).write_bytes(finished)  # the writer pins its head and lets go
     reader.join(timeout=10)
     assert seen == [3]
+
+
+def test_a_loop_of_appends_reads_the_log_once(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody else wrote in between, so each append after the first skips re-reading the log."""
+    reads: list[Path] = []
+
+    def counting(path: Path) -> bytes:
+        reads.append(path)
+        return read_bytes(path)
+
+    monkeypatch.setattr("sim.append.read_bytes", counting)
+    for n in range(5):
+        append_event(log, info(f"n{n}", 2 + n))
+    assert len(reads) == 1
+    assert [e.id for e in load_log(log).events][-5:] == [f"n{n}" for n in range(5)]
+    assert verify(log).ok
+
+
+def test_an_append_notices_a_log_changed_behind_its_back(log: Path) -> None:
+    append_event(log, info("i2", 2))
+    log.write_bytes(log.read_bytes().replace(b'"qatar"', b'"qatar_pm"', 1))
+    with pytest.raises(SimError) as caught:
+        append_event(log, info("i3", 3))
+    assert (caught.value.code, caught.value.line) == ("damaged-log", 1)
+
+
+def test_an_append_notices_another_writer(log: Path) -> None:
+    """Another process's append (simulated by rewriting the files) is read before appending."""
+    append_event(log, info("i2", 2))
+    write_log(log, [*load_log(log).events, info("other", 3)])
+    with pytest.raises(SimError, match="taken by a different event"):
+        append_event(log, info("other", 3, summary="mine"))
+    assert append_event(log, info("i4", 4), expect=4).line == 5

@@ -247,7 +247,7 @@ CASES = [
         "byte-order-mark",
         raw_log(b"\xef\xbb\xbf" + line(record())),
         says=(
-            "events.jsonl:1:1: the log starts with a byte-order mark",
+            "events.jsonl:1:1: the file starts with a byte-order mark",
             "found a UTF-8 BOM",
             "without BOM",
         ),
@@ -613,13 +613,13 @@ CASES = [
         "scenario: byte-order mark",
         "byte-order-mark",
         scenario(b"\xef\xbb\xbf" + HEAD.encode()),
-        says=("x.toml:1:1: the scenario file starts with a byte-order mark", "without BOM"),
+        says=("x.toml:1:1: the file starts with a byte-order mark", "without BOM"),
     ),
     Case(
         "scenario: not UTF-8",
         "invalid-utf8",
         scenario(b'[scenario]\nname = "\xff"\n'),
-        says=("x.toml:2:9: the scenario file is not UTF-8", "found byte 0xff"),
+        says=("x.toml:2:9: the bytes are not UTF-8", "found byte 0xff"),
     ),
     Case(
         "scenario: invalid TOML",
