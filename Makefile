@@ -34,6 +34,12 @@ pytest: $(STAMP)
 ## bench: the benchmarks, figures as JSON
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
+	$(BIN)/python bench/whatif.py --json
+	$(BIN)/python bench/render.py --json
+
+## chart: redraw the README's chart of the recorded history (docs/baseline.png)
+chart: $(STAMP)
+	$(BIN)/sim chart scenarios/baseline -o docs/baseline.png
 
 ## fuzz: every loader against 10,000 generated bad inputs each (about ten minutes)
 fuzz: $(STAMP)

@@ -203,6 +203,12 @@ class Diff:
             or self.outcome_changed
         )
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""
+        from sim.render.notebook import diff_html  # noqa: PLC0415 (an edge, loaded on use)
+
+        return diff_html(self)
+
 
 def diff(before: Trajectory, after: Trajectory, *, same_before: int = 0) -> Diff:
     """Compare two trajectories: milestones moved, events voided, restored, moved, the outcome.

@@ -17,7 +17,7 @@ import gc
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time
-from typing import Protocol
+from typing import Any, Protocol
 
 import attrs
 from attrs import field, frozen
@@ -82,6 +82,12 @@ class Outcome:
     concluded_at: datetime | None = None
     text: str | None = None
     terms: Terms | None = None
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""
+        from sim.render.notebook import outcome_html  # noqa: PLC0415 (an edge, loaded on use)
+
+        return outcome_html(self)
 
 
 @frozen(kw_only=True)
@@ -150,6 +156,21 @@ class Trajectory:
         more = tuple(events)
         states = _fold(self.final, more, {e.id for e in self.events})
         return attrs.evolve(self, events=self.events + more, states=self.states + states)
+
+    def to_frame(self) -> Any:
+        """One row per event with the state after it, as a pandas DataFrame (extra ``frame``).
+
+        See :func:`sim.render.notebook.trajectory_frame` for the columns.
+        """
+        from sim.render.notebook import trajectory_frame  # noqa: PLC0415 (pandas is optional)
+
+        return trajectory_frame(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""
+        from sim.render.notebook import trajectory_html  # noqa: PLC0415 (an edge, loaded on use)
+
+        return trajectory_html(self)
 
 
 def _end_of(when: datetime | date) -> datetime:

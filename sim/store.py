@@ -65,6 +65,7 @@ __all__ = [
     "torn_error",
     "verify",
     "write_all",
+    "write_file",
     "write_log",
 ]
 
@@ -470,6 +471,28 @@ def write_log(path: str | os.PathLike[str], events: Iterable[Event], *, pin: boo
 def pin_head(log: Path, head: str) -> None:
     """Pin ``head`` beside ``log``, atomically."""
     _atomic_write(head_path(log), head.encode("ascii") + b"\n")
+
+
+def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, synced and renamed.
+
+    The folder must exist; if anything fails, nothing is left at ``path`` (an older file there
+    stays as it was).  For outputs such as charts, reports and exports.
+    """
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise SimError(
+            what="the folder for the output does not exist",
+            path=str(target),
+            hint=f"create {target.parent} first, or write somewhere else",
+        )
+    if target.is_dir():
+        raise SimError(what="the output path is a folder", path=str(target), expected="a file name")
+    try:
+        _atomic_write(target, data)
+    except OSError as exc:
+        raise SimError(what=f"cannot write the output: {exc.strerror}", path=str(target)) from None
+    return target
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -764,6 +764,12 @@ class WhatIf:
         """The what-if's outcome."""
         return self.trajectory.outcome
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""
+        from sim.render.notebook import whatif_html  # noqa: PLC0415 (an edge, loaded on use)
+
+        return whatif_html(self)
+
 
 def whatif(
     base: Log | Baseline | WhatIf,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sim.cli import (
+    analyst,  # registers its commands
     append,  # noqa: F401  (registers `sim append`)
     core,  # registers its commands
     timeline,  # registers its commands
@@ -10,7 +11,7 @@ from sim.cli import (
 from sim.cli import whatif as whatif_commands  # registers whatif, explain, diff
 from sim.cli.app import app
 
-__all__ = ["app", "core", "main", "timeline", "whatif_commands"]
+__all__ = ["analyst", "app", "core", "main", "timeline", "whatif_commands"]
 
 
 def main() -> None:

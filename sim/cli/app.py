@@ -30,7 +30,8 @@ R = TypeVar("R")
 
 app = typer.Typer(
     name="sim",
-    help="Replay a recorded negotiation, travel to any date, and ask what-if questions of it.",
+    help="Replay a recorded negotiation, travel to any date, and ask what-if questions of it."
+    "\n\nExample: [bold]sim replay scenarios/baseline[/]  (then [bold]sim COMMAND --help[/])",
     no_args_is_help=True,
     add_completion=True,
     pretty_exceptions_enable=False,
@@ -57,8 +58,13 @@ def console(*, width: int | None = None) -> Console:
 
 
 def err_console() -> Console:
-    """A console on stderr for messages."""
-    return Console(stderr=True, no_color="NO_COLOR" in os.environ or not sys.stderr.isatty())
+    """A console on stderr for messages: colour as for stdout, and no hard line breaks added
+    (a message piped to a file or grepped stays on its own lines)."""
+    return Console(
+        stderr=True,
+        no_color="NO_COLOR" in os.environ or not sys.stderr.isatty(),
+        soft_wrap=True,
+    )
 
 
 def print_json(data: Any) -> None:

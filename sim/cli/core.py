@@ -15,6 +15,7 @@ from rich.markup import escape
 from sim import recovery, scenario, store
 from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.progress import progress
 from sim.cli.whatif import knowledge
 from sim.errors import SimError
 from sim.fold import Log, Trajectory, replay
@@ -100,8 +101,9 @@ def replay_command(
     Example: [bold]sim replay scenarios/baseline --strict[/]
     """
     started = time.perf_counter()
-    log = load_preferring(path, prefer_source)
-    trajectory = replay(log)
+    with progress("loading and replaying"):
+        log = load_preferring(path, prefer_source)
+        trajectory = replay(log)
     _report(trajectory, json=json)
     structlog.get_logger().info(
         "replay",
@@ -155,13 +157,14 @@ def state_command(
 
     Example: [bold]sim state scenarios/baseline --at 2023-11-16 --as-known-by hamas[/]
     """
-    log = scenario.load(path)
-    point = parse_point(at, log)
+    with progress("loading"):
+        log = scenario.load(path)
+        point = parse_point(at, log)
     if as_known_by is not None:
         knowledge(log, point, as_known_by, json=json)
         return
-    trajectory = replay(log)
-    state = trajectory.state_at(point)
+    with progress("replaying"):
+        state = replay(log).state_at(point)
     if json:
         data = state_data(state)
         print_json({"scenario": log.name, "at": str(point), **data})
@@ -199,8 +202,9 @@ def verify_command(
             found="both",
             code="bad-option",
         )
-    fixed = recovery.repair(path) if repair else None
-    report = fixed.before if fixed else store.verify(path, head=head)
+    with progress("repairing" if repair else "verifying"):
+        fixed = recovery.repair(path) if repair else None
+        report = fixed.before if fixed else store.verify(path, head=head)
     final = fixed.after if fixed else report
     if json:
         data = _report_data(report)
@@ -275,13 +279,17 @@ def _print_repair(fixed: recovery.Repair) -> None:
 
 @app.command("seal")
 @command("seal")
-def seal_command(path: PathArg) -> None:
+def seal_command(path: PathArg, json: JsonOpt = False) -> None:
     """Re-chain a log you edited by hand: validate every event, rewrite the hashes, pin the head.
 
     The log is checked as strictly as any load (ids, causes, fields, times) except for the
     chain itself.  Example: [bold]sim seal scenarios/baseline[/]
     """
-    log = store.load_log(path, check_chain=False)
-    target = store.log_path(path)
-    head = store.write_log(target, log.events)
-    console().print(f"{target}: {len(log.events)} events sealed, head {head}")
+    with progress("sealing"):
+        log = store.load_log(path, check_chain=False)
+        target = store.log_path(path)
+        head = store.write_log(target, log.events)
+    if json:
+        print_json({"path": str(target), "events": len(log.events), "head": head})
+    else:
+        console().print(f"{target}: {len(log.events)} events sealed, head {head}")

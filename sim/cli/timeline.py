@@ -11,6 +11,7 @@ import typer
 from sim.analysis import concluding_event
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.core import JsonOpt, PathArg, PreferOpt, load_preferring
+from sim.cli.progress import progress
 from sim.fold import replay
 from sim.render.data import timeline_data
 from sim.render.terminal import timeline_view, when
@@ -40,8 +41,8 @@ def timeline_command(
     Example: [bold]sim timeline scenarios/baseline --quotes[/]
     """
     started = time.perf_counter()
-    log = load_preferring(path, prefer_source)
-    trajectory = replay(log)
+    with progress("loading and replaying"):
+        trajectory = replay(load_preferring(path, prefer_source))
     if json:
         print_json(timeline_data(trajectory))
     else:

@@ -15,6 +15,7 @@ import typer
 from sim import scenario, store
 from sim.analysis import diff, explain, known_by, milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.progress import progress
 from sim.errors import SimError
 from sim.fold import Log, Trajectory, replay
 from sim.parties import PARTIES
@@ -60,7 +61,8 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
             expected="a .toml file with [scenario] and [[intervention]] tables",
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
         )
-    result = scenario.load_scenario(path)
+    with progress("computing the what-if"):
+        result = scenario.load_scenario(path)
     names = milestone_names(result.base_trajectory, result.trajectory)
     if json:
         print_json(
@@ -110,7 +112,8 @@ def explain_command(
     Example: [bold]sim explain scenarios/whatif/no-shifa-assurance.toml --milestone
     talks_resumed[/]
     """
-    trajectory, base, notes = load_trajectory(path)
+    with progress("loading"):
+        trajectory, base, notes = load_trajectory(path)
     known = milestone_names(*(t for t in (trajectory, base) if t is not None))
     if milestone not in known:
         raise SimError(
@@ -139,9 +142,10 @@ def diff_command(
 
     Example: [bold]sim diff scenarios/baseline scenarios/whatif/no-blackouts.toml[/]
     """
-    first, _, _ = load_trajectory(a)
-    second, _, notes = load_trajectory(b)
-    result = diff(first, second)
+    with progress("loading and comparing"):
+        first, _, _ = load_trajectory(a)
+        second, _, notes = load_trajectory(b)
+        result = diff(first, second)
     if json:
         print_json({"a": first.name, "b": second.name, **diff_data(result, notes=notes)})
     else:

@@ -27,11 +27,12 @@ __all__ = [
     "explanation_data",
     "explanation_view",
     "knowledge_view",
+    "short_reason",
     "whatif_data",
 ]
 
 
-def _short(reason: str) -> str:
+def short_reason(reason: str) -> str:
     """A voided cause's own reason is shown on its own row: keep only the first clause."""
     if reason.startswith("its cause ") and " was voided (" in reason:
         return reason.split(" (", 1)[0]
@@ -160,7 +161,7 @@ def diff_view(
         table.add_column("event", no_wrap=True)
         table.add_column("why it could not take effect", max_width=90)
         for voided in diff.voided:
-            reason = _short(voided.reason)
+            reason = short_reason(voided.reason)
             reason += f" [{notes[voided.id]}]" if voided.id in notes else ""
             table.add_row(voided.id, reason)
         parts.append(table)
@@ -229,7 +230,7 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
             if link.voided is None:
                 rules = Text("passed: " + (", ".join(link.guards) or "no guard"), style="green")
             else:
-                rules = Text(f"✗ voided: {_short(link.voided)}", style="red")
+                rules = Text(f"✗ voided: {short_reason(link.voided)}", style="red")
                 if link.blame:
                     rules.append(f"\n  because {link.blame}")
             table.add_row(f"{link.at:%Y-%m-%d %H:%M}", link.id, link.kind, link.summary, rules)

@@ -1,0 +1,415 @@
+"""The analyst's commands: chart, report, export and import.
+
+Each is a thin shell: load the log (or the what-if scenario and its base), call the renderer or
+the exchange module, write the output atomically (nothing partial is left at the output path),
+and print what was written (``--json`` for one JSON object).  Bad input (a missing folder for
+the output, an unknown format, a bad CSV row) is one message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Final
+
+import orjson
+import structlog
+import typer
+from attrs import frozen
+
+from sim import scenario, store
+from sim.analysis import Diff, concluding_event, explain
+from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
+from sim.cli.progress import progress
+from sim.errors import SimError
+from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
+from sim.fold import Trajectory, replay
+from sim.render.chart import chart_bytes, chart_figure
+from sim.render.report import ExplainStep, report_html
+from sim.render.whatif import short_reason
+
+__all__ = ["Target", "explanation_steps", "load_target", "report_for"]
+
+EXPORT_FORMATS: Final = ("plover", "cameo", "csv")
+
+TargetArg = Annotated[
+    Path,
+    typer.Argument(
+        help="A log (a scenario folder holding events.jsonl, or a .jsonl file) or a what-if "
+        "scenario file (.toml).",
+        metavar="PATH|SCENARIO",
+    ),
+]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object describing the output.")
+]
+
+
+@frozen(kw_only=True)
+class Target:
+    """What a command shows: a trajectory, and for a what-if its base, question and context."""
+
+    trajectory: Trajectory
+    base: Trajectory | None = None
+    question: str | None = None
+    context: Context = "historical"
+    diff: Diff | None = None
+    notes: Mapping[str, str] = {}
+    """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
+
+
+def load_target(path: Path) -> Target:
+    """The log at ``path`` replayed, or the what-if scenario at ``path`` over its base."""
+    if scenario.is_scenario(path):
+        result = scenario.load_scenario(path)
+        return Target(
+            trajectory=result.trajectory,
+            base=result.base_trajectory,
+            question=result.question or None,
+            context="hypothetical",
+            diff=result.diff,
+            notes=result.origins,
+        )
+    return Target(trajectory=replay(store.load_log(path)))
+
+
+def explained_milestone(target: Target) -> str | None:
+    """The milestone that decides the deal's outcome: the one the concluding event reached
+    (here, or in the base for a what-if that did not conclude)."""
+    for trajectory in (target.trajectory, target.base):
+        event = concluding_event(trajectory) if trajectory is not None else None
+        if event is not None and event.milestone is not None:
+            return event.milestone
+    return None
+
+
+def explanation_steps(target: Target) -> tuple[str, tuple[ExplainStep, ...]]:
+    """The verdict and the chain of events behind the deal's outcome, for the report."""
+    name = explained_milestone(target)
+    if name is None:
+        return "no event concludes the deal here or in the base", ()
+    found = explain(target.trajectory, name, notes=target.notes, base=target.base)
+    steps = tuple(
+        ExplainStep(
+            event_id=link.id,
+            at=link.at,
+            kind=link.kind,
+            summary=link.summary,
+            status=(
+                "took effect"
+                if link.voided is None
+                else f"voided: {short_reason(link.voided)}"
+                + (f"; {link.blame}" if link.blame else "")
+            ),
+            ok=link.voided is None,
+        )
+        for link in found.chain
+    )
+    return found.verdict, steps
+
+
+def _need_charts(command_name: str) -> None:
+    """Say how to install the optional ``charts`` extra if matplotlib or jinja2 is missing."""
+    for module in ("matplotlib", "jinja2"):
+        if importlib.util.find_spec(module) is None:
+            raise SimError(
+                what=f"sim {command_name} needs {module}, which is not installed",
+                hint="pip install 'sim[charts]' (matplotlib and jinja2)",
+            )
+
+
+def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise SimError(
+            what=f"cannot tell the {what} format from the output file's name",
+            path=str(output),
+            expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
+            found=f".{suffix}" if suffix else "no extension",
+        )
+    return suffix
+
+
+def _check_folder(output: Path) -> None:
+    if not output.parent.is_dir():
+        raise SimError(
+            what="the folder for the output does not exist",
+            path=str(output),
+            hint=f"create {output.parent} first, or write somewhere else",
+        )
+
+
+def _written(
+    command_name: str,
+    path: Path,
+    target: Target,
+    data: dict[str, object],
+    *,
+    json: bool,
+    started: float,
+) -> None:
+    """Say what was written (``--json``: one object) and log the command's one line."""
+    summary = {
+        "path": str(path),
+        **data,
+        "scenario": target.trajectory.name,
+        "base": target.base.name if target.base else None,
+        "events": len(target.trajectory.events),
+    }
+    if json:
+        print_json(summary)
+    else:
+        size = data.get("bytes")
+        extra = f" ({size:,} bytes)" if isinstance(size, int) else ""
+        console().print(f"wrote {path}{extra}", highlight=False)
+    structlog.get_logger().info(
+        command_name,
+        scenario=target.trajectory.name,
+        path=str(path),
+        **{k: len(v) if isinstance(v, list) else v for k, v in data.items()},
+        ms=elapsed_ms(started),
+    )
+
+
+def report_for(target: Target, *, chart_svg: str | None = None) -> str:
+    """The report of ``target`` as HTML, with the explanation of the deal's outcome."""
+    verdict, chain = explanation_steps(target)
+    return report_html(
+        target.trajectory,
+        base=target.base,
+        question=target.question,
+        chart_svg=chart_svg,
+        explanation=chain,
+        verdict=verdict,
+        diff=target.diff,
+        notes=target.notes,
+    )
+
+
+# ------------------------------------------------------------------------------------ chart
+
+
+@app.command("chart")
+@command("chart")
+def chart_command(
+    path: TargetArg,
+    output: Annotated[
+        Path,
+        typer.Option("-o", "--output", help="The chart file: .png or .svg.", metavar="FILE"),
+    ],
+    title: Annotated[
+        str | None, typer.Option("--title", help="A title instead of the scenario's name.")
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
+
+    A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross.
+    Example: [bold]sim chart scenarios/baseline -o baseline.png[/]
+    """
+    _need_charts("chart")
+    started = time.perf_counter()
+    fmt = _output_format(output, ("png", "svg"), "chart")
+    _check_folder(output)
+    with progress("loading", total=3) as steps:
+        target = load_target(path)
+        steps.step("drawing")
+        figure = chart_figure(target.trajectory, base=target.base, title=title or target.question)
+        steps.step("writing")
+        data = chart_bytes(figure, fmt)
+        store.write_file(output, data)
+        steps.step("done")
+    _written(
+        "chart", output, target, {"format": fmt, "bytes": len(data)}, json=json, started=started
+    )
+
+
+# ------------------------------------------------------------------------------------ report
+
+
+@app.command("report")
+@command("report")
+def report_command(
+    path: TargetArg,
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="The report file (HTML).", metavar="FILE")
+    ],
+    json: JsonOpt = False,
+) -> None:
+    """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
+
+    For a what-if scenario it shows the question, and the outcome and milestones beside the
+    base's.
+    The file needs no network to view; each source quote is shown in Arabic, right to left.
+    Example: [bold]sim report scenarios/baseline -o report.html[/]
+    """
+    _need_charts("report")
+    started = time.perf_counter()
+    _check_folder(output)
+    with progress("loading", total=4) as steps:
+        target = load_target(path)
+        steps.step("drawing the chart")
+        svg = chart_bytes(
+            chart_figure(target.trajectory, base=target.base, title=target.question), "svg"
+        ).decode("utf-8")
+        steps.step("writing the report")
+        html = report_for(target, chart_svg=svg)
+        data = html.encode("utf-8")
+        steps.step("saving")
+        store.write_file(output, data)
+        steps.step("done")
+    _written("report", output, target, {"bytes": len(data)}, json=json, started=started)
+
+
+# ------------------------------------------------------------------------------------ export
+
+
+def _complete_format(incomplete: str) -> list[str]:
+    return [f for f in EXPORT_FORMATS if f.startswith(incomplete)]
+
+
+@app.command("export")
+@command("export")
+def export_command(
+    path: TargetArg,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="plover (PLOVER JSON lines), cameo (CAMEO-coded JSON lines) or csv (every "
+            "field, for `sim import`).",
+            metavar="plover|cameo|csv",
+            autocompletion=_complete_format,
+        ),
+    ],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write here instead of stdout.", metavar="FILE"),
+    ] = None,
+    json: JsonOpt = False,
+) -> None:
+    """Export events as PLOVER or CAMEO event data, or as a flat CSV of every field.
+
+    PLOVER and CAMEO records cover the events that took effect, with context `historical`
+    for a log and `hypothetical` for a what-if.  The CSV holds every event of the log.
+    Example: [bold]sim export scenarios/baseline --format plover -o baseline.jsonl[/]
+    """
+    started = time.perf_counter()
+    if fmt not in EXPORT_FORMATS:
+        raise SimError(
+            what=f"unknown export format {fmt!r}",
+            expected="one of " + ", ".join(EXPORT_FORMATS),
+            found=fmt,
+        )
+    if json and output is None:
+        raise SimError(
+            what="--json describes a written file: give -o FILE",
+            hint="without -o the export itself goes to stdout",
+        )
+    if output is not None:
+        _check_folder(output)
+    with progress("loading", total=3) as steps:
+        target = load_target(path)
+        steps.step(f"encoding {fmt}")
+        skipped: list[str] = []
+        if fmt == "csv":
+            data = csv_text(target.trajectory.events).encode("utf-8")
+            records = len(target.trajectory.events)
+        else:
+            if fmt == "plover":
+                voided = target.trajectory.final.voided
+                skipped = [
+                    e.id for e in target.trajectory.events if e.id not in voided and uncodable(e)
+                ]
+            encode = plover_records if fmt == "plover" else cameo_records
+            rows = encode(target.trajectory, context=target.context)
+            data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
+            records = len(rows)
+        steps.step("writing")
+        if output is not None:
+            store.write_file(output, data)
+        steps.step("done")
+    if output is None:  # after the bar is gone: stdout carries only the export
+        typer.get_binary_stream("stdout").write(data)
+    if skipped and not json:
+        err_console().print(
+            f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
+            f" actor (or a needed recipient): {', '.join(skipped)}",
+            highlight=False,
+        )
+    summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
+    if output is not None:
+        _written(
+            "export", output, target, {**summary, "bytes": len(data)}, json=json, started=started
+        )
+    else:
+        structlog.get_logger().info(
+            "export", scenario=target.trajectory.name, format=fmt, records=records,
+            skipped=len(skipped), ms=elapsed_ms(started),
+        )  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+@app.command("import")
+@command("import")
+def import_command(
+    csv_file: Annotated[
+        Path, typer.Argument(help="An analyst's CSV of events (as `sim export --format csv`).")
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o",
+            "--output",
+            help="The log to write: a scenario folder (events.jsonl in it) or a .jsonl file.",
+            metavar="LOG",
+        ),
+    ],
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace a log that already exists there.")
+    ] = False,
+    json: JsonOpt = False,
+) -> None:
+    """Build a hash-chained log from a CSV of events, every row validated first.
+
+    A bad row stops the import with the file, row and column; nothing is written then.
+    Example: [bold]sim import events.csv -o scenarios/mine[/]
+    """
+    started = time.perf_counter()
+    target = output / store.LOG_NAME if output.suffix != ".jsonl" else output
+    folder = target.parent
+    if not folder.is_dir() and not folder.parent.is_dir():
+        raise SimError(
+            what="the folder for the log does not exist",
+            path=str(output),
+            hint=f"create {folder.parent} first, or write somewhere else",
+        )
+    if target.exists() and not force:
+        raise SimError(
+            what="a log already exists there",
+            path=str(target),
+            hint="pass --force to replace it, or choose another output",
+        )
+    with progress("reading the CSV", total=2) as steps:
+        events = read_csv(csv_file)
+        steps.step("writing the log")
+        created = not folder.exists()
+        folder.mkdir(exist_ok=True)
+        try:
+            head = store.write_log(target, events)
+        except BaseException:
+            if created and not any(folder.iterdir()):
+                folder.rmdir()  # leave nothing behind
+            raise
+        steps.step("done")
+    if json:
+        print_json({"path": str(target), "events": len(events), "head": head})
+    else:
+        console().print(f"wrote {len(events)} events to {target}, head {head}", highlight=False)
+    structlog.get_logger().info(
+        "import", path=str(target), events=len(events), ms=elapsed_ms(started)
+    )

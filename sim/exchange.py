@@ -1,0 +1,531 @@
+"""Exchange with political event data: PLOVER and CAMEO records out, a flat CSV out and back in.
+
+- **PLOVER**: one JSON object per event that took effect, with the fields the PLOVER codebook
+  names (``id``, ``date``, ``source``, ``recipient``, ``event``, ``mode``, ``context``,
+  ``event_text``, ``cite_info``, ...).  ``context`` is ``historical`` for the record and
+  ``hypothetical`` for a what-if.  Event types, modes and context values come from
+  :mod:`sim.codes`, and :func:`plover_problems` checks a record against the codebook's rules.
+- **CAMEO**: the same events with their CAMEO verb code, kept as a string (``"045"``).
+- **CSV**: every field of every event, one row per event, one column per field (nested fields
+  as ``source.quote``, ``channel.via``, ``terms.pause_days``), so that a spreadsheet can carry a
+  log and :func:`read_csv` can rebuild it.  Lists are JSON arrays in their cell (``a; b`` is
+  accepted on the way in); ``alternatives`` is a JSON array of records; an empty cell is the
+  field's default.  A text cell that a spreadsheet would run as a formula (it starts with
+  ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``, which
+  :func:`read_csv` takes off again.
+
+Reading a CSV validates every row through :func:`sim.codec.decode_event`, the check every log
+line passes, and reports the first fault with the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import types
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
+
+import attrs
+import orjson
+
+from sim.codec import decode_event, encode_event
+from sim.codes import (
+    CAMEO_TEXT,
+    CODEBOOK,
+    PLOVER_CONTEXTS,
+    PLOVER_MODES,
+    PLOVER_NEEDS_RECIPIENT,
+    PLOVER_QUAD,
+    actor_code,
+    code_of,
+)
+from sim.errors import SimError
+from sim.events import EVENT_TYPES, Channel, Event, EventBase, Source, Terms
+from sim.fold import Trajectory
+from sim.parties import party_of
+
+__all__ = [
+    "CSV_COLUMNS",
+    "Context",
+    "cameo_records",
+    "csv_text",
+    "plover_problems",
+    "plover_records",
+    "read_csv",
+    "read_csv_text",
+    "uncodable",
+]
+
+Context = Literal["historical", "hypothetical"]
+
+# ------------------------------------------------------------------------------------ PLOVER
+
+
+def _citation(source: Source) -> str:
+    return f"{source.document} ¶{source.paragraph}" if source.paragraph else source.document
+
+
+def _taken(trajectory: Trajectory) -> Iterable[Event]:
+    voided = trajectory.final.voided
+    return (e for e in trajectory.events if e.id not in voided)
+
+
+def plover_record(event: Event, *, context: Context) -> dict[str, Any]:
+    """One event as a PLOVER record."""
+    code = code_of(event)
+    record: dict[str, Any] = {
+        "id": event.id,
+        "date": event.at.date().isoformat(),
+    }
+    if event.precision == "exact":
+        record["time"] = event.at.timetz().isoformat()
+    record["source"] = [actor_code(a) for a in event.actors]
+    if event.recipients:
+        record["recipient"] = [actor_code(r) for r in event.recipients]
+    record["event"] = code.plover
+    if code.mode is not None:
+        record["mode"] = code.mode
+    record["context"] = context
+    record["quad_code"] = PLOVER_QUAD[code.plover]
+    record["event_text"] = event.summary or event.kind.replace("_", " ")
+    cite: dict[str, Any] = {"codebook": CODEBOOK, "citation": _citation(event.source)}
+    if event.source.quote:
+        cite["quote"] = event.source.quote
+    record["cite_info"] = cite
+    record["cameo"] = code.cameo
+    comments = [f"sim kind {event.kind}"]
+    if event.precision == "approx":
+        if event.earliest is not None and event.latest is not None:
+            comments.append(
+                f"undated in the record: between {event.earliest.isoformat()} "
+                f"and {event.latest.isoformat()}"
+            )
+        else:
+            comments.append("undated in the record: the date is an estimate")
+    record["comment"] = "; ".join(comments)
+    return record
+
+
+def plover_records(trajectory: Trajectory, *, context: Context) -> list[dict[str, Any]]:
+    """The PLOVER records of every event that took effect and that PLOVER can code.
+
+    A voided event did not happen; an event :func:`uncodable` gives a reason for is left out
+    (PLOVER codes no event without a source actor).
+    """
+    return [plover_record(e, context=context) for e in _taken(trajectory) if not uncodable(e)]
+
+
+def uncodable(event: Event) -> str | None:
+    """Why PLOVER cannot code ``event`` (``None`` if it can): no source, or a needed recipient."""
+    if not event.actors:
+        return "no actor: PLOVER codes no event without a source actor"
+    plover = code_of(event).plover
+    if plover in PLOVER_NEEDS_RECIPIENT and not event.recipients:
+        return f"no recipient: a PLOVER {plover} event needs one"
+    return None
+
+
+_REQUIRED: Final = ("id", "date", "source", "event")
+
+
+def _strings(value: object) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def plover_problems(record: Mapping[str, Any]) -> list[str]:
+    """What is wrong with a PLOVER record, by the codebook's field rules (empty: nothing).
+
+    Required ``id``, ``date`` (YYYY-MM-DD), ``source`` (a non-empty list of actor objects with a
+    ``code``) and ``event`` (a PLOVER event type); ``mode`` only as the event type allows it;
+    ``context`` among the codebook's values; a ``recipient`` where the type needs one.
+    ``event``, ``mode`` and ``context`` may be a string or a list of strings.
+    """
+    problems = [f"missing required field {name}" for name in _REQUIRED if name not in record]
+    if problems:
+        return problems
+    if not isinstance(record["id"], str) or not record["id"]:
+        problems.append("id must be a non-empty string")
+    try:
+        datetime.strptime(record["date"], "%Y-%m-%d")  # noqa: DTZ007 (a date, not a time)
+    except (TypeError, ValueError):
+        problems.append(f"date must be YYYY-MM-DD, found {record['date']!r}")
+    for role in ("source", "recipient"):
+        actors = record.get(role)
+        if actors is None and role == "recipient":
+            continue
+        if not isinstance(actors, list) or not actors:
+            problems.append(f"{role} must be a non-empty list of actor objects")
+        elif not all(isinstance(a, dict) and isinstance(a.get("code"), str) for a in actors):
+            problems.append(f"every {role} actor needs a code")
+    types_ = _strings(record["event"])
+    if not types_ or any(t not in PLOVER_MODES for t in types_):
+        problems.append(f"event must be a PLOVER event type, found {record['event']!r}")
+        types_ = []
+    if "mode" in record:
+        modes = _strings(record["mode"])
+        allowed = set().union(*(PLOVER_MODES[t] for t in types_)) if types_ else set()
+        if modes is None or any(m not in allowed for m in modes):
+            problems.append(f"mode {record['mode']!r} is not a mode of {'/'.join(types_)}")
+    if "context" in record:
+        contexts = _strings(record["context"])
+        if contexts is None or any(c not in PLOVER_CONTEXTS for c in contexts):
+            problems.append(f"context {record['context']!r} is not a PLOVER context")
+    if any(t in PLOVER_NEEDS_RECIPIENT for t in types_) and not record.get("recipient"):
+        problems.append(f"a {'/'.join(types_)} event needs a recipient")
+    return problems
+
+
+# ------------------------------------------------------------------------------------ CAMEO
+
+
+def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str, Any]]:
+    """Each event that took effect with its CAMEO verb code (a string) and its dyad.
+
+    ``source`` and ``target`` are the party codes of the first actor and the first recipient
+    (CAMEO's dyadic convention); ``actors`` and ``recipients`` list them all.
+    """
+    records = []
+    for event in _taken(trajectory):
+        code = code_of(event)
+        records.append(
+            {
+                "id": event.id,
+                "date": event.at.date().isoformat(),
+                "source": actor_code(event.actors[0])["code"] if event.actors else "",
+                "target": actor_code(event.recipients[0])["code"] if event.recipients else "",
+                "cameo": code.cameo,
+                "cameo_text": CAMEO_TEXT[code.cameo],
+                "plover": code.plover,
+                "actors": list(event.actors),
+                "recipients": list(event.recipients),
+                "parties": sorted({party_of(a) for a in (*event.actors, *event.recipients)}),
+                "context": context,
+                "event_text": event.summary,
+                "citation": _citation(event.source),
+            }
+        )
+    return records
+
+
+# ------------------------------------------------------------------------------------ CSV layout
+
+_NESTED: Final[dict[type[Any], str]] = {Source: "source", Channel: "channel", Terms: "terms"}
+
+
+def _optional(hint: Any) -> tuple[Any, bool]:
+    """``(inner type, whether None is allowed)`` of a type hint."""
+    if get_origin(hint) in (Union, types.UnionType):
+        args = [a for a in get_args(hint) if a is not type(None)]
+        if len(args) == 1:
+            return args[0], True
+    return hint, False
+
+
+@attrs.frozen
+class _Field:
+    """One CSV column as one kind reads it: the record path, the type, and whether required."""
+
+    path: tuple[str, ...]
+    hint: Any
+    nullable: bool
+    required: bool
+    attribute: Any
+
+
+def _fields_of(cls: type[Any], prefix: tuple[str, ...] = ()) -> list[_Field]:
+    hints = get_type_hints(cls)
+    out: list[_Field] = []
+    for attribute in attrs.fields(cls):
+        if attribute.name == "kind":
+            continue
+        inner, nullable = _optional(hints[attribute.name])
+        path = (*prefix, attribute.name)
+        if inner in _NESTED:
+            out.extend(_fields_of(inner, path))
+            continue
+        required = attribute.default is attrs.NOTHING and not prefix
+        if prefix == ("source",) and attribute.name == "document":
+            required = True
+        out.append(_Field(path, inner, nullable, required, attribute))
+    return out
+
+
+def _layout() -> tuple[tuple[str, ...], dict[str, dict[str, _Field]]]:
+    columns: dict[str, None] = {"kind": None}
+    for field in _fields_of(EventBase):
+        columns[".".join(field.path)] = None
+    by_kind: dict[str, dict[str, _Field]] = {}
+    for kind, cls in EVENT_TYPES.items():
+        fields = {".".join(f.path): f for f in _fields_of(cls)}
+        by_kind[kind] = fields
+        for name in fields:
+            columns[name] = None
+    return tuple(columns), by_kind
+
+
+CSV_COLUMNS, _KIND_FIELDS = _layout()
+"""The CSV's columns in order: ``kind``, the envelope, then each kind's own fields."""
+
+_BASE_COLUMNS: Final = frozenset({"kind", *(".".join(f.path) for f in _fields_of(EventBase))})
+_REQUIRED_COLUMNS: Final = ("kind", "id", "at", "source.document")
+_FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _flatten(record: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = value
+    return flat
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return orjson.dumps(value).decode()
+    text = str(value)
+    if text.startswith((*_FORMULA, "'")):
+        return "'" + text
+    return text
+
+
+def csv_text(events: Iterable[Event]) -> str:
+    """Events as CSV text: a header of :data:`CSV_COLUMNS`, then one row per event."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for event in events:
+        record = _flatten(encode_event(event))
+        record.pop("schema", None)
+        writer.writerow([_cell(record.get(name)) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+# ------------------------------------------------------------------------------------ CSV import
+
+
+def read_csv(path: str | Path) -> tuple[Event, ...]:
+    """The events of an analyst's CSV, each row validated; :class:`SimError` names the fault.
+
+    The header needs ``kind``, ``id``, ``at`` and ``source.document``; any other column of
+    :data:`CSV_COLUMNS` may be left out where no row needs it.  Ids must be unique and causes
+    must name earlier rows.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SimError(what="no such file", path=str(file)) from None
+    except UnicodeDecodeError as exc:
+        raise SimError(
+            what="the CSV is not UTF-8 text",
+            path=str(file),
+            found=f"byte {exc.object[exc.start]:#04x} at offset {exc.start}",
+            hint="save the spreadsheet as CSV UTF-8",
+        ) from None
+    except OSError as exc:
+        raise SimError(what=f"cannot read the CSV: {exc.strerror}", path=str(file)) from None
+    return read_csv_text(text, path=str(file))
+
+
+def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
+    """The events of CSV ``text`` (see :func:`read_csv`); ``path`` names it in errors."""
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise SimError(what="the CSV is empty", path=path, expected="a header row")
+        header = [h.strip() for h in header]
+        _check_header(header, path)
+        events: list[Event] = []
+        seen: set[str] = set()
+        for number, row in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            event = _row_event(header, row, path, number)
+            _check_links(event, seen, header, path, number)
+            seen.add(event.id)
+            events.append(event)
+    except csv.Error as exc:
+        raise SimError(
+            what=f"malformed CSV: {exc}", path=path, line=reader.line_num, hint="check the quoting"
+        ) from None
+    if not events:
+        raise SimError(what="the CSV has no events", path=path, expected="a row per event")
+    return tuple(events)
+
+
+def _check_header(header: Sequence[str], path: str) -> None:
+    known = set(CSV_COLUMNS)
+    for index, name in enumerate(header, start=1):
+        if name not in known:
+            raise SimError(
+                what=f"unknown column {name!r}",
+                path=path,
+                line=1,
+                column=index,
+                expected="columns named as `sim export --format csv` writes them",
+                hint=f"known columns: {', '.join(CSV_COLUMNS)}",
+            )
+    duplicated = sorted({n for n in header if header.count(n) > 1})
+    if duplicated:
+        raise SimError(what=f"column {duplicated[0]!r} appears twice", path=path, line=1)
+    for name in _REQUIRED_COLUMNS:
+        if name not in header:
+            raise SimError(
+                what=f"missing column {name!r}",
+                path=path,
+                line=1,
+                expected=f"a header with at least {', '.join(_REQUIRED_COLUMNS)}",
+                found=", ".join(header),
+            )
+
+
+def _fault(path: str, row: int, header: Sequence[str], column: str, what: str) -> SimError:
+    index = header.index(column) + 1 if column in header else None
+    return SimError(what=f"row {row}, column {column!r}: {what}", path=path, line=row, column=index)
+
+
+def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int) -> Event:
+    if len(row) > len(header):
+        raise SimError(
+            what=f"row {number} has {len(row)} cells for {len(header)} columns",
+            path=path,
+            line=number,
+        )
+    cells = {name: row[i] if i < len(row) else "" for i, name in enumerate(header)}
+    kind = cells.get("kind", "").strip()
+    fields = _KIND_FIELDS.get(kind)
+    if fields is None:
+        found = f"unknown event kind {kind!r}" if kind else "no event kind"
+        error = _fault(path, number, header, "kind", found)
+        raise attrs.evolve(error, expected="one of " + ", ".join(EVENT_TYPES))
+    record: dict[str, Any] = {"kind": kind}
+    for name, text in cells.items():
+        if name == "kind":
+            continue
+        field = fields.get(name)
+        if field is None:
+            if text.strip():
+                raise _fault(path, number, header, name, f"does not apply to a {kind} event")
+            continue
+        try:
+            value = _parse(field, text)
+            if value is not _ABSENT and field.attribute.validator is not None:
+                field.attribute.validator(None, field.attribute, value)
+        except (_CellError, ValueError, TypeError) as exc:
+            raise _fault(path, number, header, name, str(exc)) from None
+        if value is not _ABSENT:
+            _put(record, field.path, value)
+    for name, field in fields.items():
+        if field.required and name not in cells:
+            raise _fault(path, number, header, name, f"a {kind} event needs this column")
+    try:
+        return decode_event(record)
+    except SimError as exc:
+        column = _column_named(exc.what, fields) or "kind"
+        raise _fault(path, number, header, column, exc.what) from None
+
+
+_ABSENT: Final = object()
+
+
+class _CellError(ValueError):
+    """A cell that cannot be read as its field's type (the caller adds row and column)."""
+
+
+def _parse(field: _Field, text: str) -> Any:
+    hint = field.hint
+    if text == "" and hint is not str:
+        return _ABSENT
+    if hint is str or get_origin(hint) is Literal:
+        if text == "":
+            return "" if field.required else _ABSENT
+        if text.startswith("'") and text[1:2] in (*_FORMULA, "'"):
+            return text[1:]
+        return text
+    stripped = text.strip()
+    if hint is bool:
+        lowered = stripped.lower()
+        if lowered not in ("true", "false"):
+            msg = f"expected true or false, found {text!r}"
+            raise _CellError(msg)
+        return lowered == "true"
+    if hint is int:
+        try:
+            return int(stripped)
+        except ValueError:
+            msg = f"expected a whole number, found {text!r}"
+            raise _CellError(msg) from None
+    if hint is datetime:
+        return stripped  # the codec reads it (and says what is wrong with it)
+    if get_origin(hint) is tuple:
+        return _parse_list(stripped, get_args(hint)[0])
+    msg = f"cannot read a value of type {hint!r}"
+    raise _CellError(msg)  # pragma: no cover (no such field)
+
+
+def _parse_list(text: str, item: Any) -> list[Any]:
+    if text.startswith("["):
+        try:
+            value = orjson.loads(text)
+        except orjson.JSONDecodeError:
+            msg = f"expected a JSON array, found {text!r}"
+            raise _CellError(msg) from None
+        if not isinstance(value, list):  # pragma: no cover (a '[' opens an array or fails)
+            msg = f"expected a JSON array, found {text!r}"
+            raise _CellError(msg)
+        if item is str and not all(isinstance(v, str) for v in value):
+            msg = f"expected an array of strings, found {text!r}"
+            raise _CellError(msg)
+        if item is not str and not all(isinstance(v, dict) for v in value):
+            msg = f"expected an array of objects, found {text!r}"
+            raise _CellError(msg)
+        return value
+    if item is not str:
+        msg = f"expected a JSON array of records, found {text!r}"
+        raise _CellError(msg)
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
+def _put(record: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    target = record
+    for key in path[:-1]:
+        target = target.setdefault(key, {})
+    target[path[-1]] = value
+
+
+def _column_named(message: str, fields: Mapping[str, _Field]) -> str | None:
+    """The column a codec message is about: the longest column name it mentions."""
+    found = [
+        name for name in fields if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w.])", message)
+    ]
+    return max(found, key=len) if found else None
+
+
+def _check_links(
+    event: Event, seen: set[str], header: Sequence[str], path: str, number: int
+) -> None:
+    if event.id in seen:
+        raise _fault(path, number, header, "id", f"duplicate event id {event.id!r}")
+    for cause in event.causes:
+        if cause not in seen:
+            raise _fault(
+                path, number, header, "causes", f"cause {cause!r} is not the id of an earlier row"
+            )

@@ -1,0 +1,958 @@
+"""Timeline charts: one swimlane per party, a marker per event, spans, milestones, what-if overlays.
+
+The chart reads a trajectory (and, for a what-if, its base) and decides nothing about the
+negotiation: where an event goes, what is dark or suspended, which milestone was reached, all
+come from the trajectory's events and states.
+
+Layout, top to bottom:
+
+- a band of milestone labels, placed by :func:`place_labels` so that no two overlap and no
+  leader line runs through another label;
+- one lane per party (Qatar, the United States, Israel, Hamas, Egypt, and "other" for any
+  actor outside them), each event a marker shaped and coloured by its kind at its time; an
+  undated event (``approx``) also gets a bar across its ``earliest``..``latest`` bounds;
+  events close in time within a lane are stacked so that their markers stay apart;
+- a strip of status rows: each area's communications blackouts, the talks' suspension, and each
+  military operation in force, drawn as solid bars (blackouts and the suspension also shade the
+  lanes above);
+- the date axis (UTC) and a legend.
+
+For a what-if the base is drawn faintly beneath: its events as pale markers and its spans as
+hatched outlines, an arrow from each moved event's old time to its new one, a red cross on each
+voided event, a grey cross on each event the what-if removed.
+
+The output is deterministic: the same inputs give byte-identical PNG and SVG files (fixed
+fonts, an SVG hash salt, no timestamps in the metadata).
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from attrs import frozen
+
+from sim.analysis import diff, milestone_names
+from sim.errors import SimError
+from sim.events import Event
+from sim.fold import Trajectory
+from sim.parties import PARTIES, PARTY_NAMES, party_of
+from sim.state import NegotiationState
+
+__all__ = [
+    "CHART_FORMATS",
+    "KIND_STYLE",
+    "LANE_COLOURS",
+    "SPAN_COLOURS",
+    "Placed",
+    "Span",
+    "chart_bytes",
+    "chart_figure",
+    "lanes_of",
+    "place_labels",
+    "spans",
+]
+
+CHART_FORMATS: Final = ("png", "svg")
+DPI: Final = 110
+WIDTH_IN: Final = 16.0
+LEFT_IN: Final = 1.45
+RIGHT_IN: Final = 0.35
+LANE_IN: Final = 0.62
+STRIP_ROW_IN: Final = 0.24
+LABEL_ROW_IN: Final = 0.2
+LABEL_FONT: Final = 7.5
+PAD_PX: Final = 5.0
+
+BOUNDS_WIDTH: Final = 1.6
+"""Line width of the bar across an undated event's earliest..latest bounds."""
+
+SpanKind = Literal["blackout", "suspended", "ended", "operation"]
+
+
+@frozen(kw_only=True)
+class KindStyle:
+    """How a kind of event is drawn: a matplotlib marker, a colour, a size and a legend label."""
+
+    marker: str
+    colour: str
+    label: str
+    size: float = 8.0
+
+
+KIND_STYLE: Final[Mapping[str, KindStyle]] = {
+    "contact": KindStyle(marker="o", colour="#17becf", label="contact"),
+    "channel_opened": KindStyle(marker="h", colour="#17becf", label="channel opened"),
+    "call": KindStyle(marker="^", colour="#1f77b4", label="call"),
+    "meeting": KindStyle(marker="s", colour="#1f77b4", label="meeting", size=7.0),
+    "information": KindStyle(marker="d", colour="#9467bd", label="information"),
+    "release": KindStyle(marker="P", colour="#e377c2", label="release", size=9.0),
+    "offer": KindStyle(marker=">", colour="#2ca02c", label="offer"),
+    "response": KindStyle(marker="<", colour="#2ca02c", label="response"),
+    "condition": KindStyle(marker="D", colour="#ff7f0e", label="condition", size=6.5),
+    "assurance": KindStyle(marker="p", colour="#ff7f0e", label="assurance"),
+    "military_operation": KindStyle(marker="8", colour="#8c564b", label="military operation"),
+    "blackout_started": KindStyle(marker="v", colour="#555555", label="blackout starts"),
+    "blackout_ended": KindStyle(marker="^", colour="#b0b0b0", label="blackout ends"),
+    "talks_suspended": KindStyle(marker="H", colour="#d62728", label="talks suspended"),
+    "talks_resumed": KindStyle(marker="H", colour="#98df8a", label="talks resumed"),
+    "approval": KindStyle(marker="*", colour="#e6b800", label="approval", size=12.0),
+    "announcement": KindStyle(marker="*", colour="#7f3fbf", label="announcement", size=12.0),
+}
+"""Marker and colour of each kind (every kind has a distinct pair)."""
+
+LANE_COLOURS: Final[Mapping[str, tuple[str, str]]] = {
+    "qatar": ("#8a1538", "#f7ebee"),
+    "us": ("#1f3a93", "#ebeef8"),
+    "israel": ("#0b5fa5", "#e9f2fa"),
+    "hamas": ("#2e7d32", "#ebf5ec"),
+    "egypt": ("#a47c00", "#faf4e1"),
+    "other": ("#555555", "#f2f2f2"),
+}
+"""Party to (label colour, lane background): every lane has its own background tint."""
+
+SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
+    "blackout": "#4d4d4d",
+    "suspended": "#d62728",
+    "ended": "#6e0b0b",
+    "operation": "#e08a1e",
+}
+"""The solid colour of each kind of span in the status strip."""
+
+SHADE_ALPHA: Final[Mapping[SpanKind, float]] = {"blackout": 0.10, "suspended": 0.09}
+
+# ------------------------------------------------------------------------------------ spans
+
+
+@frozen(kw_only=True)
+class Span:
+    """A stretch of time in which something was in force, read from the trajectory's states."""
+
+    kind: SpanKind
+    row: str
+    """The status row it is drawn in (one per area, one for the talks, one per operation)."""
+    label: str
+    start: datetime
+    end: datetime | None
+    """``None``: still in force after the last event."""
+
+
+def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
+    now: dict[str, tuple[SpanKind, str]] = {}
+    for area, ids in state.blackouts.items():
+        if ids:
+            now[f"blackout-{area}"] = ("blackout", f"{area.title()} comms cut")
+    if state.talks == "suspended":
+        now["suspended"] = ("suspended", "Talks suspended")
+    if state.talks == "ended":
+        now["ended"] = ("ended", "Talks ended")
+    for operation, posture in state.posture.items():
+        if posture.phase != "ended":
+            now[f"operation-{operation}"] = ("operation", operation.replace("_", " ").capitalize())
+    return now
+
+
+def spans(trajectory: Trajectory) -> tuple[Span, ...]:
+    """Every blackout, suspension and military operation in force, with when it began and ended.
+
+    A span opens at the event after which its condition holds and closes at the event after
+    which it no longer does; one still open at the end of the log has ``end=None``.
+    """
+    opened: dict[str, tuple[SpanKind, str, datetime]] = {}
+    out: list[Span] = []
+    for event, state in zip(trajectory.events, trajectory.states, strict=True):
+        now = _in_force(state)
+        for row in [r for r in opened if r not in now]:
+            kind, label, start = opened.pop(row)
+            out.append(Span(kind=kind, row=row, label=label, start=start, end=event.at))
+        for row, (kind, label) in now.items():
+            if row not in opened:
+                opened[row] = (kind, label, event.at)
+    out.extend(
+        Span(kind=kind, row=row, label=label, start=start, end=None)
+        for row, (kind, label, start) in opened.items()
+    )
+    return tuple(sorted(out, key=lambda s: (s.start, s.row)))
+
+
+def _strip_rows(*groups: Sequence[Span]) -> list[tuple[str, str, SpanKind]]:
+    rank = {"blackout": 0, "suspended": 1, "ended": 2, "operation": 3}
+    rows: dict[str, tuple[str, SpanKind]] = {}
+    for group in groups:
+        for span in group:
+            rows.setdefault(span.row, (span.label, span.kind))
+    ordered = sorted(rows.items(), key=lambda item: rank[item[1][1]])
+    return [(row, label, kind) for row, (label, kind) in ordered]
+
+
+# ------------------------------------------------------------------------------------ labels
+
+
+@frozen(kw_only=True)
+class Placed:
+    """A label's place in the label band: its row (0 nearest the lanes) and its horizontal box.
+
+    ``anchor`` is where its leader line drops to the lanes; it lies within ``left..right``.
+    """
+
+    row: int
+    left: float
+    right: float
+    anchor: float
+
+
+def _inside(x: float, box: Placed, pad: float) -> bool:
+    return box.left - pad < x < box.right + pad
+
+
+def place_labels(
+    anchors: Sequence[float], widths: Sequence[float], *, lo: float, pad: float = PAD_PX
+) -> list[Placed]:
+    """Place labels of ``widths`` at ``anchors`` in rows so that none overlap or hide a leader.
+
+    Each label hangs to the left of its anchor (its right edge at the anchor; shifted right
+    where it would start before ``lo``).  Labels are placed in time order, each in the lowest
+    row where (1) it overlaps no label of that row, (2) its leader line, which drops through
+    every row below, passes through no label there, and (3) no leader of a label above passes
+    through it.  Labels whose anchors lie within ``pad`` of each other share a leader.  A label
+    that cannot meet (2) in any row (only possible when it was shifted right of its anchor) goes
+    on a new top row.  Returns one :class:`Placed` per label, in the order given.
+    """
+    order = sorted(range(len(anchors)), key=lambda i: (anchors[i], i))
+    placed: dict[int, Placed] = {}
+    for i in order:
+        anchor, width = anchors[i], widths[i]
+        left = max(anchor - width, lo)
+        right = anchor if left == anchor - width else left + width
+        top = max((p.row for p in placed.values()), default=-1) + 1
+        row = 0
+        while True:
+            box = Placed(row=row, left=left, right=right, anchor=anchor)
+            if _fits(box, placed.values(), pad) or row >= top:
+                break
+            row += 1
+        placed[i] = box
+    return [placed[i] for i in range(len(anchors))]
+
+
+def _fits(box: Placed, others: Iterable[Placed], pad: float) -> bool:
+    for other in others:
+        if other.row == box.row:
+            if box.left < other.right + pad and other.left < box.right + pad:
+                return False
+        elif abs(other.anchor - box.anchor) > pad:
+            below, above = (other, box) if other.row < box.row else (box, other)
+            if _inside(above.anchor, below, pad):
+                return False
+    return True
+
+
+# ------------------------------------------------------------------------------------ lanes
+
+
+def lanes_of(*trajectories: Trajectory) -> tuple[str, ...]:
+    """The lanes to draw: the five parties, then ``other`` if any actor is outside them."""
+    extra = any(
+        not event.actors or any(party_of(a) not in PARTIES for a in event.actors)
+        for trajectory in trajectories
+        for event in trajectory.events
+    )
+    return (*PARTIES, "other") if extra else PARTIES
+
+
+def _event_lanes(event: Event, lanes: Sequence[str]) -> list[str]:
+    found = []
+    for actor in event.actors:
+        party = party_of(actor)
+        lane = party if party in lanes else "other"
+        if lane not in found:
+            found.append(lane)
+    return found or ["other"]
+
+
+_SLOTS: Final = (0.5, 0.27, 0.73, 0.16, 0.84)
+"""Vertical positions within a lane, in the order events close in time take them."""
+
+
+def _stack(
+    events: Sequence[Event],
+    lanes: Sequence[str],
+    gap: timedelta,
+    *,
+    beneath: Sequence[Event] = (),
+) -> dict[tuple[str, str], float]:
+    """``(event id, lane)`` to the event's y within the lanes (lane ``i`` spans ``i..i+1``).
+
+    Events close in time take different slots in a lane.  ``beneath`` are a what-if's base
+    events: an event in both gets one place, spanning both its times, so that its faint base
+    marker sits level with it (and a move reads as a horizontal arrow).
+    """
+    places: dict[str, tuple[datetime, datetime, list[str]]] = {}
+    for event in (*events, *beneath):
+        start, end = _extent(event)
+        own = _event_lanes(event, lanes)
+        if event.id in places:
+            was_start, was_end, was_lanes = places[event.id]
+            start, end = min(start, was_start), max(end, was_end)
+            own = was_lanes + [lane for lane in own if lane not in was_lanes]
+        places[event.id] = (start, end, own)
+    y: dict[tuple[str, str], float] = {}
+    for index, lane in enumerate(lanes):
+        ends: list[datetime | None] = [None] * len(_SLOTS)
+        members = sorted(
+            ((start, end, ident) for ident, (start, end, own) in places.items() if lane in own)
+        )
+        for start, end, ident in members:
+            free = [k for k, last in enumerate(ends) if last is None or last + gap <= start]
+            slot = free[0] if free else min(range(len(_SLOTS)), key=lambda k: ends[k] or start)
+            ends[slot] = max(end, ends[slot] or end)
+            y[(ident, lane)] = index + _SLOTS[slot]
+    return y
+
+
+def _extent(event: Event) -> tuple[datetime, datetime]:
+    if event.precision == "approx" and event.earliest is not None and event.latest is not None:
+        return min(event.earliest, event.at), max(event.latest, event.at)
+    return event.at, event.at
+
+
+# ------------------------------------------------------------------------------------ figure
+
+
+def _overlay(trajectory: Trajectory, base: Trajectory) -> _Overlay:
+    changes = diff(base, trajectory)
+    return _Overlay(
+        moved={m.id: (m.before, m.after) for m in changes.moved},
+        voided=dict(trajectory.final.voided),
+        removed=changes.removed,
+    )
+
+
+@frozen(kw_only=True)
+class _Overlay:
+    """What a what-if changed against its base, by event id."""
+
+    moved: Mapping[str, tuple[datetime, datetime]]
+    voided: Mapping[str, str]
+    removed: tuple[str, ...]
+
+
+def _label_text(name: str, at: datetime) -> str:
+    return f"{name.replace('_', ' ')} · {at.day} {at:%b}"
+
+
+def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
+    starts, ends = [], []
+    for trajectory in trajectories:
+        for event in trajectory.events:
+            start, end = _extent(event)
+            starts.append(start)
+            ends.append(end)
+    if not starts:
+        msg = "there is nothing to chart: the log has no events"
+        raise SimError(what=msg)
+    lo, hi = min(starts), max(ends)
+    margin = max((hi - lo) * 0.015, timedelta(hours=12))
+    return lo - margin, hi + margin
+
+
+def chart_figure(
+    trajectory: Trajectory, *, base: Trajectory | None = None, title: str | None = None
+) -> Any:
+    """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure."""
+    import matplotlib as mpl  # noqa: PLC0415 (matplotlib is the optional `charts` extra)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
+    from matplotlib.dates import date2num  # noqa: PLC0415
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    with mpl.rc_context(_RC):
+        lanes = lanes_of(trajectory, *(base,) if base else ())
+        lo, hi = _date_range(trajectory, *(base,) if base else ())
+        x_lo, x_hi = float(date2num(lo)), float(date2num(hi))
+        axes_px = (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
+        per_px = (x_hi - x_lo) / axes_px
+
+        names, texts, placed = _milestone_labels(trajectory, x_lo, per_px)
+        label_rows = max((p.row for p in placed), default=-1) + 1
+
+        own_spans = spans(trajectory)
+        base_spans = spans(base) if base else ()
+        strip = _strip_rows(own_spans, base_spans)
+
+        heading, subtitle = _titles(trajectory, base, title)
+        title_in = 0.3 + 0.26 * len(heading) + 0.17 * len(subtitle)
+        label_in = max(label_rows, 1) * LABEL_ROW_IN + 0.1
+        lanes_in = len(lanes) * LANE_IN
+        strip_in = max(len(strip), 1) * STRIP_ROW_IN + 0.05
+        axis_in, legend_in = 0.45, 0.95
+        height = title_in + label_in + lanes_in + strip_in + axis_in + legend_in
+        fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
+        FigureCanvasAgg(fig)
+        grid = fig.add_gridspec(
+            3,
+            1,
+            height_ratios=[label_in, lanes_in, strip_in],
+            left=LEFT_IN / WIDTH_IN,
+            right=1 - RIGHT_IN / WIDTH_IN,
+            top=1 - title_in / height,
+            bottom=(axis_in + legend_in) / height,
+            hspace=0,
+        )
+        ax_labels = fig.add_subplot(grid[0])
+        ax = fig.add_subplot(grid[1], sharex=ax_labels)
+        ax_strip = fig.add_subplot(grid[2], sharex=ax_labels)
+        for axis in (ax_labels, ax, ax_strip):
+            axis.set_xlim(x_lo, x_hi)
+        _draw_lanes(ax, lanes)
+        gap = timedelta(days=12 * per_px)
+        positions = _stack(trajectory.events, lanes, gap, beneath=base.events if base else ())
+        if base is not None:
+            _draw_events(ax, base, lanes, positions, ghost=True)
+        _draw_events(ax, trajectory, lanes, positions, ghost=False)
+        if base is not None:
+            _draw_overlay(ax, trajectory, base, lanes=lanes, positions=positions)
+        _draw_spans(ax, ax_strip, rows=strip, own=own_spans, base=base_spans, x_hi=x_hi)
+        _draw_milestones(
+            (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
+        )
+        _draw_axis(ax_strip, lo, hi)
+        _draw_title(fig, heading, subtitle, height)
+        _draw_legend(fig, trajectory, base, own=own_spans, base_spans=base_spans, height=height)
+    return fig
+
+
+def _milestone_labels(
+    trajectory: Trajectory, x_lo: float, per_px: float
+) -> tuple[list[str], list[str], list[Placed]]:
+    """The milestones reached, their label texts, and where the labels go (in date units)."""
+    from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    reached = trajectory.milestones
+    names = [n for n in milestone_names(trajectory) if n in reached]
+    texts = [_label_text(n, reached[n]) for n in names]
+    renderer = RendererAgg(10, 10, DPI)
+    font = FontProperties(family="DejaVu Sans", size=LABEL_FONT)
+    widths = [
+        (renderer.get_text_width_height_descent(t, font, ismath=False)[0] + 2 * PAD_PX) * per_px
+        for t in texts
+    ]
+    anchors = [_num(reached[n]) for n in names]
+    # Labels may reach into the left margin (beside the label band there is nothing to hit).
+    lo = x_lo - LEFT_IN * DPI * per_px * 0.95
+    return names, texts, place_labels(anchors, widths, lo=lo, pad=PAD_PX * per_px)
+
+
+_RC: Final[Any] = {
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "svg.hashsalt": "sim-chart",
+    "svg.fonttype": "path",
+    "path.simplify": True,
+    "axes.linewidth": 0.6,
+}
+
+
+def _draw_lanes(ax: Any, lanes: Sequence[str]) -> None:
+    ax.set_ylim(len(lanes), 0)
+    ax.set_yticks([])
+    ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
+    for index, lane in enumerate(lanes):
+        ink, tint = LANE_COLOURS[lane]
+        ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
+        ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
+        name = PARTY_NAMES.get(lane, "Other / none")
+        _row_label(ax, index, name, size=10, colour=ink, bold=True, gid=f"lane-label-{lane}")
+
+
+def _row_label(
+    ax: Any, row: int, text: str, *, size: float, colour: str, bold: bool = False, gid: str = ""
+) -> None:
+    """A row's name in the left margin, centred on the row."""
+    ax.text(
+        -0.008,
+        row + 0.5,
+        text,
+        transform=ax.get_yaxis_transform(),
+        ha="right",
+        va="center",
+        fontsize=size,
+        fontweight="bold" if bold else "normal",
+        color=colour,
+        gid=gid or None,
+    )
+
+
+def _num(when: datetime) -> float:
+    from matplotlib.dates import date2num  # noqa: PLC0415
+
+    return float(date2num(when))
+
+
+def _draw_events(
+    ax: Any,
+    trajectory: Trajectory,
+    lanes: Sequence[str],
+    positions: Mapping[tuple[str, str], float],
+    *,
+    ghost: bool,
+) -> None:
+    """Draw the events, one artist per kind (and per faded group), so large logs stay fast."""
+    from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+    voided = trajectory.final.voided
+    points: dict[tuple[str, bool], tuple[list[float], list[float]]] = {}
+    bounds: dict[str, list[list[tuple[float, float]]]] = {}
+    joints: list[list[tuple[float, float]]] = []
+    for event in trajectory.events:
+        x = _num(event.at)
+        ys = [positions[(event.id, lane)] for lane in _event_lanes(event, lanes)]
+        if len(ys) > 1:
+            joints.append([(x, min(ys)), (x, max(ys))])
+        xs_ys = points.setdefault((event.kind, event.id in voided and not ghost), ([], []))
+        for y in ys:
+            xs_ys[0].append(x)
+            xs_ys[1].append(y)
+            if event.precision == "approx" and event.earliest and event.latest:
+                bar = [(_num(event.earliest), y), (_num(event.latest), y)]
+                bounds.setdefault(event.kind, []).append(bar)
+    prefix = "base-" if ghost else ""
+    if joints:
+        ax.add_collection(
+            LineCollection(
+                joints,
+                colors="#d8d8d8" if ghost else "#9a9a9a",
+                linewidths=0.8,
+                zorder=2,
+                gid=f"{prefix}joints",
+            )
+        )
+    for kind, bars in bounds.items():
+        colour, alpha = KIND_STYLE[kind].colour, 0.18 if ghost else 0.6
+        ax.add_collection(
+            LineCollection(
+                bars,
+                colors=colour,
+                alpha=alpha,
+                linewidths=BOUNDS_WIDTH,
+                capstyle="butt",
+                zorder=2,
+                gid=f"{prefix}bounds-{kind}",
+            )
+        )
+        ends = [point for bar in bars for point in bar]
+        ax.plot(
+            [x for x, _ in ends],
+            [y for _, y in ends],
+            linestyle="none",
+            marker="|",
+            markersize=6,
+            markeredgewidth=1.2,
+            color=colour,
+            alpha=alpha,
+            zorder=2,
+            gid=f"{prefix}bounds-ends-{kind}",
+        )
+    for (kind, faded), (xs, ys) in points.items():
+        style = KIND_STYLE[kind]
+        ax.plot(
+            xs,
+            ys,
+            linestyle="none",
+            marker=style.marker,
+            markersize=style.size,
+            markerfacecolor="#e4e4e4" if ghost else style.colour,
+            markeredgecolor="#c8c8c8" if ghost else "#222222",
+            markeredgewidth=0.5,
+            alpha=0.4 if faded else 1.0,
+            zorder=2.5 if ghost else 4,
+            gid=f"{prefix}events-{kind}{'-voided' if faded else ''}",
+        )
+
+
+def _draw_overlay(
+    ax: Any,
+    trajectory: Trajectory,
+    base: Trajectory,
+    *,
+    lanes: Sequence[str],
+    positions: Mapping[tuple[str, str], float],
+) -> None:
+    overlay = _overlay(trajectory, base)
+    by_id = {e.id: e for e in base.events}
+    arrows = [
+        ((_num(old), positions[(event_id, lane)]), (_num(new), positions[(event_id, lane)]))
+        for event_id, (old, new) in overlay.moved.items()
+        for lane in _event_lanes(by_id[event_id], lanes)
+    ]
+    if len(arrows) > MAX_ARROWS:
+        from matplotlib.collections import LineCollection  # noqa: PLC0415
+
+        ax.add_collection(
+            LineCollection(arrows, colors=MOVED_COLOUR, linewidths=1.0, zorder=5, gid="moved")
+        )
+    for start, end in arrows if len(arrows) <= MAX_ARROWS else ():
+        ax.annotate(
+            "",
+            xy=end,
+            xytext=start,
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": MOVED_COLOUR,
+                "linewidth": 1.3,
+                "shrinkA": 2,
+                "shrinkB": 6,
+            },
+            zorder=5,
+            gid="moved",
+        )
+    crosses = {
+        "voided": (
+            VOIDED_COLOUR,
+            positions,
+            [e for e in trajectory.events if e.id in overlay.voided],
+        ),
+        "removed": (REMOVED_COLOUR, positions, [by_id[i] for i in overlay.removed]),
+    }
+    for tag, (colour, where, events) in crosses.items():
+        xs = [_num(e.at) for e in events for _lane in _event_lanes(e, lanes)]
+        ys = [where[(e.id, lane)] for e in events for lane in _event_lanes(e, lanes)]
+        if xs:
+            ax.plot(
+                xs,
+                ys,
+                linestyle="none",
+                marker="x",
+                markersize=11,
+                markeredgewidth=2.4 if tag == "voided" else 2.0,
+                color=colour,
+                zorder=6,
+                gid=tag,
+            )
+
+
+MAX_ARROWS: Final = 300
+"""Beyond this many moved events, moves are drawn as plain segments (arrows are slow)."""
+MOVED_COLOUR: Final = "#1f4e9c"
+VOIDED_COLOUR: Final = "#d00000"
+REMOVED_COLOUR: Final = "#6b6b6b"
+
+
+def _draw_spans(
+    ax: Any,
+    ax_strip: Any,
+    *,
+    rows: Sequence[tuple[str, str, SpanKind]],
+    own: Sequence[Span],
+    base: Sequence[Span],
+    x_hi: float,
+) -> None:
+    index = {row: i for i, (row, _label, _kind) in enumerate(rows)}
+    ax_strip.set_ylim(max(len(rows), 1), 0)
+    ax_strip.set_yticks([])
+    for i, (_row, label, kind) in enumerate(rows):
+        _row_label(ax_strip, i, label, size=8, colour=SPAN_COLOURS[kind])
+        ax_strip.axhline(i, color="#e3e3e3", linewidth=0.5, zorder=0)
+    for span in base:
+        end = _num(span.end) if span.end else x_hi
+        ax_strip.add_patch(
+            _rect(
+                _num(span.start),
+                index[span.row] + 0.12,
+                end - _num(span.start),
+                0.76,
+                facecolor="none",
+                edgecolor=SPAN_COLOURS[span.kind],
+                hatch="////",
+                linewidth=0.6,
+                alpha=0.5,
+                zorder=1,
+                gid=f"base-span-{span.row}",
+            )
+        )
+    for span in own:
+        start = _num(span.start)
+        end = _num(span.end) if span.end else x_hi
+        ax_strip.add_patch(
+            _rect(
+                start,
+                index[span.row] + 0.2,
+                max(end - start, 0.0),
+                0.6,
+                facecolor=SPAN_COLOURS[span.kind],
+                edgecolor="none",
+                zorder=2,
+                gid=f"span-{span.row}",
+            )
+        )
+        alpha = SHADE_ALPHA.get(span.kind)
+        if alpha:
+            ax.axvspan(
+                start,
+                end,
+                facecolor=SPAN_COLOURS[span.kind],
+                alpha=alpha,
+                edgecolor="none",
+                zorder=1,
+                gid=f"shade-{span.row}",
+            )
+
+
+def _rect(x: float, y: float, w: float, h: float, **style: Any) -> Any:
+    from matplotlib.patches import Rectangle  # noqa: PLC0415
+
+    return Rectangle((x, y), w, h, **style)
+
+
+def _draw_milestones(
+    axes: tuple[Any, Any, Any],
+    *,
+    names: Sequence[str],
+    texts: Sequence[str],
+    placed: Sequence[Placed],
+    rows: int,
+) -> None:
+    ax_labels, ax, ax_strip = axes
+    ax_labels.set_ylim(0, max(rows, 1))
+    ax_labels.axis("off")
+    for name, text, box in zip(names, texts, placed, strict=True):
+        ax_labels.plot(
+            [box.anchor, box.anchor],
+            [0, box.row + 0.5],
+            color="#7a7a7a",
+            linewidth=0.7,
+            zorder=1,
+            gid=f"milestone-leader-{name}",
+        )
+        ax_labels.text(
+            (box.left + box.right) / 2,
+            box.row + 0.5,
+            text,
+            ha="center",
+            va="center",
+            fontsize=LABEL_FONT,
+            color="#1a1a1a",
+            bbox={
+                "boxstyle": "round,pad=0.2",
+                "facecolor": "white",
+                "edgecolor": "#9a9a9a",
+                "linewidth": 0.6,
+            },
+            zorder=3,
+            clip_on=False,
+            gid=f"milestone-label-{name}",
+        )
+        for axis in (ax, ax_strip):
+            axis.axvline(
+                box.anchor,
+                color="#7a7a7a",
+                linewidth=0.7,
+                linestyle=(0, (2, 2)),
+                zorder=1.5,
+                gid=f"milestone-line-{name}",
+            )
+
+
+def _draw_axis(ax_strip: Any, lo: datetime, hi: datetime) -> None:
+    from matplotlib.dates import DateFormatter, DayLocator  # noqa: PLC0415
+
+    days = max((hi - lo).days, 1)
+    step = 1 if days <= 20 else 2 if days <= 50 else 7 if days <= 200 else 30
+    ax_strip.xaxis.set_major_locator(DayLocator(interval=step))
+    ax_strip.xaxis.set_minor_locator(DayLocator())
+    ax_strip.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    ax_strip.tick_params(axis="x", labelsize=8, labelrotation=0)
+    ax_strip.set_xlabel("date (UTC)", fontsize=8, color="#555555")
+
+
+def _titles(
+    trajectory: Trajectory, base: Trajectory | None, title: str | None
+) -> tuple[list[str], list[str]]:
+    """The heading and the subtitle, wrapped to the figure's width."""
+    heading = title or (f"What if: {trajectory.name}" if base else f"Timeline of {trajectory.name}")
+    said = [f"Outcome: {_outcome(trajectory)}"]
+    if base is None:
+        said[0] += f"  ·  {len(trajectory.events)} events"
+    else:
+        said[0] += f"  (base: {_outcome(base)})"
+        missed = [
+            n.replace("_", " ")
+            for n in milestone_names(base)
+            if n in base.milestones and n not in trajectory.milestones
+        ]
+        if missed:
+            said.append("Not reached in the what-if: " + ", ".join(missed))
+    lines = [line for part in said for line in textwrap.wrap(part, SUBTITLE_CHARS)]
+    return textwrap.wrap(heading, HEADING_CHARS), lines
+
+
+HEADING_CHARS: Final = 120
+SUBTITLE_CHARS: Final = 200
+
+
+def _draw_title(fig: Any, heading: Sequence[str], subtitle: Sequence[str], height: float) -> None:
+    fig.text(
+        LEFT_IN / WIDTH_IN,
+        1 - 0.18 / height,
+        "\n".join(heading),
+        fontsize=13,
+        fontweight="bold",
+        va="top",
+        linespacing=1.25,
+        gid="chart-title",
+    )
+    fig.text(
+        LEFT_IN / WIDTH_IN,
+        1 - (0.22 + 0.26 * len(heading)) / height,
+        "\n".join(subtitle),
+        fontsize=9,
+        va="top",
+        color="#333333",
+        linespacing=1.35,
+        gid="chart-outcome",
+    )
+
+
+def _outcome(trajectory: Trajectory) -> str:
+    outcome = trajectory.outcome
+    if outcome.concluded and outcome.concluded_at is not None:
+        return f"concluded {outcome.concluded_at:%d %b %Y %H:%M} UTC"
+    return "not concluded"
+
+
+def _draw_legend(
+    fig: Any,
+    trajectory: Trajectory,
+    base: Trajectory | None,
+    *,
+    own: Sequence[Span],
+    base_spans: Sequence[Span],
+    height: float,
+) -> None:
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    kinds = {e.kind for e in trajectory.events} | ({e.kind for e in base.events} if base else set())
+    handles: list[Any] = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker=style.marker,
+            markersize=style.size * 0.85,
+            markerfacecolor=style.colour,
+            markeredgecolor="#222222",
+            markeredgewidth=0.5,
+            label=style.label,
+        )
+        for kind, style in KIND_STYLE.items()
+        if kind in kinds
+    ]
+    handles.append(
+        Line2D(
+            [0, 1],
+            [0, 0],
+            color="#777777",
+            alpha=0.6,
+            linewidth=BOUNDS_WIDTH,
+            marker="|",
+            markevery=[0, 1],
+            label="undated: its bounds",
+        )
+    )
+    for kind in ("blackout", "suspended", "ended", "operation"):
+        if any(s.kind == kind for s in (*own, *base_spans)):
+            label = {
+                "blackout": "comms blackout",
+                "suspended": "talks suspended",
+                "ended": "talks ended",
+                "operation": "military operation",
+            }[kind]
+            handles.append(Patch(facecolor=SPAN_COLOURS[kind], label=label))
+    handles.append(
+        Line2D([], [], color="#7a7a7a", linewidth=0.7, linestyle=(0, (2, 2)), label="milestone")
+    )
+    if base is not None:
+        overlay = _overlay(trajectory, base)
+        handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markerfacecolor="#e4e4e4",
+                markeredgecolor="#c8c8c8",
+                label="base (as recorded)",
+            )
+        )
+        if overlay.moved:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    color=MOVED_COLOUR,
+                    marker=">",
+                    markersize=5,
+                    linewidth=1.3,
+                    label="moved (base → what-if)",
+                )
+            )
+        for tag, colour, present in (
+            ("voided", VOIDED_COLOUR, overlay.voided),
+            ("removed", REMOVED_COLOUR, overlay.removed),
+        ):
+            if present:
+                handles.append(
+                    Line2D(
+                        [],
+                        [],
+                        linestyle="none",
+                        marker="x",
+                        color=colour,
+                        markeredgewidth=2.2,
+                        label=tag,
+                    )
+                )
+        if base_spans:
+            handles.append(
+                Patch(facecolor="none", edgecolor="#777777", hatch="////", label="base span")
+            )
+    fig.legend(
+        handles=handles,
+        loc="lower left",
+        bbox_to_anchor=(LEFT_IN / WIDTH_IN, 0.08 / height),
+        ncol=min(len(handles), 9),
+        fontsize=8,
+        frameon=False,
+        handletextpad=0.4,
+        columnspacing=1.2,
+        borderaxespad=0,
+    )
+
+
+def chart_bytes(figure: Any, fmt: str) -> bytes:
+    """The figure as PNG or SVG bytes, deterministic (no dates, fixed hash salt)."""
+    import matplotlib as mpl  # noqa: PLC0415
+
+    if fmt not in CHART_FORMATS:
+        raise SimError(
+            what=f"unknown chart format {fmt!r}",
+            expected="an output file ending in .png or .svg",
+            found=fmt,
+        )
+    out = io.BytesIO()
+    metadata: dict[str, Any] = (
+        {"Date": None, "Creator": "sim"} if fmt == "svg" else {"Software": "sim"}
+    )
+    with mpl.rc_context(_RC):
+        figure.savefig(out, format=fmt, dpi=DPI, metadata=metadata)
+    return out.getvalue()
+
+
+def save_chart(figure: Any, path: Path) -> bytes:
+    """The bytes of ``figure`` in the format ``path``'s extension names (png or svg)."""
+    return chart_bytes(figure, path.suffix.lower().lstrip("."))

@@ -1,0 +1,242 @@
+"""The report: one self-contained HTML file that shows a scenario beside its base.
+
+It holds the question, the outcome beside the base's, the milestones table (base, what-if,
+shift), the timeline chart inline as SVG, the explanation chain behind the deal's outcome, and
+the event table with each source quote in Arabic, right to left, beside its paragraph number.
+
+Self-contained means no network at all: no scripts, stylesheets, fonts or images are fetched;
+the chart is inline SVG with its namespace and metadata URIs stripped, and a Content Security
+Policy forbids every fetch.  The template (``templates/report.html.j2``) escapes every value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from attrs import frozen
+
+from sim.analysis import Diff, milestone_names
+from sim.analysis import diff as compare
+from sim.events import Event
+from sim.fold import Outcome, Trajectory
+from sim.parties import PARTY_NAMES, party_of
+from sim.render.terminal import terms_said, when, who
+
+__all__ = ["ExplainStep", "MilestoneRow", "inline_svg", "milestone_rows", "report_html", "shift"]
+
+
+@frozen(kw_only=True)
+class ExplainStep:
+    """One link of an explanation chain: an event (or a missing one) and what became of it."""
+
+    event_id: str
+    at: datetime | None
+    kind: str
+    summary: str
+    status: str
+    """``took effect``, ``voided: <reason>``, ``removed``, or the guard's words."""
+    ok: bool = True
+
+
+@frozen(kw_only=True)
+class MilestoneRow:
+    """A milestone with its time in the base and in the what-if, and the shift between them."""
+
+    name: str
+    base: datetime | None
+    whatif: datetime | None
+    shift: str
+
+
+def shift(before: datetime | None, after: datetime | None) -> str:
+    """How far a milestone moved: ``+2d 4h``, ``-6h``, ``same``, ``not reached``, or
+    ``newly reached``.
+    """
+    if before is None and after is None:
+        return "—"
+    if after is None:
+        return "not reached"
+    if before is None:
+        return "newly reached"
+    delta = after - before
+    if delta == timedelta(0):
+        return "same"
+    sign = "+" if delta > timedelta(0) else "-"
+    delta = abs(delta)
+    days, hours, minutes = delta.days, delta.seconds // 3600, delta.seconds % 3600 // 60
+    parts = [f"{days}d"] if days else []
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes and not days:
+        parts.append(f"{minutes}m")
+    return sign + " ".join(parts or ["<1m"])
+
+
+def milestone_rows(trajectory: Trajectory, base: Trajectory | None) -> list[MilestoneRow]:
+    """Each milestone of either trajectory with both times and the shift."""
+    names = milestone_names(trajectory, *(base,) if base else ())
+    rows = []
+    for name in names:
+        now = trajectory.milestones.get(name)
+        was = base.milestones.get(name) if base else now
+        if now is None and was is None and not _named(name, trajectory, base):
+            continue
+        rows.append(MilestoneRow(name=name, base=was, whatif=now, shift=shift(was, now)))
+    return rows
+
+
+def _named(name: str, *trajectories: Trajectory | None) -> bool:
+    return any(e.milestone == name for t in trajectories if t for e in t.events)
+
+
+# ------------------------------------------------------------------------------------ SVG
+
+_XML_PROLOGUE: Final = re.compile(r"^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?", re.DOTALL)
+_NAMESPACES: Final = re.compile(r'\s+xmlns(:\w+)?="[^"]*"')
+_METADATA: Final = re.compile(r"<metadata>.*?</metadata>\s*", re.DOTALL)
+_COMMENTS: Final = re.compile(r"<!--.*?-->\s*", re.DOTALL)
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document as markup to inline in HTML5: no prologue, namespaces or metadata.
+
+    The HTML parser puts ``<svg>`` in the SVG namespace (and reads ``xlink:href``) by itself;
+    stripping the namespace and metadata URIs leaves no ``http`` address in the page.
+    """
+    svg = _XML_PROLOGUE.sub("", svg)
+    svg = _METADATA.sub("", svg)
+    svg = _COMMENTS.sub("", svg)
+    return _NAMESPACES.sub("", svg)
+
+
+# ------------------------------------------------------------------------------------ view
+
+
+def _outcome_view(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "concluded": outcome.concluded,
+        "when": f"{outcome.concluded_at:%d %b %Y %H:%M} UTC" if outcome.concluded_at else None,
+        "text": outcome.text,
+        "terms": terms_said(outcome.terms) if outcome.terms else [],
+    }
+
+
+def _event_rows(
+    trajectory: Trajectory, changes: Diff | None, notes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    voided = trajectory.final.voided
+    moved = {m.id: m for m in changes.moved} if changes else {}
+    inserted = set(changes.inserted) if changes else set()
+    rows = []
+    for event in trajectory.events:
+        said = []
+        if event.id in moved:
+            move = moved[event.id]
+            said.append(
+                f"moved from {move.before:%Y-%m-%d %H:%M} ({shift(move.before, move.after)})"
+            )
+        if event.id in inserted:
+            said.append("inserted by the what-if")
+        if event.id in voided:
+            said.append(f"voided: {voided[event.id]}")
+        if event.id in notes and event.id not in inserted:
+            said.append(notes[event.id])
+        rows.append(_event_row(event, status="; ".join(said), voided=event.id in voided))
+    return rows
+
+
+def _removed_rows(
+    base: Trajectory | None, changes: Diff | None, notes: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    if base is None or changes is None:
+        return []
+    gone = set(changes.removed)
+    return [
+        _event_row(e, status=notes.get(e.id, "removed by the what-if"), voided=True)
+        for e in base.events
+        if e.id in gone
+    ]
+
+
+def _event_row(event: Event, *, status: str, voided: bool) -> dict[str, Any]:
+    source = event.source
+    return {
+        "id": event.id,
+        "when": when(event),
+        "kind": event.kind.replace("_", " "),
+        "parties": sorted({PARTY_NAMES.get(party_of(a), party_of(a)) for a in event.actors}),
+        "who": who(event) or "—",
+        "summary": event.summary or event.id,
+        "milestone": event.milestone.replace("_", " ") if event.milestone else "",
+        "status": status,
+        "voided": voided,
+        "document": source.document,
+        "paragraph": source.paragraph,
+        "quote": source.quote,
+        "arabic": bool(_ARABIC.search(source.quote)),
+        "note": source.note,
+        "alternatives": [f"{alt.source.document}: {alt.at:%d %b %Y}" for alt in event.alternatives],
+    }
+
+
+_ARABIC: Final = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def report_html(
+    trajectory: Trajectory,
+    *,
+    base: Trajectory | None = None,
+    question: str | None = None,
+    chart_svg: str | None = None,
+    explanation: Sequence[ExplainStep] = (),
+    verdict: str = "",
+    diff: Diff | None = None,
+    notes: Mapping[str, str] | None = None,
+) -> str:
+    """The report as one HTML document (every value escaped by the template).
+
+    ``diff`` is the what-if's difference from ``base`` (computed here when not given);
+    ``notes`` says what an intervention did to an event; ``explanation`` and ``verdict`` are
+    the chain of events behind the deal's outcome and its one-sentence summary.
+    """
+    from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415
+
+    env = Environment(
+        loader=PackageLoader("sim", "render/templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    template = env.get_template("report.html.j2")
+    notes = notes or {}
+    changes = diff or (compare(base, trajectory) if base is not None else None)
+    rows = _event_rows(trajectory, changes, notes) + _removed_rows(base, changes, notes)
+    return template.render(
+        name=trajectory.name,
+        base_name=base.name if base else None,
+        question=question,
+        outcome=_outcome_view(trajectory.outcome),
+        base_outcome=_outcome_view(base.outcome) if base else None,
+        milestones=[
+            {
+                "name": row.name.replace("_", " "),
+                "base": f"{row.base:%d %b %Y %H:%M}" if row.base else "not reached",
+                "whatif": f"{row.whatif:%d %b %Y %H:%M}" if row.whatif else "not reached",
+                "shift": row.shift,
+                "changed": row.shift not in ("same", "—"),
+            }
+            for row in milestone_rows(trajectory, base)
+        ],
+        chart=inline_svg(chart_svg) if chart_svg else None,
+        explanation=explanation,
+        verdict=verdict,
+        events=rows,
+        show_status=any(row["status"] for row in rows),
+        voided=len(trajectory.voided),
+        count=len(trajectory.events),
+    )
