@@ -70,6 +70,9 @@ class CrashRun:
 def crash(log: Path, *, kills: int, seed: int, max_delay: float = 0.03) -> CrashRun:
     """Start a writer, SIGKILL it at a random moment, check and repair the log; ``kills`` times.
 
+    The moment is a random delay after the writer is ready (so within its first, cold append
+    or the ones after it) or, in half the rounds, after its first acknowledgement.
+
     After every kill the log must verify, or have exactly one fault, a torn tail, which
     ``repair`` cuts off; then every event ever acknowledged must be in it.
     """
@@ -80,9 +83,14 @@ def crash(log: Path, *, kills: int, seed: int, max_delay: float = 0.03) -> Crash
     acked: set[str] = set()
     for round_ in range(kills):
         child = _writer(log, f"r{round_}", "--seed", str(round_), "--max-size", "6000")
+        first = ""
+        if rng.random() < 0.5:  # half the kills land after a first append, in the warm loop
+            assert child.stdout is not None
+            first = child.stdout.readline()
         time.sleep(rng.uniform(0, max_delay))
         os.kill(child.pid, signal.SIGKILL)
         output, _ = child.communicate()
+        output = first + output
         run.kills += 1
         acks = {ident for ident, _ in _acks(output)}
         acked |= acks

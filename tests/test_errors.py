@@ -894,3 +894,27 @@ def test_catalogue_entry(tmp_path: Path, case: Case) -> None:
 
 def test_every_code_has_an_entry() -> None:
     assert set(CODES) == {case.code for case in CASES}
+
+
+READERS = [
+    ["replay", "{log}"],
+    ["replay", "{log}", "--json"],
+    ["state", "{log}", "--at", "c1"],
+    ["verify", "{log}"],
+    ["timeline", "{log}"],
+    ["whatif", "{scenario}"],
+]
+
+
+@pytest.mark.parametrize("args", READERS, ids=[" ".join(a) for a in READERS])
+def test_reading_commands_write_nothing(tmp_path: Path, args: list[str]) -> None:
+    """Commands that read succeed without touching a file, not even creating a lock."""
+    log = good_log(tmp_path, 3)
+    scenario = tmp_path / "x.toml"
+    scenario.write_text('[scenario]\nname = "x"\nbase = "events.jsonl"\n[[intervention]]\n'
+                        'remove = { id = "c1" }\n')  # fmt: skip
+    before = files(tmp_path)
+    argv = [a.format(log=log, scenario=scenario) for a in args]
+    result = runner.invoke(app, argv)
+    assert result.exit_code == 0, result.output
+    assert files(tmp_path) == before

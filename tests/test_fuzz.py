@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from sim.append import append_event, read_event
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError
+from sim.exchange import csv_text, read_csv
 from sim.recovery import repair
 from sim.scenario import load_scenario
 from sim.store import head_path, load_log, verify
@@ -28,7 +29,9 @@ from sim.whatif import Baseline, parse_scenario, prepare, whatif
 from tests.builders import make
 from tests.strategies import (
     garbage,
+    histories,
     json_values,
+    mutated_bytes,
     mutated_record,
     mutated_scenario,
     scenario_data,
@@ -162,3 +165,23 @@ def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any
         whatif(baseline(), spec.interventions, name=spec.name)
 
     only_sim_errors(run, located=False)
+
+
+# ------------------------------------------------------------------------------------ CSV import
+
+
+@st.composite
+def csv_files(draw: st.DrawFn) -> bytes:
+    """CSV an analyst might hand over: garbage, or an export of a history with bytes broken."""
+    if draw(st.booleans()):
+        return draw(garbage())
+    history = draw(histories(min_size=1, max_size=5))
+    return draw(mutated_bytes(csv_text(history).encode()))
+
+
+@given(csv_files())
+@example(b'kind,id,at,source.document\ncall,"x\n')
+def test_csv_import_raises_only_sim_errors(scratch: Path, data: bytes) -> None:
+    path = scratch / "events.csv"
+    path.write_bytes(data)
+    only_sim_errors(lambda: read_csv(path))
