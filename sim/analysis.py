@@ -56,6 +56,7 @@ MILESTONES: Final[tuple[str, ...]] = (
     "announcement",
 )
 """The milestones of the November 2023 deal, in the order the record reaches them."""
+_RANK: Final = {name: rank for rank, name in enumerate(MILESTONES)}
 
 
 def milestone_names(*trajectories: Trajectory) -> tuple[str, ...]:
@@ -250,16 +251,19 @@ def diff(before: Trajectory, after: Trajectory, *, same_before: int = 0) -> Diff
     reached_before, reached_after = before.milestones, after.milestones
     changed = set()
     if reached_before is not reached_after:
-        for name in (*reached_before, *reached_after):
-            if reached_before.get(name) != reached_after.get(name):
+        for name, at in reached_after.items():
+            if reached_before.get(name) != at:
                 changed.add(name)
-    # only a milestone that no canonical name covers needs the events' order of naming
-    order = milestone_names(before, after) if changed.difference(MILESTONES) else MILESTONES
+        changed.update(name for name in reached_before if name not in reached_after)
+    if changed.difference(MILESTONES):  # names no canonical one covers: the events' order
+        order = [name for name in milestone_names(before, after) if name in changed]
+    else:
+        order = sorted(changed, key=_RANK.__getitem__)
     milestones = tuple(
         MilestoneMove(name=name, before=reached_before.get(name), after=reached_after.get(name))
         for name in order
-        if name in changed
     )
+    outcome = before.outcome
     return Diff(
         milestones=milestones,
         voided=tuple(voided),
@@ -267,8 +271,8 @@ def diff(before: Trajectory, after: Trajectory, *, same_before: int = 0) -> Diff
         moved=tuple(moved),
         removed=tuple(e.id for e in old_events if e.id not in new_ids),
         inserted=tuple(inserted),
-        before=before.outcome,
-        after=after.outcome,
+        before=outcome,
+        after=outcome if before.final is after.final else after.outcome,
     )
 
 

@@ -36,10 +36,11 @@ touches and keeps everything before it as it was.
 Within that suffix, most events cannot move either.  An event's time depends only on its rule,
 the arrivals of the causes it waits on, and (for a message) whether its areas are dark; so an
 event that was not edited, waits on nothing that moved, and is not a message whose delivery a
-changed blackout could affect happens exactly when it did in the base.  The *affected* events
-are the edited ones, everything that waits on them or on a removed event (transitively, through
-``causes``), and, where a blackout of an area is affected, every message through that area
-still undelivered at the earliest time the edit touches (with, again, what waits on those).
+changed blackout could affect happens exactly when it did in the base (one that lost a removed
+cause keeps its recorded time).  The *affected* events are the edited ones, everything that
+waits on them (transitively, through ``causes``), and, where a blackout of an area is affected
+(edited, removed, or waiting on an affected event), every message through that area still
+undelivered at the earliest time the edit touches (with, again, what waits on those).
 :func:`schedule` simulates only the affected events and merges the others in, in their recorded
 order, at their recorded times: the same log, event for event, as simulating the whole suffix
 (``schedule(..., full=True)``, the reference that the property tests compare it with).
@@ -164,8 +165,11 @@ _KEEP, _LAG, _PIN = 0, 1, 2
 behind its causes' latest arrival, or a time an intervention pinned (not before that arrival)."""
 
 
+_BLACKOUTS: Final = (BlackoutStarted, BlackoutEnded)
+
+
 def _blackout_area(event: Event) -> str | None:
-    return event.area if isinstance(event, BlackoutStarted | BlackoutEnded) else None
+    return event.area if isinstance(event, _BLACKOUTS) else None
 
 
 class _Areas:
@@ -448,6 +452,7 @@ class _Sim:
         for root in sorted(stuck, key=lambda e: self.keys[e]):
             self._visit(root, stuck, state, order)
         times = [e.at for e in self.out]
+        sent_at = {e.id: e.at for e in self.out}
         for event_id in order:
             event = self.events[event_id]
             at = (
@@ -460,17 +465,18 @@ class _Sim:
             if pinned is not None:
                 at = pinned
             for cause in event.causes:
-                sent = self._sent(cause)
+                sent = self._sent(cause, sent_at)
                 if sent is not None and sent > at:
                     at = sent
             where = bisect_right(times, at)
             times.insert(where, at)
             self.out.insert(where, moved_to(event, at) if event.at != at else event)
+            sent_at[event_id] = at
 
-    def _sent(self, event_id: str) -> datetime | None:
-        for event in self.out:
-            if event.id == event_id:
-                return event.at
+    def _sent(self, event_id: str, sent_at: Mapping[str, datetime]) -> datetime | None:
+        """When ``event_id`` was sent: in the new log so far, else in the base (if kept)."""
+        if event_id in sent_at:
+            return sent_at[event_id]
         j = self.base.index.get(event_id)
         return self.base.times[j] if j is not None and event_id not in self.edit.removed else None
 
@@ -512,16 +518,18 @@ class _Sparse(_Sim):
     """The simulation of :class:`_Sim`, run over the affected events only.
 
     Why it gives the same log: an event that is not affected (see the module docstring) keeps
-    its rule, waits only on events that keep their times and arrivals, and, if it is a message,
-    sees the same blackouts (no blackout of its areas is affected, or it was delivered before the
-    earliest time the edit touches, before which nothing changes).  So the full simulation
-    releases it at its recorded time, and releases the unaffected events in recorded order:
-    each one's causes come before it in that order.  This class therefore keeps a heap of the
-    affected events only and merges the unaffected ones in as a sorted stream; taking the smaller
-    of the heap's top and the stream's head, by (time, key), is exactly the full simulation's
-    choice.  When the stream passes an event, it does what the full simulation's release of it
-    does for the affected events: it signals those waiting on it (or on a message whose blackout
-    it ends), and darkens or lights an area that an affected event goes through.
+    its rule, or loses a removed cause and so keeps its recorded time, which its other causes'
+    arrivals never pass (its lag behind them is not negative); it waits only on events that keep
+    their times and arrivals; and, if it is a message, it sees the same blackouts (no blackout of
+    its areas is affected, or it was delivered before the earliest time the edit touches, before
+    which nothing changes).  So the full simulation releases it at its recorded time, and
+    releases the unaffected events in recorded order: each one's causes come before it.  This
+    class therefore keeps a heap of the affected events only and merges the unaffected ones in
+    as a sorted stream; taking the smaller of the heap's top and the stream's head, by (time,
+    key), is exactly the full simulation's choice.  When the stream passes an event, it does
+    what the full simulation's release of it does for the affected events: it signals those
+    waiting on it (or on a message whose blackout it ends), and darkens or lights an area that
+    an affected event goes through.
 
     Times are compared as int stamps (see :func:`_stamp`) but carried with the datetime they came
     from, because a moved event takes the UTC offset of the arrival it was timed from, as in the
@@ -541,6 +549,9 @@ class _Sparse(_Sim):
         self.stream: list[int] = []
         self.watched: set[str] = set()
         """The areas that affected events go through, darken or light."""
+        self.lines: set[str] = set()
+        """The affected events that go through :class:`_Areas`: blackouts, and messages via an
+        area (the others arrive as they are sent)."""
         self.memo: dict[int, datetime] = {}
         self.now_stamp: int | None = None
         self.now_moment: datetime | None = None
@@ -550,16 +561,15 @@ class _Sparse(_Sim):
 
     def _affected(self) -> set[int]:
         """The base indices of the events the edit can move: edited, waiting (transitively) on
-        an edited or removed event, or a message through an area one of whose blackouts is
-        affected, not yet delivered when the edit begins (and what waits on those)."""
+        an edited event, or a message through an area one of whose blackouts is affected or
+        removed, not yet delivered when the edit begins (and what waits on those)."""
         base, edit = self.base, self.edit
         events, index, children = base.log.events, base.index, base.children
         found: set[int] = set()
         todo = [index[event_id] for event_id in (*edit.replaced, *edit.offsets, *edit.pinned)]
         areas: set[str | None] = set()
-        for event_id in edit.removed:
+        for event_id in edit.removed:  # what waits on it keeps its time (see _timed)
             areas.add(base.blackouts[index[event_id]])
-            todo.extend(children[index[event_id]])
         for event in (*edit.inserted, *edit.replaced.values()):
             areas.add(_blackout_area(event))
             if event.id in edit.removed:  # re-inserted under the same id, changed
@@ -608,8 +618,10 @@ class _Sparse(_Sim):
         skip = moving | {base.index[r] for r in removed}
         self.stream = [k for k in range(self.start, len(events)) if k not in skip]
         for event_id, event in own.items():
-            self.watched.update(_via(event))
-            self.watched.add(_blackout_area(event) or "")
+            areas = (event.area,) if isinstance(event, _BLACKOUTS) else _via(event)
+            if areas:
+                self.lines.add(event_id)
+                self.watched.update(areas)
             self._enlist(event_id, event)
 
     def _enlist(self, event_id: str, event: Event) -> None:
@@ -728,7 +740,7 @@ class _Sparse(_Sim):
     def run(self, areas: _Areas) -> None:
         base, queue, own, out = self.base, self.queue, self.events, self.out
         events, stamps, blackouts = base.log.events, base.stamps, base.blackouts
-        stream, signals, signal = self.stream, self.signals, self._signal
+        stream, signals, signal, lines = self.stream, self.signals, self._signal, self.lines
         position, size = 0, len(stream)
         pop = heapq.heappop
         while True:
@@ -750,7 +762,7 @@ class _Sparse(_Sim):
             if self.stamps[event_id] != at:
                 event = moved_to(event, moment)
             out.append(event)
-            if not _via(event) and not isinstance(event, BlackoutStarted | BlackoutEnded):
+            if event_id not in lines:
                 signal(event_id, at, moment, None)  # sent and arrived at once
                 continue
             signal(event_id, at, moment, False)
@@ -783,7 +795,7 @@ class _Sparse(_Sim):
             sources = [
                 base.delivered_by[w.index] if w.arrival else w.index
                 for w in base.waits[i]
-                if w.index >= start
+                if w.index >= start and not self._gone(w.cause)
             ]
             missing = [s for s in sources if s not in memo]
             if missing:
@@ -793,11 +805,17 @@ class _Sparse(_Sim):
             memo[i] = self._timed(i, sources)
         return memo[k]
 
+    def _gone(self, event_id: str) -> bool:
+        """Whether the edit took ``event_id`` out of the log (and did not put it back)."""
+        return event_id in self.edit.removed and event_id not in self.inserted
+
     def _timed(self, i: int, sources: list[int]) -> datetime:
         base, stamps = self.base, self.base.stamps
         rule, _step, value = base.steady[i]
         if rule == _KEEP:
             return value  # type: ignore[no-any-return]
+        if self.edit.removed and any(self._gone(w.cause) for w in base.waits[i]):
+            return base.times[i]  # a cause gone: it keeps its recorded time
         latest: tuple[int, datetime] | None = None
         for wait in base.waits[i]:  # causes before the restart point, as loaded
             if wait.index >= self.start:
@@ -849,7 +867,7 @@ def _restart(base: Plan, touched: datetime) -> int:
     """The last clean point at or before the first base event at or after ``touched``."""
     if not base.ordered:
         return 0
-    first = bisect_left(base.times, touched)
+    first = bisect_left(base.stamps, _stamp(touched))
     return base.clean[bisect_right(base.clean, first) - 1]
 
 
