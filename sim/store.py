@@ -19,7 +19,15 @@ from typing import Final
 import orjson
 from attrs import frozen
 
-from sim.codec import GENESIS, decode_event, line_hash, record_bytes, split_line, stored_line
+from sim.codec import (
+    GENESIS,
+    decode_parsed,
+    line_hash,
+    linked_hash,
+    record_bytes,
+    split_line,
+    stored_line,
+)
 from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Log, cyclic_gc_paused
@@ -142,7 +150,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                 hint="each line of a log is one JSON object",
             ) from None
         try:
-            event = decode_event(record)
+            event = decode_parsed(record)
         except SimError as exc:
             raise exc.at(path=where, line=number) from None
         if event.id in seen:
@@ -162,7 +170,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                     found=repr(cause),
                 )
         if check_chain:
-            previous = _check_link(raw, previous, where, number)
+            previous = linked_hash(raw, previous) or _check_link(raw, previous, where, number)
             hashes.append(previous)
         seen.add(event.id)
         events.append(event)

@@ -36,6 +36,7 @@ __all__ = [
     "events",
     "histories",
     "interventions",
+    "json_values",
     "sources",
     "what_ifs",
 ]
@@ -316,3 +317,21 @@ def deal_what_ifs(draw: st.DrawFn) -> tuple[tuple[Event, ...], list[Intervention
     history = draw(deals())
     count = draw(st.integers(0, 3))
     return history, [draw(interventions(history)) for _ in range(count)]
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """Any small JSON value (what a hand-edited log line may hold where a field is expected)."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**63 - 1)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | texts
+        | unicode
+        | st.sampled_from(("2023-10-07T12:00:00", "2023-10-07T12:00:00+03:00", "gaza", "call"))
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(unicode, inner, max_size=3),
+        max_leaves=6,
+    )
