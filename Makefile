@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz chart clean
+.PHONY: demo test lint typecheck pytest bench fuzz slow chart clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not slow"
 
 ## bench: the benchmarks, figures as JSON
 bench: $(STAMP)
@@ -40,6 +40,14 @@ bench: $(STAMP)
 ## chart: redraw the README's chart of the recorded history (docs/baseline.png)
 chart: $(STAMP)
 	$(BIN)/sim chart scenarios/baseline -o docs/baseline.png
+
+## fuzz: every loader against 10,000 generated bad inputs each (about fifteen minutes)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+
+## slow: the full-size reliability runs (200 SIGKILLed writers; 4 writers x 1,000 appends)
+slow: $(STAMP)
+	$(BIN)/pytest -m slow -q -s
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+from sim.append import Appended, append_event
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, KINDS, Event
 from sim.fold import Log, Outcome, Trajectory, Voided, replay, state_at, take_snapshots
@@ -23,6 +24,7 @@ __all__ = [
     "GUARDS",
     "KINDS",
     "REDUCER_VERSION",
+    "Appended",
     "Event",
     "Log",
     "NegotiationState",
@@ -30,6 +32,7 @@ __all__ = [
     "SimError",
     "Trajectory",
     "Voided",
+    "append_event",
     "apply",
     "load_log",
     "replay",

@@ -40,9 +40,11 @@ __all__ = [
     "encode_event",
     "line_hash",
     "linked_hash",
+    "parse_json",
     "record_bytes",
     "split_line",
     "stored_line",
+    "text_fault",
 ]
 
 SCHEMA: Final = 2
@@ -246,6 +248,7 @@ def decode_event(record: object) -> Event:
             what="a log line must be a JSON object",
             expected="an object with kind, id, at, source",
             found=_json_type(record),
+            code="not-an-object",
         )
     schema = record.get("schema", SCHEMA)
     if type(schema) is not int or not 1 <= schema <= SCHEMA:
@@ -253,6 +256,8 @@ def decode_event(record: object) -> Event:
             what="unknown record version",
             expected=f"schema between 1 and {SCHEMA}",
             found=repr(schema),
+            hint="a newer version of sim may have written it; upgrade sim to read it",
+            code="unknown-schema",
         )
     while schema < SCHEMA:
         record = UPCASTERS[schema](record)
@@ -263,6 +268,7 @@ def decode_event(record: object) -> Event:
             what="unknown event kind" if "kind" in record else "missing event kind",
             expected="one of " + ", ".join(EVENT_TYPES),
             found=repr(kind) if "kind" in record else "no kind key",
+            code="unknown-kind",
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
     return _structure(fields, kind, _STRUCTURE[kind])
@@ -297,8 +303,84 @@ def _structure(fields: dict[str, Any], kind: str, structure: Hook) -> Event:
         event: Event = structure(fields, cls)
     except Exception:  # noqa: BLE001  (any failure of the fast path is explained below)
         label = f"event {fields['id']!r}" if isinstance(fields.get("id"), str) else "event"
-        raise SimError(what=f"invalid {kind} {label}: {_explain(fields, cls)}") from None
+        raise SimError(
+            what=f"invalid {kind} {label}: {_explain(fields, cls)}",
+            hint=f"{kind} takes {_field_list(cls)}",
+            code="invalid-event",
+        ) from None
     return event
+
+
+def _field_list(cls: type[Event]) -> str:
+    fields = [f for f in attrs.fields(cls) if f.name != "kind"]
+    required = [f.name for f in fields if f.default is attrs.NOTHING]
+    optional = [f.name for f in fields if f.default is not attrs.NOTHING]
+    return f"the fields {', '.join(required)} and optionally {', '.join(optional)}"
+
+
+_BOM: Final = b"\xef\xbb\xbf"
+
+
+def parse_json(raw: bytes, *, line: int | None = None) -> Any:
+    """The JSON value in ``raw``; :class:`SimError` locates bad bytes or bad JSON in it.
+
+    ``line`` is the number of ``raw`` in its file when ``raw`` is one line of a log; for a
+    whole file (``None``) the line of the fault inside ``raw`` is given instead.
+    """
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        error = _json_fault(raw, exc)
+    raise error if line is None else attrs.evolve(error, line=line)
+
+
+def text_fault(raw: bytes) -> SimError | None:
+    """What keeps ``raw`` from being plain UTF-8 text (a byte-order mark, bad bytes), if any."""
+    if raw.startswith(_BOM):
+        return SimError(
+            what="the file starts with a byte-order mark",
+            line=1,
+            column=1,
+            expected="plain UTF-8 without BOM",
+            found="a UTF-8 BOM (EF BB BF)",
+            hint="save the file as UTF-8 without BOM",
+            code="byte-order-mark",
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        before = raw[: bad.start]
+        return SimError(
+            what="the bytes are not UTF-8",
+            line=before.count(b"\n") + 1,
+            column=bad.start - (before.rfind(b"\n") + 1) + 1,
+            expected="UTF-8 text",
+            found=f"byte 0x{raw[bad.start]:02x}",
+            hint="save the file as UTF-8",
+            code="invalid-utf8",
+        )
+    return None
+
+
+def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
+    fault = text_fault(raw)
+    if fault is not None:
+        return fault
+    if not raw.strip():
+        return SimError(
+            what="no JSON value",
+            expected="one JSON object",
+            found="nothing but white space",
+            code="invalid-json",
+        )
+    return SimError(
+        what="invalid JSON",
+        line=exc.lineno,
+        column=exc.colno,
+        found=exc.msg,
+        hint="one event is one JSON object; check quotes, commas and braces near the column",
+        code="invalid-json",
+    )
 
 
 def _explain(fields: dict[str, Any], cls: type[Event]) -> str:
@@ -329,6 +411,9 @@ def _format(exc: BaseException, type_: type[Any] | None) -> str:
         return str(exc)
     if isinstance(exc, ValueError) and "must be" in str(exc):
         return str(exc)
+    if type_ is not None and get_origin(type_) is Literal and " not in literal " in str(exc):
+        options = ", ".join(repr(option) for option in get_args(type_))
+        return f"expected one of {options}, found {str(exc).split(' not in literal ')[0]!r}"
     return format_exception(exc, type_)
 
 

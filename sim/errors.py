@@ -1,15 +1,76 @@
 """One error type for every fault a user can fix: it says where, what was expected, what was found.
 
 The CLI prints :class:`SimError` as one message on stderr and exits with its ``exit_code``
-(2 for bad input, 1 when a check such as ``verify`` finds a damaged log); it never shows a
-traceback for one.
+(2 for bad input, 1 when a check such as ``verify`` finds a damaged log, 3 when an append
+conflicts with what the log holds); it never shows a traceback for one.
+
+Each kind of fault has a stable ``code`` from :data:`CODES`, so that scripts and the library's
+callers can tell faults apart without parsing messages (the README's "Reliability" section lists
+them with an example each).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Final
+
 import attrs
 
-__all__ = ["SimError"]
+__all__ = ["BAD_INPUT", "CODES", "CONFLICT", "DAMAGED", "SimError"]
+
+BAD_INPUT: Final = 2
+"""Exit code for input the user must fix (a bad file, a bad event, bad options)."""
+DAMAGED: Final = 1
+"""Exit code for a check that failed: ``verify`` found a damaged log, a strict replay voided."""
+CONFLICT: Final = 3
+"""Exit code for an append refused because the log is not what the writer expected: re-read it
+and decide again (``--expect`` did not match, or the id is taken by another event)."""
+
+CODES: Final[Mapping[str, str]] = {
+    # where the input is
+    "no-such-path": "the path names no file or folder",
+    "no-log-in-folder": "a folder without an events.jsonl",
+    "unreadable": "the file exists but cannot be read (permissions, a folder, ...)",
+    "empty-log": "a log with no events",
+    "no-log": "appending to a log that does not exist, without --expect 0",
+    # bytes and lines
+    "byte-order-mark": "a UTF-8 byte-order mark at the start of the file",
+    "invalid-utf8": "bytes that are not UTF-8",
+    "line-too-long": "a line (or an event) over 1 MiB",
+    "crlf-line-end": "a line ending in CR LF (Windows line ends)",
+    "invalid-json": "a line that is not JSON",
+    "not-an-object": "a line that is JSON but not an object",
+    # records
+    "unknown-schema": "a record version this code cannot read",
+    "unknown-kind": "an event kind that is not in the closed union, or no kind at all",
+    "invalid-event": "missing, unknown or mistyped fields; naive or invalid times; bad values",
+    # the log as a whole
+    "duplicate-id": "two events with the same id",
+    "unknown-cause": "a cause naming no event of the log",
+    "later-cause": "a cause naming an event that comes later in the log",
+    "cause-cycle": "causes that loop back to the event itself",
+    "outside-bounds": "an appended event's time outside its own earliest/latest bounds",
+    "out-of-order": "an appended event dated before the log's last event",
+    # integrity
+    "no-chain-hash": "a line without its chain hash",
+    "broken-chain": "a line whose chain hash does not match (changed, added, removed, moved)",
+    "bad-head": "a pinned head file that does not hold a hash",
+    "head-mismatch": "a log whose last hash is not the pinned head (a cut or extended tail)",
+    "torn-tail": "a last line cut short by a crash, or written but never pinned",
+    "damaged-log": "an append or repair refused because the log is damaged",
+    # appends
+    "expect-mismatch": "--expect N given, but the log holds another number of events",
+    "id-conflict": "an append whose id is taken by a different event",
+    "bad-option": "options that cannot be used together",
+    # scenario files
+    "invalid-toml": "a scenario file that is not TOML",
+    "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",
+    "intervention-failed": "an intervention that cannot apply to its base (matches nothing, ...)",
+    "base-missing": "a scenario whose base does not exist",
+    "base-invalid": "a scenario whose base is not a sound log",
+    "base-loop": "scenarios whose bases lead back to themselves",
+}
+"""Every error code, with what it means."""
 
 
 @attrs.define(kw_only=True, auto_exc=True)
@@ -23,7 +84,9 @@ class SimError(Exception):
     expected: str | None = None
     found: str | None = None
     hint: str | None = None
-    exit_code: int = 2
+    exit_code: int = BAD_INPUT
+    code: str | None = None
+    """The fault's stable name, one of :data:`CODES` (``None`` for faults not catalogued yet)."""
 
     def __str__(self) -> str:
         where = ""

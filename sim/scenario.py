@@ -19,10 +19,14 @@ is one); nothing is ever written.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 
+import attrs
+
 from sim import store
+from sim.codec import text_fault
 from sim.errors import SimError
 from sim.fold import Log
 from sim.whatif import Baseline, ScenarioSpec, WhatIf, parse_scenario, prepare, whatif
@@ -44,21 +48,43 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             what="no such scenario file",
             path=where,
             hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+            code="no-such-path" if not file.exists() else "unreadable",
         )
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimError(what=f"cannot read the scenario file: {exc}", path=where) from None
+    text = _text(file)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        at = _TOML_AT.search(str(exc))
         raise SimError(
-            what=f"invalid TOML: {str(exc).split(' (at line')[0]}",
+            what=f"invalid TOML: {str(exc).split(' (at ')[0]}",
             path=where,
-            line=line if isinstance(line, int) else None,
+            line=int(at.group(1)) if at else None,
+            column=int(at.group(2)) if at else None,
+            hint="see https://toml.io; text values need quotes, tables [brackets]",
+            code="invalid-toml",
         ) from None
-    return parse_scenario(data, path=where, text=text)
+    try:
+        return parse_scenario(data, path=where, text=text)
+    except SimError as exc:
+        raise attrs.evolve(exc, code=exc.code or "bad-scenario") from None
+
+
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def _text(file: Path) -> str:
+    """The file's text: UTF-8, without a byte-order mark; :class:`SimError` says what is not."""
+    where = str(file)
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise SimError(
+            what=f"cannot read the scenario file: {exc.strerror}", path=where, code="unreadable"
+        ) from None
+    fault = text_fault(data)
+    if fault is not None:
+        raise fault.at(path=where)
+    return data.decode("utf-8")
 
 
 def _base_path(spec: ScenarioSpec) -> Path:
@@ -87,6 +113,7 @@ def load_scenario(
                 path=str(path),
                 found=loop,
                 hint="a base must be a log or a scenario that does not lead back here",
+                code="base-loop",
             )
         seen.append(resolved)
         spec = read_spec(current)
@@ -99,7 +126,12 @@ def load_scenario(
         break
     interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
     top = chain[0]
-    return whatif(log, interventions, name=top.name, question=top.question)
+    try:
+        return whatif(log, interventions, name=top.name, question=top.question)
+    except SimError as exc:
+        raise attrs.evolve(
+            exc, path=exc.path or top.path, code=exc.code or "intervention-failed"
+        ) from None
 
 
 def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None) -> Baseline:
@@ -113,6 +145,7 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             expected="a scenario folder with events.jsonl, a .jsonl log, or a .toml scenario,"
             " relative to this file",
             found=str(base),
+            code="base-missing",
         )
     try:
         log = store.load_log(base)
@@ -122,6 +155,7 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             path=spec.path,
             found=f"{exc.path or base}" + (f":{exc.line}" if exc.line else ""),
             hint=exc.hint,
+            code="base-invalid",
         ) from None
     ready = prepare(log)
     if cache is not None:

@@ -439,6 +439,7 @@ class _Sim:
             hint=("made by " + "; ".join(dict.fromkeys(blamed)))
             if blamed
             else "check the causes of the inserted or amended events",
+            code="cause-cycle",
         )
 
 

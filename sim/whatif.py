@@ -45,7 +45,7 @@ from sim.codec import decode_event, encode_event
 from sim.errors import SimError
 from sim.events import KINDS, Event, Terms
 from sim.fold import Log, Outcome, Trajectory, replay, resume
-from sim.schedule import Edit, Plan, moved_to, plan, schedule
+from sim.schedule import Edit, Plan, Schedule, moved_to, plan, schedule
 
 __all__ = [
     "Amend",
@@ -92,7 +92,14 @@ def parse_duration(text: object) -> timedelta:
             found=repr(text),
         )
     parts = re.findall(r"(\d+)([wdhms])", match.group(2))
-    amount = timedelta(**{_UNITS[unit]: int(n) for n, unit in parts})
+    try:
+        amount = timedelta(**{_UNITS[unit]: int(n) for n, unit in parts})
+    except OverflowError:
+        raise SimError(
+            what="duration too long",
+            expected="at most 999999999 days",
+            found=repr(text),
+        ) from None
     return -amount if match.group(1) == "-" else amount
 
 
@@ -588,6 +595,7 @@ class _Editor:
                 what=f"cannot insert {event.id!r}: an event with that id is already in the log",
                 hint="choose a new id, or amend the existing event",
             )
+        self._check_causes(event)
         self.touch(event.at)
         slot = self.base.index.get(event.id)
         if slot is not None and self.base.log.events[slot] == event:
@@ -596,6 +604,18 @@ class _Editor:
             return
         self.inserted[event.id] = event
         self.origins[event.id] = f"inserted by {label}"
+
+    def _check_causes(self, event: Event) -> None:
+        """A cause must name an event: of the base (even one removed), or inserted before."""
+        for cause in event.causes:
+            if cause != event.id and cause not in self.base.index and cause not in self.inserted:
+                near = difflib.get_close_matches(cause, [*self.base.index, *self.inserted], n=1)
+                raise SimError(
+                    what=f"{event.id!r} names a cause that is no event of the log: {cause!r}",
+                    expected="causes that are events of the base log, or inserted before it",
+                    hint=f"did you mean {near[0]!r}?" if near else None,
+                    code="unknown-cause",
+                )
 
     def _scheduled(self, event: Event) -> datetime:
         """The time the edits so far give ``event`` before re-timing (recorded, moved, pinned)."""
@@ -635,6 +655,8 @@ class _Editor:
             new = decode_event(record)
         except SimError as exc:
             raise attrs.evolve(exc, what=f"amending {event.id!r} gives an {exc.what}") from None
+        if "causes" in fields:
+            self._check_causes(new)
         self.touch(event.at, self._scheduled(event), new.at)
         if event.id in self.inserted:
             self.inserted[event.id] = new
@@ -671,7 +693,25 @@ def edit(base: Plan, interventions: Iterable[Intervention]) -> Edit:
             editor.apply(intervention, str(origin))
         except SimError as exc:
             raise _located(exc, origin) from None
+        except OverflowError:
+            raise _located(_out_of_calendar(what="it would move an event"), origin) from None
     return editor.edit()
+
+
+def _out_of_calendar(*, what: str) -> SimError:
+    return SimError(
+        what=f"{what} outside the calendar",
+        expected="times between the years 1 and 9999",
+        hint="move it less far; the events that answer it move with it",
+    )
+
+
+def _scheduled(ready: Baseline, changes: Edit) -> Schedule:
+    """:func:`schedule`, with times pushed past the calendar's ends reported as bad input."""
+    try:
+        return schedule(ready.plan, changes)
+    except OverflowError:
+        raise _out_of_calendar(what="re-timing would move an event") from None
 
 
 # ------------------------------------------------------------------------------------ what-if
@@ -753,7 +793,7 @@ def whatif(
         )
     ready = prepare(base)
     changes = edit(ready.plan, interventions)
-    timed = schedule(ready.plan, changes)
+    timed = _scheduled(ready, changes)
     label = name or f"what-if of {ready.name}"
     trajectory = resume(
         ready.trajectory,
@@ -778,7 +818,7 @@ def whatif(
 def apply_interventions(log: Log | Baseline, interventions: Sequence[Intervention]) -> Log:
     """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
     ready = prepare(log)
-    timed = schedule(ready.plan, edit(ready.plan, interventions))
+    timed = _scheduled(ready, edit(ready.plan, interventions))
     return Log(events=timed.events, name=f"what-if of {ready.name}")
 
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from hypothesis import strategies as st
 
+from sim.codec import encode_event
 from sim.events import (
     DECISIONS,
     EVENT_TYPES,
@@ -34,10 +36,19 @@ __all__ = [
     "deals",
     "durations",
     "events",
+    "garbage",
     "histories",
     "interventions",
     "json_values",
+    "mutated_bytes",
+    "mutated_record",
+    "mutated_scenario",
+    "rechained",
+    "scenario_data",
+    "scenario_texts",
     "sources",
+    "stored_logs",
+    "toml_values",
     "what_ifs",
 ]
 
@@ -319,19 +330,271 @@ def deal_what_ifs(draw: st.DrawFn) -> tuple[tuple[Event, ...], list[Intervention
     return history, [draw(interventions(history)) for _ in range(count)]
 
 
-def json_values() -> st.SearchStrategy[Any]:
-    """Any small JSON value (what a hand-edited log line may hold where a field is expected)."""
+# ------------------------------------------------------------------------------------ fuzzing
+#
+# Bad input for the loaders: garbage, and valid logs and records broken in the ways files break
+# (bytes flipped, cut, inserted; lines dropped, doubled, swapped; values of the wrong shape).
+
+_TOKENS = (
+    b"\xef\xbb\xbf", b"\r", b"\r\n", b"\n", b"\x00", b"\xff", b"\xc3", b'"', b"\\", b"{", b"}",
+    b"[", b"]", b",", b":", b"null", b"true", b"1e999", b"-0", b"NaN", b'"\\ud800"',
+    b"9" * 40, b'"hash":"', b"0" * 64, b'"kind":"call"', b'"at":"2023-10-07T12:00:00"',
+    b'"causes":["e0"]', b'"schema":1', b'"time":"2023-10-07T12:00:00+00:00"',
+)  # fmt: skip
+_KEYS = (
+    "id", "kind", "at", "precision", "earliest", "latest", "actors", "recipients", "channel",
+    "causes", "source", "summary", "milestone", "alternatives", "schema", "hash", "to",
+    "decision", "count", "text", "terms", "area", "body", "via", "document", "paragraph",
+    "quote", "name", "time", "cite", "pause_days", "", "\u0000", "ключ",
+)  # fmt: skip
+
+
+def json_values(max_leaves: int = 12) -> st.SearchStrategy[Any]:
+    """Any JSON value: scalars of every type (times and ids among the strings), nested."""
     scalars = (
         st.none()
         | st.booleans()
         | st.integers(-(2**63), 2**63 - 1)
         | st.floats(allow_nan=False, allow_infinity=False)
-        | texts
-        | unicode
-        | st.sampled_from(("2023-10-07T12:00:00", "2023-10-07T12:00:00+03:00", "gaza", "call"))
+        | st.text(max_size=8)
+        | st.sampled_from(
+            (*_KEYS, "2023-10-07T12:00:00+00:00", "2023-10-07T12:00:00", "2023-13-45", "e0")
+        )
     )
     return st.recursive(
         scalars,
-        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(unicode, inner, max_size=3),
-        max_leaves=6,
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.dictionaries(st.sampled_from(_KEYS) | st.text(max_size=4), inner, max_size=4)
+        ),
+        max_leaves=max_leaves,
     )
+
+
+def garbage() -> st.SearchStrategy[bytes]:
+    """Bytes that are no log: random bytes, token soup, or lines of random JSON."""
+    soup = st.lists(st.sampled_from(_TOKENS) | st.binary(max_size=6), max_size=30).map(b"".join)
+    json_lines = st.lists(json_values(), max_size=6).map(
+        lambda values: b"\n".join(orjson.dumps(v) for v in values)
+    )
+    return st.binary(max_size=600) | soup | json_lines
+
+
+@st.composite
+def mutated_record(draw: st.DrawFn, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with one to three of its values (maybe nested) replaced, dropped or added."""
+    result: dict[str, Any] = dict(record)
+    for _ in range(draw(st.integers(1, 3))):
+        target = result
+        nested = [k for k, v in result.items() if isinstance(v, dict)]
+        if len(nested) > 0 and draw(st.booleans()):
+            key = draw(st.sampled_from(sorted(nested)))
+            target = result[key] = dict(result[key])
+        action = draw(st.sampled_from(("replace", "drop", "add")))
+        keys = sorted(target)
+        if action == "drop" and keys:
+            del target[draw(st.sampled_from(keys))]
+        elif action == "replace" and keys:
+            target[draw(st.sampled_from(keys))] = draw(json_values(max_leaves=4))
+        else:
+            target[draw(st.sampled_from(_KEYS))] = draw(json_values(max_leaves=4))
+    return result
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, data: bytes) -> bytes:
+    """``data`` (a stored log) after one to four edits of the kinds that break files."""
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(data)))
+        lines = data.split(b"\n")
+        i, j = draw(st.integers(0, len(lines) - 1)), draw(st.integers(0, len(lines) - 1))
+        edit = draw(
+            st.sampled_from(
+                ("flip", "insert", "delete", "truncate", "token", "drop", "double", "swap")
+            )
+        )
+        if edit == "flip" and at < len(data):
+            data = data[:at] + bytes([data[at] ^ draw(st.integers(1, 255))]) + data[at + 1 :]
+        elif edit == "insert":
+            data = data[:at] + draw(st.binary(min_size=1, max_size=8)) + data[at:]
+        elif edit == "delete":
+            data = data[:at] + data[at + draw(st.integers(1, 64)) :]
+        elif edit == "truncate":
+            data = data[:at]
+        elif edit == "token":
+            data = data[:at] + draw(st.sampled_from(_TOKENS)) + data[at:]
+        elif edit == "drop":
+            data = b"\n".join(lines[:i] + lines[i + 1 :])
+        elif edit == "double":
+            data = b"\n".join([*lines[:i], lines[i], *lines[i:]])
+        elif edit == "swap":
+            lines[i], lines[j] = lines[j], lines[i]
+            data = b"\n".join(lines)
+    return data
+
+
+def rechained(records: list[dict[str, Any]]) -> bytes:
+    """Records as a stored log with a whole chain, whatever they hold (as a tamperer would)."""
+    from sim.codec import GENESIS, line_hash, stored_line
+
+    previous, out = GENESIS, []
+    for record in records:
+        content = orjson.dumps(record, option=orjson.OPT_SORT_KEYS)
+        previous = line_hash(previous, content)
+        out.append(stored_line(content, previous) + b"\n")
+    return b"".join(out)
+
+
+@st.composite
+def stored_logs(draw: st.DrawFn, max_size: int = 6) -> bytes:
+    """Broken logs: garbage; a stored log with bytes broken; one with a record's values broken
+    and the chain made whole again (so that decoding and the log's own checks are reached)."""
+    from sim.codec import encode_event
+
+    how = draw(st.sampled_from(("garbage", "bytes", "record")))
+    if how == "garbage":
+        return draw(garbage())
+    history = draw(histories(min_size=1, max_size=max_size))
+    records = [encode_event(e) for e in history]
+    if how == "bytes":
+        return draw(mutated_bytes(rechained(records)))
+    i = draw(st.integers(0, len(records) - 1))
+    records[i] = draw(mutated_record(records[i]))
+    return rechained(records)
+
+
+_TOML_TOKENS = (
+    b"[scenario]", b"[[intervention]]", b"[", b"]", b"{", b"}", b"=", b'"', b"'''", b"\n",
+    b"#", b"\\", b"\xef\xbb\xbf", b"\xff", b"\r", b"base = ", b'"../baseline"', b"all = true",
+    b"remove = ", b"retime = ", b"amend = ", b"insert = ", b"by = ", b'"+99999999999d"',
+    b"to = 2023-11-20", b"set = ", b"id = ", b"kind = ", b"since = 2023-11-15T12:00:00",
+    b"until = 12:00:00", b"inf", b"nan", b"1e400", b"0x7f", b"true", b'base = "fuzz.toml"',
+)  # fmt: skip
+_SCENARIO_KEYS = (
+    "scenario", "intervention", "name", "base", "question", "remove", "insert", "retime", "amend",
+    "set", "by", "to", "id", "kind", "actor", "since", "until", "all",
+)  # fmt: skip
+
+
+def toml_values(max_leaves: int = 6) -> st.SearchStrategy[Any]:
+    """Values TOML can hold: JSON's, plus times with and without offsets, dates, times of day."""
+    times = (
+        st.datetimes(timezones=st.none() | st.just(UTC))
+        | st.dates()
+        | st.times()
+        | st.sampled_from(("+3d", "-12h", "+1d6h", "3 days", "+99999999999d", "-0s", ""))
+    )
+    return st.one_of(json_values(max_leaves=max_leaves), times)
+
+
+def _thaw(value: Any) -> Any:
+    """A deep copy of parsed TOML, so that mutations never reach the original."""
+    if isinstance(value, dict):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@st.composite
+def mutated_scenario(draw: st.DrawFn, data: dict[str, Any]) -> dict[str, Any]:
+    """A parsed scenario file with one to three values anywhere in it replaced, dropped or added.
+
+    The place is a random walk down the tables and arrays from the top, so the interventions'
+    selectors, durations and inserted records are reached as often as the top keys.
+    """
+    result: dict[str, Any] = _thaw(data)
+    for _ in range(draw(st.integers(1, 3))):
+        node: Any = result
+        while True:
+            if isinstance(node, dict):
+                inner: list[Any] = [k for k, v in node.items() if isinstance(v, dict | list)]
+            else:
+                inner = [i for i, v in enumerate(node) if isinstance(v, dict | list)]
+            if len(inner) == 0 or not draw(st.booleans()):
+                break
+            node = node[draw(st.sampled_from(inner))]
+        value = draw(toml_values())
+        if isinstance(node, list):
+            if len(node) > 0 and draw(st.booleans()):
+                node[draw(st.integers(0, len(node) - 1))] = value
+            else:
+                node.append(value)
+            continue
+        keys = sorted(node)
+        action = draw(st.sampled_from(("replace", "drop", "add")))
+        if action == "drop" and keys:
+            del node[draw(st.sampled_from(keys))]
+        elif action == "replace" and keys:
+            node[draw(st.sampled_from(keys))] = value
+        else:
+            node[draw(st.sampled_from((*_SCENARIO_KEYS, *_KEYS)) | st.text(max_size=4))] = value
+    return result
+
+
+@st.composite
+def scenario_texts(draw: st.DrawFn, seeds: tuple[bytes, ...]) -> bytes:
+    """Scenario files broken as text: garbage, token soup, or a seed file cut and spliced."""
+    how = draw(st.sampled_from(("garbage", "soup", "seed")))
+    if how == "garbage":
+        return draw(st.binary(max_size=400))
+    pieces = st.sampled_from(_TOML_TOKENS) | st.binary(max_size=4)
+    if how == "soup":
+        return b"".join(draw(st.lists(pieces, max_size=30)))
+    text = draw(st.sampled_from(seeds))
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(pieces) + text[at + draw(st.integers(0, 12)) :]
+    return text
+
+
+def _durations() -> st.SearchStrategy[str]:
+    extremes = ("+99999999999d", "+2000000w", "-400000w", "-3650000d", "+0s", "-0s", "+1d6h")
+    return st.sampled_from(extremes) | st.from_regex(r"[+-]?(\d{1,7}[wdhms]){1,3}", fullmatch=True)
+
+
+def _instants() -> st.SearchStrategy[Any]:
+    edges = st.sampled_from(
+        (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, tzinfo=UTC), "0001-01-01")
+    )
+    return edges | st.datetimes(timezones=st.just(UTC) | st.none()) | st.dates()
+
+
+@st.composite
+def scenario_data(draw: st.DrawFn, ids: tuple[str, ...]) -> dict[str, Any]:
+    """Parsed scenario files built from parts: selectors over ``ids`` and kinds, durations and
+    times up to the calendar's ends, amended fields and inserted events of any shape."""
+    selector = st.fixed_dictionaries(
+        {},
+        optional={
+            "id": st.sampled_from(ids) | st.text(max_size=4),
+            "kind": st.sampled_from(sorted(EVENT_TYPES)) | st.text(max_size=4),
+            "actor": st.sampled_from(ACTORS),
+            "since": _instants(),
+            "until": _instants(),
+            "all": st.booleans(),
+        },
+    )
+    inserted = st.builds(
+        lambda event, broken: broken if broken is not None else encode_event(event),
+        events(ident="fuzz_inserted", at=draw(st.datetimes(timezones=st.just(UTC)))),
+        st.none() | toml_values(),
+    )
+    action = st.one_of(
+        st.fixed_dictionaries({"remove": selector}),
+        st.fixed_dictionaries(
+            {"retime": selector}, optional={"by": _durations(), "to": _instants()}
+        ),
+        st.fixed_dictionaries(
+            {
+                "amend": selector,
+                "set": st.dictionaries(st.sampled_from(_KEYS), toml_values(), max_size=3)
+                | st.fixed_dictionaries({"at": _instants()}),
+            }
+        ),
+        st.fixed_dictionaries({"insert": inserted}),
+    )
+    return {
+        "scenario": {"name": "fuzz", "base": "../baseline"},
+        "intervention": draw(st.lists(action, min_size=1, max_size=4)),
+    }

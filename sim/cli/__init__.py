@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sim.cli import (
     analyst,  # registers its commands
+    append,  # noqa: F401  (registers `sim append`)
     core,  # registers its commands
     timeline,  # registers its commands
 )

@@ -94,8 +94,10 @@ def command(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 result = fn(*args, **kwargs)
             except SimError as exc:
-                err_console().print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
-                log.warning("failed", exit_code=exc.exit_code, ms=_ms(started))
+                err_console().print(
+                    f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
+                )
+                log.warning("failed", exit_code=exc.exit_code, code=exc.code, ms=_ms(started))
                 raise typer.Exit(exc.exit_code) from None
             return result
 

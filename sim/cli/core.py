@@ -6,12 +6,13 @@ import re
 import time
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import structlog
 import typer
+from rich.markup import escape
 
-from sim import scenario, store
+from sim import recovery, scenario, store
 from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.progress import progress
@@ -181,34 +182,99 @@ def verify_command(
         typer.Option("--head", help="The head hash the log must end on (catches a cut tail)."),
     ] = None,
     json: JsonOpt = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="Cut off a torn last line (the original is kept as <log>.bak-<n>); "
+            "any other damage is only reported.",
+        ),
+    ] = False,
 ) -> None:
     """Check a log's hash chain line by line and print its head hash (exit 1 if damaged).
 
     Example: [bold]sim verify scenarios/baseline[/]
     """
-    with progress("verifying"):
-        report = store.verify(path, head=head)
+    if repair and head is not None:
+        raise SimError(
+            what="--repair works from the pinned head, so it takes no --head",
+            expected="--repair or --head",
+            found="both",
+            code="bad-option",
+        )
+    with progress("repairing" if repair else "verifying"):
+        fixed = recovery.repair(path) if repair else None
+        report = fixed.before if fixed else store.verify(path, head=head)
+    final = fixed.after if fixed else report
     if json:
-        print_json(
-            {
-                "path": report.path,
-                "ok": report.ok,
-                "lines": report.lines,
-                "head": report.head,
-                "pinned": report.pinned,
-                "faults": [{"line": n, "fault": f} for n, f in report.faults],
+        data = _report_data(report)
+        if fixed is not None:
+            data["repair"] = {
+                "repaired": fixed.repaired,
+                "backup": fixed.backup,
+                "cut_bytes": fixed.cut,
+                "after": _report_data(fixed.after),
             }
+        print_json(data)
+    else:
+        _print_report(report)
+        if fixed is not None:
+            _print_repair(fixed)
+    structlog.get_logger().info(
+        "verify",
+        path=report.path,
+        lines=report.lines,
+        ok=report.ok,
+        torn=report.torn is not None,
+        repaired=bool(fixed and fixed.repaired),
+    )
+    if not final.ok:
+        raise typer.Exit(1)
+
+
+def _report_data(report: store.VerifyReport) -> dict[str, Any]:
+    torn = report.torn
+    return {
+        "path": report.path,
+        "ok": report.ok,
+        "lines": report.lines,
+        "head": report.head,
+        "pinned": report.pinned,
+        "faults": [{"line": n, "fault": f} for n, f in report.faults],
+        "torn": None
+        if torn is None
+        else {"line": torn.line, "offset": torn.offset, "bytes": torn.size, "found": torn.found},
+    }
+
+
+def _print_report(report: store.VerifyReport) -> None:
+    out = console()
+    out.soft_wrap = True
+    status = "[green]ok[/]" if report.ok else "[red]DAMAGED[/]"
+    out.print(f"{escape(report.path)}: {report.lines} lines, {status}")
+    out.print(f"head {report.head}")
+    for number, fault in report.faults:
+        out.print(f"  line {number}: {escape(fault)}")
+    if report.torn is not None and report.only_torn:
+        out.print(f"  hint: `sim verify --repair {escape(report.path)}` cuts off the torn line")
+
+
+def _print_repair(fixed: recovery.Repair) -> None:
+    out = console()
+    out.soft_wrap = True
+    if fixed.repaired:
+        out.print(
+            f"repaired: cut {fixed.cut} bytes off the end; the original is kept at "
+            f"{escape(fixed.backup or '')}"
+        )
+        _print_report(fixed.after)
+    elif not fixed.before.ok:
+        out.print(
+            "[red]not repaired[/]: only a torn last line, as the only fault, is repaired; "
+            "this log has other damage, so nothing was changed"
         )
     else:
-        out = console()
-        status = "[green]ok[/]" if report.ok else "[red]DAMAGED[/]"
-        out.print(f"{report.path}: {report.lines} lines, {status}")
-        out.print(f"head {report.head}")
-        for number, fault in report.faults:
-            out.print(f"  line {number}: {fault}")
-    structlog.get_logger().info("verify", path=report.path, lines=report.lines, ok=report.ok)
-    if not report.ok:
-        raise typer.Exit(1)
+        out.print("nothing to repair")
 
 
 @app.command("seal")

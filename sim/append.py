@@ -1,0 +1,368 @@
+"""Appending one event to a log on disk: validated, chained, durable, and safe to retry.
+
+The promise is that of an event store's append: when :func:`append_event` returns, the event is
+in the log on disk (flushed and ``fsync``-ed) and the pinned head covers it.  How:
+
+1. Take the writers' lock (``<log>.lock``, see :mod:`sim.lock`), so writers never interleave.
+2. Read the log under the lock and check it: every line's chain hash, the pinned head, no torn
+   tail (a torn tail is refused with the ``sim verify --repair`` command that fixes it).
+3. Check the event against the log: an identical event already there makes the append a no-op
+   (so a writer that crashed, or lost the answer, may simply retry); the same id with other
+   content is a conflict; ``expect`` (optimistic concurrency) must equal the number of events;
+   each cause names an event already in the log; the time is not before the log's last event
+   (the log is in time order, which time travel relies on) and lies within the event's own
+   ``earliest``/``latest`` bounds.
+4. Write the line in one ``write`` at the end of the file, then ``fsync`` it.
+5. Pin the new head: write ``<log>.head.tmp``, ``fsync``, rename it over ``<log>.head``,
+   ``fsync`` the folder.  Only then return (the acknowledgement).
+
+A crash before step 4 completes leaves a line cut short; one between 4 and 5 leaves a complete
+line the head does not cover.  Either is a *torn tail* of an append that was never acknowledged:
+:mod:`sim.store` reports it and ``sim verify --repair`` cuts it off (keeping a backup).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+import orjson
+from attrs import define, frozen
+
+from sim import lock
+from sim.codec import GENESIS, decode_event, line_hash, parse_json, record_bytes, stored_line
+from sim.errors import CONFLICT, SimError
+from sim.events import Event
+from sim.store import (
+    LOG_NAME,
+    MAX_LINE,
+    check_log,
+    damaged,
+    fsync_dir,
+    head_path,
+    log_path,
+    read_bytes,
+    read_head,
+    split_log,
+    torn_error,
+    write_all,
+)
+
+__all__ = ["Appended", "append_event", "read_event"]
+
+
+@frozen(kw_only=True)
+class Appended:
+    """What an append did: where the event is, and the log's size and head after it."""
+
+    path: str
+    id: str
+    line: int
+    """The line (from 1) that holds the event."""
+    events: int
+    """Events in the log after the append."""
+    head: str
+    written: bool
+    """``False`` when the identical event was already there and nothing was written."""
+
+
+def read_event(data: bytes, *, source: str) -> Event:
+    """The one event a JSON document describes (an ``EVENT.json`` file, or stdin).
+
+    ``source`` names where ``data`` came from, for messages.  A ``hash`` key (from a line
+    copied out of another log) is ignored: the append computes the chain anew.
+    """
+    if len(data) > MAX_LINE:
+        raise SimError(
+            what="the event is too long",
+            path=source,
+            expected=f"at most {MAX_LINE} bytes",
+            found=f"{len(data)} bytes",
+            hint="a log line holds one event; shorten its quote or notes",
+            code="line-too-long",
+        )
+    try:
+        return decode_event(parse_json(data))
+    except SimError as exc:
+        raise exc.at(path=source) from None
+
+
+def append_event(
+    path: str | os.PathLike[str], event: Event, *, expect: int | None = None
+) -> Appended:
+    """Append ``event`` to the log at ``path`` (a file, or a folder holding ``events.jsonl``).
+
+    ``expect``: refuse (a conflict) unless the log holds exactly that many events; ``0`` also
+    allows creating the log.  Raises :class:`SimError`: exit code 3 for conflicts (``expect``
+    did not match; the id holds another event), 2 for everything else.
+    """
+    target = _target(Path(path), expect)
+    content = record_bytes(event)
+    if len(content) + 74 > MAX_LINE:  # the stored line adds ,"hash":"<64 hex>"
+        raise SimError(
+            what=f"event {event.id!r} is too long for a log line",
+            path=str(target),
+            expected=f"at most {MAX_LINE} bytes",
+            found=f"{len(content) + 74} bytes",
+            code="line-too-long",
+        )
+    with lock.exclusive(target):
+        return _append_locked(target, event, content, expect)
+
+
+def _target(given: Path, expect: int | None) -> Path:
+    if expect is not None and expect < 0:
+        raise SimError(
+            what="--expect must count events",
+            expected="0 or more",
+            found=str(expect),
+            code="bad-option",
+        )
+    target = given / LOG_NAME if given.is_dir() or given.suffix == "" else given
+    if target.exists():
+        return log_path(target)
+    if expect != 0:
+        raise SimError(
+            what="no log here to append to",
+            path=str(target),
+            expected="an existing log",
+            found="no such file",
+            hint="check the path; to start a new log, pass --expect 0",
+            code="no-log",
+        )
+    if not target.parent.is_dir():
+        raise SimError(
+            what="the folder for the new log does not exist",
+            path=str(target.parent),
+            hint="create the folder first",
+            code="no-such-path",
+        )
+    return target
+
+
+@define(kw_only=True)
+class _Tail:
+    """What an append needs to know of a log, read whole under the lock.
+
+    Kept between appends of one process: when the log and its head are exactly as this process
+    left them (same file, size and modification time, the same last line; the pinned head its
+    own), nobody else has written and the next append need not read the log again, so a loop
+    of appends costs each append a constant, not the size of the log.
+    """
+
+    events: int
+    ids: dict[str, int]
+    """Each id with its position (from 1) among the events."""
+    head: str
+    last_at: datetime | None
+    newlines: int
+    clean_end: bool
+    """Whether the file is empty or ends with a newline (else a new line starts with one)."""
+    stamp: tuple[int, int, int, int] | None
+    """(device, inode, size, modification time in ns) of the log when this was true."""
+    ending: bytes
+    """The file's last bytes (its last line), checked again before the next append."""
+
+    def still(self, target: Path, stamp: tuple[int, int, int, int] | None) -> bool:
+        """Whether the log is as this was read or written (its pinned head checked apart)."""
+        if stamp is None or stamp != self.stamp:
+            return False
+        with target.open("rb") as handle:
+            handle.seek(stamp[2] - len(self.ending))
+            return handle.read(len(self.ending)) == self.ending
+
+
+_REMEMBERED: dict[str, _Tail] = {}
+
+
+def _stamp(target: Path) -> tuple[int, int, int, int] | None:
+    try:
+        info = target.stat()
+    except FileNotFoundError:
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _append_locked(target: Path, event: Event, content: bytes, expect: int | None) -> Appended:
+    where = str(target)
+    key = str(target.resolve())
+    tail = _REMEMBERED.pop(key, None)  # put back only after a success
+    stamp, pinned = _stamp(target), read_head(target)
+    lines: list[tuple[int, bytes]] | None = None
+    if tail is None or tail.head != pinned or event.id in tail.ids or not tail.still(target, stamp):
+        tail, lines = _read_tail(target, pinned, stamp)
+    held = tail.ids.get(event.id)
+    if held is not None and lines is not None:
+        number, raw = lines[held - 1]
+        if record_bytes(_decode((number, raw), where)) == content:
+            _REMEMBERED[key] = tail
+            return Appended(
+                path=where,
+                id=event.id,
+                line=number,
+                events=tail.events,
+                head=tail.head,
+                written=False,
+            )
+    if expect is not None and expect != tail.events:
+        raise SimError(
+            what="the log is not at the expected length",
+            path=where,
+            expected=f"{expect} events (--expect {expect})",
+            found=f"{tail.events} events",
+            hint="another writer appended first: read the log again and decide again",
+            exit_code=CONFLICT,
+            code="expect-mismatch",
+        )
+    if held is not None and lines is not None:
+        raise SimError(
+            what=f"event id {event.id!r} is taken by a different event",
+            path=where,
+            line=lines[held - 1][0],
+            expected="a new id, or the identical event (which appends nothing)",
+            found="an event with that id and other content",
+            hint="give the new event its own id",
+            exit_code=CONFLICT,
+            code="id-conflict",
+        )
+    _check_against(event, tail, where)
+    head = line_hash(tail.head, content)
+    prefix = b"" if tail.clean_end else b"\n"
+    line = stored_line(content, head) + b"\n"
+    _write_durably(target, prefix + line, created=stamp is None)
+    after = _stamp(target)
+    _pin(target, head)
+    number = tail.newlines + len(prefix) + 1
+    tail.ids[event.id] = tail.events + 1
+    tail.events += 1
+    tail.head, tail.last_at, tail.newlines = head, event.at, number
+    tail.clean_end, tail.stamp, tail.ending = True, after, line
+    _REMEMBERED[key] = tail
+    return Appended(
+        path=where, id=event.id, line=number, events=tail.events, head=head, written=True
+    )
+
+
+def _read_tail(
+    target: Path, pinned: str | None, stamp: tuple[int, int, int, int] | None
+) -> tuple[_Tail, list[tuple[int, bytes]]]:
+    """Read the whole log and check it: chain, pinned head, tail; refuse a damaged one."""
+    where = str(target)
+    data = read_bytes(target) if stamp is not None else b""
+    split = split_log(data, where)
+    lines = split[0]
+    head = GENESIS
+    if lines or pinned not in (None, GENESIS) or data.strip():
+        report = check_log(target, data, pinned, split=split)
+        if report.torn is not None and report.only_torn:
+            raise torn_error(report.torn, where)
+        if not report.ok:
+            raise damaged(report)
+        head = report.head
+    tail = _Tail(
+        events=len(lines),
+        ids=_ids(lines, where),
+        head=head,
+        last_at=_decode(lines[-1], where).at if lines else None,
+        newlines=data.count(b"\n"),
+        clean_end=not data or data.endswith(b"\n"),
+        stamp=stamp,
+        ending=data[data.rfind(b"\n", 0, len(data) - 1) + 1 :],
+    )
+    return tail, lines
+
+
+def _ids(lines: list[tuple[int, bytes]], where: str) -> dict[str, int]:
+    """Each id of the log with its position (from 1) among the lines."""
+    ids: dict[str, int] = {}
+    for position, (number, raw) in enumerate(lines, start=1):
+        try:
+            record = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            record = None
+        ident = record.get("id") if isinstance(record, dict) else None
+        if not isinstance(ident, str):
+            raise SimError(
+                what="a line of the log has no event id",
+                path=where,
+                line=number,
+                hint=f"run `sim replay {where}` to see what is wrong with it",
+                code="damaged-log",
+            )
+        ids.setdefault(ident, position)
+    return ids
+
+
+def _decode(line: tuple[int, bytes], where: str) -> Event:
+    number, raw = line
+    try:
+        return decode_event(parse_json(raw, line=number))
+    except SimError as exc:
+        raise exc.at(path=where, line=number) from None
+
+
+def _check_against(event: Event, tail: _Tail, where: str) -> None:
+    for cause in event.causes:
+        if cause == event.id:
+            raise SimError(
+                what=f"event {event.id!r} names itself as a cause",
+                path=where,
+                expected="causes that are earlier events",
+                found=f"{cause!r} → {cause!r}",
+                hint="an event cannot answer itself; drop that cause",
+                code="cause-cycle",
+            )
+        if cause not in tail.ids:
+            raise SimError(
+                what=f"event {event.id!r} names a cause that is no event of this log",
+                path=where,
+                expected="each cause to be the id of an event already in the log",
+                found=repr(cause),
+                hint="append the event it answers first",
+                code="unknown-cause",
+            )
+    if tail.last_at is not None and event.at < tail.last_at:
+        raise SimError(
+            what=f"event {event.id!r} is dated before the log's last event",
+            path=where,
+            expected=f"a time at or after {tail.last_at.isoformat()}",
+            found=event.at.isoformat(),
+            hint="the log is kept in time order; to record an earlier event, edit the log "
+            "and `sim seal` it",
+            code="out-of-order",
+        )
+    low, high = event.earliest, event.latest
+    if (low is not None and event.at < low) or (high is not None and event.at > high):
+        span = f"{low.isoformat() if low else '…'} to {high.isoformat() if high else '…'}"
+        raise SimError(
+            what=f"event {event.id!r} is dated outside its own bounds",
+            path=where,
+            expected=f"at within earliest/latest: {span}",
+            found=event.at.isoformat(),
+            hint="fix at, earliest or latest",
+            code="outside-bounds",
+        )
+
+
+def _write_durably(target: Path, data: bytes, *, created: bool) -> None:
+    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        write_all(fd, data)
+    finally:
+        os.close(fd)
+    if created:
+        fsync_dir(target.parent)
+
+
+def _pin(target: Path, head: str) -> None:
+    """Pin ``head`` atomically; the temporary name is fixed, as only the lock holder writes it."""
+    pinned = head_path(target)
+    tmp = pinned.with_name(pinned.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    try:
+        write_all(fd, head.encode("ascii") + b"\n")
+    finally:
+        os.close(fd)
+    tmp.replace(pinned)
+    fsync_dir(target.parent)
