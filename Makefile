@@ -41,7 +41,7 @@ bench: $(STAMP)
 chart: $(STAMP)
 	$(BIN)/sim chart scenarios/baseline -o docs/baseline.png
 
-## fuzz: every loader against 10,000 generated bad inputs each (about fifteen minutes)
+## fuzz: every loader against 10,000 generated bad inputs each (about twenty minutes)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q --hypothesis-show-statistics
 

@@ -22,7 +22,10 @@ __all__ = ["append_command"]
 @command("append")
 def append_command(
     log: Annotated[
-        Path, typer.Argument(help="The log: a scenario folder (events.jsonl) or a .jsonl file.")
+        Path,
+        typer.Argument(
+            metavar="LOG", help="The log: a scenario folder (events.jsonl) or a .jsonl file."
+        ),
     ],
     event: Annotated[
         str,
