@@ -17,7 +17,8 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any, Final, Literal, get_args, get_origin
+from types import NoneType, UnionType
+from typing import Any, Final, Literal, Union, get_args, get_origin
 
 import attrs
 import cattrs
@@ -26,7 +27,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception
 
 from sim.errors import SimError
-from sim.events import EVENT_TYPES, Event
+from sim.events import EVENT_TYPES, Alternative, Channel, Event, Source, Terms
 
 __all__ = [
     "GENESIS",
@@ -35,8 +36,10 @@ __all__ = [
     "chain_hashes",
     "converter",
     "decode_event",
+    "decode_parsed",
     "encode_event",
     "line_hash",
+    "linked_hash",
     "parse_json",
     "record_bytes",
     "split_line",
@@ -49,6 +52,9 @@ SCHEMA: Final = 2
 
 GENESIS: Final = "0" * 64
 """The hash before the first line."""
+
+Hook = Callable[[Any, Any], Any]
+"""A cattrs structure function: ``(value, type) -> structured value``."""
 
 _HASH_TAIL: Final = len(b',"hash":"') + 64 + len(b'"}')
 _HEX: Final = re.compile(rb"[0-9a-f]{64}")
@@ -99,32 +105,108 @@ def _strict(kind: type[Any]) -> Callable[[object, object], Any]:
 
 
 def _structure_strings(value: object, _type: object) -> tuple[str, ...]:
-    if type(value) is not list or not all(type(item) is str for item in value):
-        msg = f"expected an array of strings, found {value!r}"
-        raise TypeError(msg)
-    return tuple(value)
+    if type(value) is list:
+        for item in value:
+            if type(item) is not str:
+                break
+        else:
+            return tuple(value)
+    msg = f"expected an array of strings, found {value!r}"
+    raise TypeError(msg)
 
 
-def _make_converter(*, detailed: bool) -> cattrs.Converter:
+def _is_optional(type_: object) -> bool:
+    args = get_args(type_)
+    return get_origin(type_) in (Union, UnionType) and len(args) == 2 and NoneType in args
+
+
+def _optional(conv: cattrs.Converter) -> Callable[[Any], Hook]:
+    """``X | None`` structured by ``X``'s own hook, bound once (cattrs looks it up per value)."""
+
+    def factory(type_: Any) -> Hook:
+        inner_type = next(arg for arg in get_args(type_) if arg is not NoneType)
+        inner = conv.get_structure_hook(inner_type)
+
+        def structure(value: object, _type: object) -> Any:
+            return None if value is None else inner(value, inner_type)
+
+        return structure
+
+    return factory
+
+
+def _shared(structure: Hook) -> Hook:
+    """``structure`` behind a cache keyed by the value's JSON text: identical records (the same
+    source or channel on many lines) decode to one shared frozen instance.
+
+    Only for values parsed from JSON: their JSON text fixes their types exactly (``1``,
+    ``1.0`` and ``true`` stay apart), so a cached instance is what ``structure`` would build.
+    """
+    made: dict[bytes, Any] = {}
+
+    def cached(value: object, type_: object) -> Any:
+        if type(value) is not dict:
+            return structure(value, type_)
+        key = orjson.dumps(value)
+        found = made.get(key)
+        if found is None:
+            found = structure(value, type_)
+            if len(made) < _SHARED_MAX:
+                made[key] = found
+        return found
+
+    return cached
+
+
+_SHARED_MAX: Final = 4096
+"""How many distinct nested records each cache keeps (later ones are decoded, not kept)."""
+
+
+def _is_text_literal(type_: object) -> bool:
+    return get_origin(type_) is Literal and all(type(arg) is str for arg in get_args(type_))
+
+
+def _text_literal(type_: Any) -> Hook:
+    """A text literal checked by one dict lookup that returns the literal's own string object,
+    so that a decoded ``kind`` is the very object the fold's tables are keyed by."""
+    canonical = {arg: arg for arg in get_args(type_)}
+
+    def structure(value: object, _type: object) -> Any:
+        found = canonical.get(value) if type(value) is str else None
+        if found is None:
+            msg = f"expected one of {', '.join(canonical)}, found {value!r}"
+            raise ValueError(msg)
+        return found
+
+    return structure
+
+
+def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Converter:
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
     for kind in (str, int, bool):
         conv.register_structure_hook(kind, _strict(kind))
+    if not detailed:
+        conv.register_structure_hook_factory(_is_optional, _optional(conv))
+    if json_only:
+        conv.register_structure_hook_factory(_is_text_literal, _text_literal)
     for cls in (*_nested_types(), *EVENT_TYPES.values()):
         conv.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
         )
-        conv.register_structure_hook(
-            cls, make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
-        )
+        # The JSON converter's event hooks leave unknown keys to decode_parsed, which checks
+        # them against a frozenset instead of building a set of every record's keys.
+        closed = not (json_only and cls in EVENT_TYPES.values())
+        structure: Hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=closed)
+        if json_only and cls in (Channel, Source):
+            structure = _shared(structure)
+        conv.register_structure_hook(cls, structure)
     return conv
 
 
 def _nested_types() -> tuple[type[Any], ...]:
-    from sim.events import Alternative, Channel, Source, Terms  # noqa: PLC0415
-
     return (Alternative, Channel, Source, Terms)
 
 
@@ -133,6 +215,19 @@ converter: Final = _make_converter(detailed=False)
 
 _explainer: Final = _make_converter(detailed=True)
 """The same converter with cattrs' detailed validation, run only to explain a bad record."""
+
+_from_json: Final = _make_converter(detailed=False, json_only=True)
+"""The fast converter for records just parsed from JSON, sharing repeated sources and channels."""
+
+_STRUCTURE: Final[Mapping[str, Hook]] = {
+    kind: converter.get_structure_hook(cls) for kind, cls in EVENT_TYPES.items()
+}
+_STRUCTURE_JSON: Final[Mapping[str, tuple[Hook, frozenset[str]]]] = {
+    kind: (_from_json.get_structure_hook(cls), frozenset(attrs.fields_dict(cls)))
+    for kind, cls in EVENT_TYPES.items()
+}
+"""Each kind's structure function, looked up once (``converter.structure`` dispatches per call),
+and for the JSON converter the keys its records may have."""
 
 
 # ------------------------------------------------------------------------------------ records
@@ -168,8 +263,7 @@ def decode_event(record: object) -> Event:
         record = UPCASTERS[schema](record)
         schema += 1
     kind = record.get("kind")
-    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         raise SimError(
             what="unknown event kind" if "kind" in record else "missing event kind",
             expected="one of " + ", ".join(EVENT_TYPES),
@@ -177,8 +271,36 @@ def decode_event(record: object) -> Event:
             code="unknown-kind",
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
+    return _structure(fields, kind, _STRUCTURE[kind])
+
+
+def decode_parsed(record: object) -> Event:
+    """:func:`decode_event` for a record just parsed from a log line: the same checks, faster.
+
+    The record is given away: its ``schema`` and ``hash`` keys are removed in place.  Repeated
+    nested records (sources, channels) decode to shared instances, which is safe because they
+    are frozen and, coming from JSON, equal text means equal types.
+    """
+    if type(record) is not dict:
+        return decode_event(record)
+    kind = record.get("kind")
+    schema = record.get("schema", SCHEMA)
+    current = type(schema) is int and schema == SCHEMA
+    if not current or not isinstance(kind, str) or kind not in _STRUCTURE_JSON:
+        return decode_event(record)  # an older version to upcast, or a record to refuse
+    record.pop("schema", None)
+    record.pop("hash", None)
+    structure, keys = _STRUCTURE_JSON[kind]
+    if not keys.issuperset(record):
+        structure = _STRUCTURE[kind]  # a closed hook, to say which keys are unknown
+    return _structure(record, kind, structure)
+
+
+def _structure(fields: dict[str, Any], kind: str, structure: Hook) -> Event:
+    """The event ``fields`` describe, or a :class:`SimError` explaining what is wrong."""
+    cls = EVENT_TYPES[kind]
     try:
-        event: Event = converter.structure(fields, cls)
+        event: Event = structure(fields, cls)
     except Exception:  # noqa: BLE001  (any failure of the fast path is explained below)
         label = f"event {fields['id']!r}" if isinstance(fields.get("id"), str) else "event"
         raise SimError(
@@ -335,6 +457,24 @@ def split_line(line: bytes) -> tuple[bytes, str] | None:
     if _HEX.fullmatch(digest) is None:
         return None
     return line[:-_HASH_TAIL] + b"}", digest.decode("ascii")
+
+
+def linked_hash(line: bytes, previous: str) -> str | None:
+    """The stored hash of ``line`` if it is a whole line that continues the chain at
+    ``previous``, else ``None`` (:func:`split_line` and :func:`line_hash` then say why).
+
+    The same check as splitting the line and comparing hashes, without the regular expression
+    and the copies: a line is accepted only if it ends with exactly the hash key and the
+    expected digest, so a malformed tail never passes.
+    """
+    if len(line) <= _HASH_TAIL:
+        return None
+    digest = hashlib.sha256(
+        previous.encode("ascii") + b"\n" + line[:-_HASH_TAIL] + b"}"
+    ).hexdigest()
+    if line.endswith(b',"hash":"' + digest.encode("ascii") + b'"}'):
+        return digest
+    return None
 
 
 def chain_hashes(events: Iterable[Event], previous: str = GENESIS) -> tuple[str, ...]:

@@ -12,8 +12,9 @@ Folding an event into a state takes two steps, both pure:
    sent yet.  The first guard that objects *voids* the event: the reason is recorded in
    ``state.voided`` and nothing else changes.  Guards never raise.
 
-2. **Effects.**  An event that passes its guards changes the state through ``_effect``, one
-   ``case`` per kind (mypy checks that every kind has one).  A milestone named on the event is
+2. **Effects.**  An event that passes its guards changes the state through its kind's effect,
+   chosen by ``effect_of``: one ``case`` per kind of the closed ``Kind`` literal (mypy checks
+   that every kind has one).  A milestone named on the event is
    reached at the event's time, except on a response that does not accept (a rejection is not
    a green light).
 
@@ -42,9 +43,7 @@ The rules in words
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, assert_never
-
-import attrs
+from typing import Any, Final, assert_never, get_args
 
 from sim.events import (
     Announcement,
@@ -52,13 +51,12 @@ from sim.events import (
     Assurance,
     BlackoutEnded,
     BlackoutStarted,
-    Call,
     ChannelOpened,
     Condition,
     Contact,
     Event,
     Information,
-    Meeting,
+    Kind,
     MilitaryOperation,
     Offer,
     Release,
@@ -76,12 +74,15 @@ from sim.state import (
     ResponseState,
 )
 
-__all__ = ["GUARDS", "REDUCER_VERSION", "apply", "void"]
+__all__ = ["GUARDS", "REDUCER_VERSION", "apply", "effect_of", "void"]
 
 REDUCER_VERSION: Final = "1"
 """Bump whenever a guard or an effect changes: snapshots taken under another version are stale."""
 
 Guard = Callable[[NegotiationState, Any], "str | None"]
+
+NO_CAPTIVES: Final = CaptiveState()
+"""What is known of a captor no event has told of yet."""
 
 
 # ------------------------------------------------------------------------------------ guards
@@ -173,7 +174,7 @@ def approves_current_text(state: NegotiationState, event: Approval) -> str | Non
 
 
 def captives_to_release(state: NegotiationState, event: Release) -> str | None:
-    known = state.captives.get(event.captor, CaptiveState())
+    known = state.captives.get(event.captor, NO_CAPTIVES)
     twice = sorted(set(event.names) & set(known.names))
     if twice:
         return f"{', '.join(twice)} already released"
@@ -231,127 +232,49 @@ def _causes_in_effect(state: NegotiationState, event: Event) -> str | None:
     return None
 
 
-# ------------------------------------------------------------------------------------ fold
+# ------------------------------------------------------------------------------------ effects
 
 
-def void(state: NegotiationState, event: Event, reason: str) -> NegotiationState:
-    """``state`` with ``event`` recorded as voided for ``reason``."""
-    return state.replace(voided=state.voided.set(event.id, reason))
+Effect = Callable[[NegotiationState, Any], NegotiationState]
 
 
-def apply(state: NegotiationState, event: Event) -> NegotiationState:
-    """Fold one event into ``state``: pure and total (a failed guard voids, never raises)."""
-    reason = _causes_in_effect(state, event) if event.causes else None
-    if reason is None:
-        for guard in GUARDS[event.kind]:
-            reason = guard(state, event)
-            if reason is not None:
-                break
-    if reason is not None:
-        return void(state, event, reason)
-    new = _effect(state, event)
-    channel = event.channel
-    if channel is not None and channel.via and new.blackouts:
-        for area in channel.via:
-            if new.dark(area):
-                new = new.replace(in_transit=new.in_transit.set(event.id, area))
-                break
-    milestone = event.milestone
-    if milestone is not None and milestone not in new.milestones and _counts(event):
-        new = new.replace(milestones=new.milestones.set(milestone, event.at))
-    return new
+def _no_change(state: NegotiationState, event: Event) -> NegotiationState:
+    """Calls, meetings and announcements are recorded in the log, not in the state."""
+    return state
 
 
-def _counts(event: Event) -> bool:
-    """Whether the event reaches the milestone it names (a rejection is no green light)."""
-    return not isinstance(event, Response) or event.decision in (
-        "accepted",
-        "accepted_with_changes",
+def _open_talks(state: NegotiationState, event: Contact) -> NegotiationState:
+    if state.talks == "not_started":
+        return state.replace(talks="active")
+    return state
+
+
+def _open_channel(state: NegotiationState, event: ChannelOpened) -> NegotiationState:
+    return state.replace(channels=state.channels.set(event.name, event.members))
+
+
+def _inform(state: NegotiationState, event: Information) -> NegotiationState:
+    if event.captor is None or event.count is None:
+        return state
+    captives = state.captives.get(event.captor, NO_CAPTIVES)
+    updated = captives.replace(held=max(captives.held or 0, event.count))
+    return state.replace(captives=state.captives.set(event.captor, updated))
+
+
+def _release(state: NegotiationState, event: Release) -> NegotiationState:
+    captives = state.captives.get(event.captor, NO_CAPTIVES)
+    updated = captives.replace(
+        released=captives.released + event.count,
+        names=captives.names + event.names,
     )
-
-
-def _effect(state: NegotiationState, event: Event) -> NegotiationState:
-    match event:
-        case Contact():
-            if state.talks == "not_started":
-                return state.replace(talks="active")
-            return state
-        case ChannelOpened():
-            return state.replace(channels=state.channels.set(event.name, event.members))
-        case Call() | Meeting():
-            return state
-        case Information():
-            if event.captor is None or event.count is None:
-                return state
-            captives = state.captives.get(event.captor, CaptiveState())
-            updated = attrs.evolve(captives, held=max(captives.held or 0, event.count))
-            return state.replace(captives=state.captives.set(event.captor, updated))
-        case Release():
-            captives = state.captives.get(event.captor, CaptiveState())
-            updated = attrs.evolve(
-                captives,
-                released=captives.released + event.count,
-                names=captives.names + event.names,
-            )
-            return state.replace(captives=state.captives.set(event.captor, updated))
-        case Offer():
-            return _table_text(state, event)
-        case Response():
-            return _respond(state, event)
-        case Condition():
-            earlier = state.conditions.get(event.name)
-            condition = ConditionState(
-                name=event.name,
-                holder=event.holder,
-                set_by=event.actors,
-                demand=event.demand or (earlier.demand if earlier is not None else ""),
-                prohibits=event.prohibits,
-                status=event.status,
-                since=event.at,
-                settled_by=None if event.status == "open" else event.id,
-            )
-            return state.replace(conditions=state.conditions.set(event.name, condition))
-        case Assurance():
-            conditions = state.conditions
-            for name in event.meets:
-                met = attrs.evolve(conditions[name], status="met", settled_by=event.id)
-                conditions = conditions.set(name, met)
-            return state.replace(
-                assurances=state.assurances.set(event.id, event.about),
-                conditions=conditions,
-            )
-        case MilitaryOperation():
-            return _operate(state, event)
-        case BlackoutStarted():
-            in_force = state.blackouts.get(event.area, ())
-            return state.replace(blackouts=state.blackouts.set(event.area, (*in_force, event.id)))
-        case BlackoutEnded():
-            in_force = tuple(b for b in state.blackouts[event.area] if b not in event.causes)
-            new = state.replace(blackouts=state.blackouts.set(event.area, in_force))
-            if in_force or not new.in_transit:
-                return new
-            delivered = [k for k, area in new.in_transit.items() if area == event.area]
-            in_transit = new.in_transit.mutate()
-            for key in delivered:
-                del in_transit[key]
-            return new.replace(in_transit=in_transit.finish())
-        case TalksSuspended():
-            return state.replace(talks="suspended", suspended_until=event.until)
-        case TalksResumed():
-            return state.replace(talks="active", suspended_until=())
-        case Approval():
-            return _bind(state, event.id, event.body, event.text, event)
-        case Announcement():
-            return state
-        case _:
-            assert_never(event)
+    return state.replace(captives=state.captives.set(event.captor, updated))
 
 
 def _table_text(state: NegotiationState, event: Offer) -> NegotiationState:
     offers = state.offers
     previous = state.current_offer
     if previous is not None:
-        offers = offers.set(previous.event, attrs.evolve(previous, status="superseded"))
+        offers = offers.set(previous.event, previous.replace(status="superseded"))
     offers = offers.set(
         event.id,
         OfferState(
@@ -372,7 +295,7 @@ def _table_text(state: NegotiationState, event: Offer) -> NegotiationState:
         if approvals[key].text == event.text:
             kept += (key,)
         else:
-            approvals = approvals.set(key, attrs.evolve(approvals[key], status="superseded"))
+            approvals = approvals.set(key, approvals[key].replace(status="superseded"))
     return state.replace(
         offers=offers,
         current_offer_id=event.id,
@@ -400,18 +323,31 @@ def _respond(state: NegotiationState, event: Response) -> NegotiationState:
     return new
 
 
-def _bind(
-    state: NegotiationState, key: str, body: str, text: str, event: Event
-) -> NegotiationState:
-    approval = ApprovalState(event=key, body=body, text=text, status="bound", at=event.at)
-    new = state.replace(approvals=state.approvals.set(key, approval), bound=(*state.bound, key))
-    offer = new.current_offer
-    if offer is None or not offer.requires or new.talks != "active":
-        return new
-    bodies = {new.approvals[k].body for k in new.bound}
-    if all(body in bodies for body in offer.requires):
-        return new.replace(talks="concluded", concluded_at=event.at, concluded_text=offer.text)
-    return new
+def _set_condition(state: NegotiationState, event: Condition) -> NegotiationState:
+    earlier = state.conditions.get(event.name)
+    condition = ConditionState(
+        name=event.name,
+        holder=event.holder,
+        set_by=event.actors,
+        demand=event.demand or (earlier.demand if earlier is not None else ""),
+        prohibits=event.prohibits,
+        status=event.status,
+        since=event.at,
+        settled_by=None if event.status == "open" else event.id,
+    )
+    return state.replace(conditions=state.conditions.set(event.name, condition))
+
+
+def _assure(state: NegotiationState, event: Assurance) -> NegotiationState:
+    conditions = state.conditions
+    for name in event.meets:
+        conditions = conditions.set(
+            name, conditions[name].replace(status="met", settled_by=event.id)
+        )
+    return state.replace(
+        assurances=state.assurances.set(event.id, event.about),
+        conditions=conditions,
+    )
 
 
 def _operate(state: NegotiationState, event: MilitaryOperation) -> NegotiationState:
@@ -427,12 +363,144 @@ def _operate(state: NegotiationState, event: MilitaryOperation) -> NegotiationSt
         if condition.status == "open" and condition.prohibits == event.operation:
             breached.add(name)
             conditions = conditions.set(
-                name, attrs.evolve(condition, status="breached", settled_by=event.id)
+                name, condition.replace(status="breached", settled_by=event.id)
             )
     if not breached:
         return new
     new = new.replace(conditions=conditions)
     offer = new.current_offer
     if offer is not None and any(c in breached for c in offer.conditions):
-        new = new.replace(offers=new.offers.set(offer.event, attrs.evolve(offer, status="lapsed")))
+        new = new.replace(offers=new.offers.set(offer.event, offer.replace(status="lapsed")))
     return new
+
+
+def _start_blackout(state: NegotiationState, event: BlackoutStarted) -> NegotiationState:
+    in_force = state.blackouts.get(event.area, ())
+    return state.replace(blackouts=state.blackouts.set(event.area, (*in_force, event.id)))
+
+
+def _end_blackout(state: NegotiationState, event: BlackoutEnded) -> NegotiationState:
+    in_force = tuple(b for b in state.blackouts[event.area] if b not in event.causes)
+    new = state.replace(blackouts=state.blackouts.set(event.area, in_force))
+    if in_force or not new.in_transit:
+        return new
+    delivered = [k for k, area in new.in_transit.items() if area == event.area]
+    in_transit = new.in_transit.mutate()
+    for key in delivered:
+        del in_transit[key]
+    return new.replace(in_transit=in_transit.finish())
+
+
+def _suspend(state: NegotiationState, event: TalksSuspended) -> NegotiationState:
+    return state.replace(talks="suspended", suspended_until=event.until)
+
+
+def _resume(state: NegotiationState, event: TalksResumed) -> NegotiationState:
+    return state.replace(talks="active", suspended_until=())
+
+
+def _approve(state: NegotiationState, event: Approval) -> NegotiationState:
+    return _bind(state, event.id, event.body, event.text, event)
+
+
+def _bind(
+    state: NegotiationState, key: str, body: str, text: str, event: Event
+) -> NegotiationState:
+    approval = ApprovalState(event=key, body=body, text=text, status="bound", at=event.at)
+    new = state.replace(approvals=state.approvals.set(key, approval), bound=(*state.bound, key))
+    offer = new.current_offer
+    if offer is None or not offer.requires or new.talks != "active":
+        return new
+    bodies = {new.approvals[k].body for k in new.bound}
+    if all(body in bodies for body in offer.requires):
+        return new.replace(talks="concluded", concluded_at=event.at, concluded_text=offer.text)
+    return new
+
+
+def effect_of(kind: Kind) -> Effect:
+    """What an event of ``kind`` that passed its guards changes: one case per kind.
+
+    ``kind`` is the closed :data:`~sim.events.Kind` literal, so mypy reports a kind left
+    without a case.  Each effect takes the event class of its kind (a test checks the pairing).
+    """
+    match kind:
+        case "contact":
+            return _open_talks
+        case "channel_opened":
+            return _open_channel
+        case "call" | "meeting" | "announcement":
+            return _no_change
+        case "information":
+            return _inform
+        case "release":
+            return _release
+        case "offer":
+            return _table_text
+        case "response":
+            return _respond
+        case "condition":
+            return _set_condition
+        case "assurance":
+            return _assure
+        case "military_operation":
+            return _operate
+        case "blackout_started":
+            return _start_blackout
+        case "blackout_ended":
+            return _end_blackout
+        case "talks_suspended":
+            return _suspend
+        case "talks_resumed":
+            return _resume
+        case "approval":
+            return _approve
+        case _:
+            assert_never(kind)
+
+
+_STEPS: Final[Mapping[str, tuple[tuple[Guard, ...], Effect]]] = {
+    kind: (GUARDS[kind], effect_of(kind)) for kind in get_args(Kind)
+}
+"""Each kind's guards and effect, looked up once per event (one dict lookup, no type tests)."""
+
+
+# ------------------------------------------------------------------------------------ fold
+
+
+def void(state: NegotiationState, event: Event, reason: str) -> NegotiationState:
+    """``state`` with ``event`` recorded as voided for ``reason``."""
+    return state.replace(voided=state.voided.set(event.id, reason))
+
+
+def apply(state: NegotiationState, event: Event) -> NegotiationState:
+    """Fold one event into ``state``: pure and total (a failed guard voids, never raises)."""
+    guards, effect = _STEPS[event.kind]
+    if event.causes:
+        reason = _causes_in_effect(state, event)
+        if reason is not None:
+            return void(state, event, reason)
+    for guard in guards:
+        reason = guard(state, event)
+        if reason is not None:
+            return void(state, event, reason)
+    new = effect(state, event)
+    channel = event.channel
+    if channel is not None and channel.via:
+        blackouts = new.blackouts
+        if blackouts:
+            for area in channel.via:
+                if blackouts.get(area):
+                    new = new.replace(in_transit=new.in_transit.set(event.id, area))
+                    break
+    milestone = event.milestone
+    if milestone is not None and milestone not in new.milestones and _counts(event):
+        new = new.replace(milestones=new.milestones.set(milestone, event.at))
+    return new
+
+
+def _counts(event: Event) -> bool:
+    """Whether the event reaches the milestone it names (a rejection is no green light)."""
+    return not isinstance(event, Response) or event.decision in (
+        "accepted",
+        "accepted_with_changes",
+    )

@@ -36,8 +36,9 @@ from attrs import frozen
 from sim import lock
 from sim.codec import (
     GENESIS,
-    decode_event,
+    decode_parsed,
     line_hash,
+    linked_hash,
     parse_json,
     record_bytes,
     split_line,
@@ -292,7 +293,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                 record = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 record = parse_json(raw, line=number)  # raises, saying what is wrong where
-            event = decode_event(record)
+            event = decode_parsed(record)
         except SimError as exc:
             raise exc.at(path=where, line=number) from None
         if event.id in seen:
@@ -312,7 +313,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                     event, cause, where=where, number=number, earlier=seen, later=later
                 )
         if check_chain:
-            previous = _check_link(raw, previous, where, number)
+            previous = linked_hash(raw, previous) or _check_link(raw, previous, where, number)
             hashes.append(previous)
         seen[event.id] = number
         events.append(event)
