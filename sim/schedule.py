@@ -54,7 +54,6 @@ import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from operator import attrgetter
 from typing import Any, Final
 
 import attrs
@@ -833,13 +832,7 @@ class _Sparse(_Sim):
         return latest[1] + value  # type: ignore[no-any-return]
 
 
-_FIELDS: Final = {
-    cls: (
-        tuple(a.name for a in attrs.fields(cls)),
-        attrgetter(*(a.name for a in attrs.fields(cls))),
-    )
-    for cls in EVENT_TYPES.values()
-}
+_FIELDS: Final = {cls: tuple(a.name for a in attrs.fields(cls)) for cls in EVENT_TYPES.values()}
 _set: Final = object.__setattr__
 
 
@@ -851,10 +844,9 @@ def moved_to(event: Event, at: datetime) -> Event:
     its aware times by the same duration keeps each of them aware, so nothing could fail.
     """
     shift = at - event.at
-    names, values = _FIELDS[type(event)]
     moved = object.__new__(type(event))
-    for name, value in zip(names, values(event), strict=True):
-        _set(moved, name, value)
+    for name in _FIELDS[type(event)]:
+        _set(moved, name, getattr(event, name))
     _set(moved, "at", at)
     if event.earliest is not None:
         _set(moved, "earliest", event.earliest + shift)
