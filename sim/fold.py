@@ -214,17 +214,15 @@ class _Seen(Protocol):
 class _KnownOrAdded:
     """``known(id)``, or an id added since: a prefix's ids without building their set."""
 
-    __slots__ = ("added", "known")
+    __slots__ = ("add", "added", "known")
 
     def __init__(self, known: Callable[[str], bool]) -> None:
         self.known = known
         self.added: set[str] = set()
+        self.add: Callable[[str], None] = self.added.add  # the set's own: no Python frame
 
     def __contains__(self, item: object, /) -> bool:
         return item in self.added or (isinstance(item, str) and self.known(item))
-
-    def add(self, item: str, /) -> None:
-        self.added.add(item)
 
 
 def _fold(

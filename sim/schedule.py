@@ -450,7 +450,7 @@ class _Sim:
         state: dict[str, int] = {}
         for root in sorted(stuck, key=lambda e: self.keys[e]):
             self._visit(root, stuck, state, order)
-        times = [e.at for e in self.out]
+        times = [_stamp(e.at) for e in self.out]  # instants, to place by (in int stamps)
         sent_at = {e.id: e.at for e in self.out}
         for event_id in order:
             event = self.events[event_id]
@@ -467,8 +467,9 @@ class _Sim:
                 sent = self._sent(cause, sent_at)
                 if sent is not None and sent > at:
                     at = sent
-            where = bisect_right(times, at)
-            times.insert(where, at)
+            stamp = _stamp(at)
+            where = bisect_right(times, stamp)
+            times.insert(where, stamp)
             self.out.insert(where, moved_to(event, at) if event.at != at else event)
             sent_at[event_id] = at
 
@@ -885,4 +886,6 @@ def schedule(base: Plan, edit: Edit, *, full: bool = False) -> Schedule:
     limit = min(len(new), len(events))
     while first < limit and new[first] is events[first]:
         first += 1
-    return Schedule(events=new, first_change=first, present=sim.present)
+    if edit.removed or edit.inserted:
+        return Schedule(events=new, first_change=first, present=sim.present)
+    return Schedule(events=new, first_change=first, present=base.index.__contains__)  # the same
