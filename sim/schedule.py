@@ -514,6 +514,10 @@ class _Sim:
         )
 
 
+class _Cautious(Exception):  # noqa: N818 (a signal to start again, not an error)
+    """Raised when a message the run assumed unaffected turns out to be held up."""
+
+
 class _Sparse(_Sim):
     """The simulation of :class:`_Sim`, run over the affected events only.
 
@@ -537,8 +541,15 @@ class _Sparse(_Sim):
     an affected one needs it.
     """
 
-    def __init__(self, base: Plan, edit: Edit, start: int) -> None:
+    def __init__(self, base: Plan, edit: Edit, start: int, *, cautious: bool = False) -> None:
         super().__init__(base, edit, start)
+        self.cautious = cautious
+        """Whether every message that a changed blackout could hold up is simulated (otherwise
+        only checked as the stream passes it, see :meth:`_affected`)."""
+        self.changed: set[str] = set()
+        """The areas with an affected, removed or inserted blackout."""
+        self.suspects: set[int] = set()
+        """Unaffected messages through a changed area that got through at once in the base."""
         self.stamps: dict[str, int] = {}
         """Each affected event's own (recorded or edited) time, stamped."""
         self.timing: dict[str, tuple[int, int, Any]] = {}
@@ -562,7 +573,16 @@ class _Sparse(_Sim):
     def _affected(self) -> set[int]:
         """The base indices of the events the edit can move: edited, waiting (transitively) on
         an edited event, or a message through an area one of whose blackouts is affected or
-        removed, not yet delivered when the edit begins (and what waits on those)."""
+        removed, not yet delivered when the edit begins (and what waits on those).
+
+        Those messages are taken in only when ``cautious``.  Otherwise the run first assumes
+        that the changed blackouts hold up none of them: a message the base delivered at once
+        is left in the stream as a *suspect*, checked as the stream passes it (if a changed
+        area is dark then, :class:`_Cautious` is raised and the schedule is made again,
+        cautiously); one the base held until after the edit begins makes the run cautious at
+        once.  A suspect that finds its areas lit arrives when sent, as in the base, so leaving
+        it (and what waits on it) unaffected was right.
+        """
         base, edit = self.base, self.edit
         events, index, children = base.log.events, base.index, base.children
         found: set[int] = set()
@@ -586,13 +606,21 @@ class _Sparse(_Sim):
                     todo.extend(children[i])
             fresh = areas - done
             if not fresh:
+                self.suspects -= found
                 return found
             for area in fresh:
                 done.add(area)
+                self.changed.add(area or "")
                 for message in base.messages.get(area or "", ()):
                     by = base.delivered_by[message]
-                    if message >= self.start and (by == never or base.stamps[by] >= touched):
+                    if message < self.start or (by != never and base.stamps[by] < touched):
+                        continue  # delivered before the edit begins: nothing changes it
+                    if self.cautious:
                         todo.append(message)
+                    elif by == message:
+                        self.suspects.add(message)
+                    else:
+                        raise _Cautious
 
     def load(self) -> None:
         base, edit = self.base, self.edit
@@ -617,6 +645,7 @@ class _Sparse(_Sim):
             self.pins.setdefault(event.id, event.at)
         skip = moving | {base.index[r] for r in removed}
         self.stream = [k for k in range(self.start, len(events)) if k not in skip]
+        self.watched.update(self.changed)
         for event_id, event in own.items():
             areas = (event.area,) if isinstance(event, _BLACKOUTS) else _via(event)
             if areas:
@@ -729,6 +758,10 @@ class _Sparse(_Sim):
         """What the release of unaffected base event ``k`` does for the affected events: signal
         those waiting on it (or on a message whose blackout it ends), darken or light areas."""
         stamp = self.base.stamps[k]
+        if k in self.suspects:  # got through at once in the base: does it still?
+            for through in _via(self.base.log.events[k]):
+                if through in self.changed and areas.dark.get(through):
+                    raise _Cautious
         for waiter in self.signals.get(k, ()):
             self._reach(waiter, stamp, self._popped(k))
         area = self.base.blackouts[k]
@@ -741,6 +774,7 @@ class _Sparse(_Sim):
         base, queue, own, out = self.base, self.queue, self.events, self.out
         events, stamps, blackouts = base.log.events, base.stamps, base.blackouts
         stream, signals, signal, lines = self.stream, self.signals, self._signal, self.lines
+        suspects = self.suspects
         position, size = 0, len(stream)
         pop = heapq.heappop
         while True:
@@ -751,7 +785,7 @@ class _Sparse(_Sim):
                     position += 1
                     out.append(events[k])
                     self.now_stamp, self.now_moment, self.now_index = stamp, None, k
-                    if k in signals or blackouts[k] is not None:
+                    if k in signals or blackouts[k] is not None or k in suspects:
                         self._pass(k, areas)
                     continue
             elif not queue:
@@ -877,10 +911,20 @@ def schedule(base: Plan, edit: Edit, *, full: bool = False) -> Schedule:
     if edit.touched is None:
         return Schedule(events=events, first_change=len(events), present=base.index.__contains__)
     start = _restart(base, edit.touched)
-    sparse = base.ordered and base.distinct and not full
-    sim = _Sparse(base, edit, start) if sparse else _Sim(base, edit, start)
-    sim.load()
-    sim.run(_Areas())
+    sim: _Sim
+    if full or not (base.ordered and base.distinct):
+        sim = _Sim(base, edit, start)
+        sim.load()
+        sim.run(_Areas())
+    else:
+        try:
+            sim = _Sparse(base, edit, start)
+            sim.load()
+            sim.run(_Areas())
+        except _Cautious:
+            sim = _Sparse(base, edit, start, cautious=True)
+            sim.load()
+            sim.run(_Areas())
     new = events[:start] + tuple(sim.out)
     first = start
     limit = min(len(new), len(events))
