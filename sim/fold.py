@@ -243,24 +243,19 @@ def _fold(
     return tuple(states)
 
 
-def _rejoin(old: Sequence[Event], new: Sequence[Event]) -> int | None:
-    """Where folding ``new`` (in place of the suffix ``old``) may start checking for the base.
-
-    From position ``p`` of ``new`` on, the base's states can take over the fold when (1) the
-    events after ``p`` are the very events that end ``old``; (2) none of them names as a cause
-    an id that only one of the two logs holds, or one at or after itself (the fold's only check
-    that looks past the state is whether a cause is in the log before the event, and for the
-    other causes both logs answer alike); and (3) the state after ``p`` equals the base's state
-    after its counterpart.  The fold being a function of state and event, it would then repeat
-    the base's states to the end.  This returns the first ``p`` that meets (1) and (2) (``-1``:
-    before any event of ``new``), or ``None`` if none does.
-    """
+def _shared(old: Sequence[Event], new: Sequence[Event]) -> int:
+    """How many events ``old`` and ``new`` end with alike (the very same objects)."""
     shared = 0
     limit = min(len(old), len(new))
     while shared < limit and old[-1 - shared] is new[-1 - shared]:
         shared += 1
-    if not shared:
-        return None
+    return shared
+
+
+def _last_link(old: Sequence[Event], new: Sequence[Event], shared: int) -> int:
+    """The last of ``new``'s last ``shared`` events that names as a cause an id only one of
+    ``old`` and ``new`` holds, or one at or after itself (its position; if none does, the
+    position before them)."""
     cut = len(new) - shared
     only_one = {e.id for e in old[: len(old) - shared]} ^ {e.id for e in new[:cut]}
     from_here: set[str] = set()  # the ids at position p and after it
@@ -269,7 +264,7 @@ def _rejoin(old: Sequence[Event], new: Sequence[Event]) -> int | None:
         from_here.add(event.id)
         for cause in event.causes:
             if cause in only_one or cause in from_here:
-                return p if p < len(new) - 1 else None
+                return p
     return cut - 1
 
 
@@ -283,22 +278,38 @@ def _fold_until_rejoined(
     state: NegotiationState,
     events: Sequence[Event],
     seen: _Seen,
-    rejoin: int,
+    old: Sequence[Event],
     base: Trajectory,
 ) -> tuple[NegotiationState, ...]:
-    """:func:`_fold`, handing over to ``base``'s states where they agree (see :func:`_rejoin`).
+    """:func:`_fold` of ``events`` (in place of ``base``'s suffix ``old``), handing over to
+    ``base``'s states where the two *rejoin*.
 
-    The states are compared at the first position that may rejoin and then at doubling
-    distances, so that a what-if that never rejoins pays a few comparisons, not one per event.
+    From position ``p`` of ``events`` on, the base's states can take over when (1) the events
+    after ``p`` are the very events that end ``old``; (2) none of them names as a cause an id
+    that only one of the two logs holds, or one at or after itself (the fold's one check that
+    looks past the state is whether a cause is in the log before the event, and for the other
+    causes both logs answer alike); and (3) the state after ``p`` equals the base's state after
+    its counterpart.  The fold being a function of state and event, it would then repeat the
+    base's states to the end.  The states are compared from the first ``p`` that meets (1), then
+    at doubling distances, so that a what-if that never rejoins pays a few comparisons, not one
+    per event; (2) costs a pass over the shared events, so it is checked only once (3) holds.
     """
+    shared = _shared(old, events)
     offset = len(base.states) - len(events)
-    folded = _fold(state, events[: rejoin + 1], seen)
-    p, gap = rejoin, 1
+    p = len(events) - shared - 1
+    folded = _fold(state, events[: p + 1], seen)
+    gap, linked = 1, None
     while True:
         here = folded[-1] if folded else state
         there = base.states[p + offset] if p + offset >= 0 else base.initial
         if _same(here, there):
-            return folded + base.states[p + offset + 1 :]
+            if linked is None:
+                linked = _last_link(old, events, shared)
+            if p >= linked:
+                return folded + base.states[p + offset + 1 :]
+            folded += _fold(here, events[p + 1 : linked + 1], seen)  # then compare again
+            p = linked
+            continue
         if p + 1 == len(events):
             return folded
         folded += _fold(here, events[p + 1 : p + 1 + gap], seen)
@@ -364,10 +375,10 @@ def resume(
 
     This is how a what-if reuses its base: the states before the first changed event are the
     base's own, and so are the states after the point where it *rejoins* the base (see
-    :func:`_rejoin`), if it does.  ``known`` says whether an id is among the kept events (or
-    otherwise counts as earlier in the log); without it the kept ids are collected, which costs
-    a pass over them.  ``log``, the kept events followed by ``events``, saves building that
-    tuple again where the caller holds it already.
+    :func:`_fold_until_rejoined`), if it does.  ``known`` says whether an id is among the kept
+    events (or otherwise counts as earlier in the log); without it the kept ids are collected,
+    which costs a pass over them.  ``log``, the kept events followed by ``events``, saves
+    building that tuple again where the caller holds it already.
     """
     if not 0 <= keep <= len(trajectory.events):
         msg = f"cannot keep {keep} events of a trajectory of {len(trajectory.events)}"
@@ -383,11 +394,11 @@ def resume(
     )
     start = trajectory.states[keep - 1] if keep else trajectory.initial
     with cyclic_gc_paused():
-        rejoin = _rejoin(trajectory.events[keep:], more)
-        if rejoin is None:
-            states = _fold(start, more, seen)
+        old = trajectory.events[keep:]
+        if old and more and old[-1] is more[-1]:  # they may rejoin
+            states = _fold_until_rejoined(start, more, seen, old, trajectory)
         else:
-            states = _fold_until_rejoined(start, more, seen, rejoin, trajectory)
+            states = _fold(start, more, seen)
     return Trajectory(
         events=log,
         states=trajectory.states[:keep] + states,
