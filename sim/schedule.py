@@ -43,7 +43,11 @@ waits on them (transitively, through ``causes``), and, where a blackout of an ar
 undelivered at the earliest time the edit touches (with, again, what waits on those).
 :func:`schedule` simulates only the affected events and merges the others in, in their recorded
 order, at their recorded times: the same log, event for event, as simulating the whole suffix
-(``schedule(..., full=True)``, the reference that the property tests compare it with).
+(``schedule(..., full=True)``, the reference that the property tests compare it with).  The
+messages a changed blackout might hold up are first only checked as they pass, and simulated
+(the schedule made again) only if one is held up after all (see :meth:`_Sparse._affected`).
+Times are compared as int stamps measured once per base (:func:`_stamp`), carried with the
+datetimes they came from, whose UTC offsets the moved events keep.
 
 Pure: no I/O, no clock.
 """
