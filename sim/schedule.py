@@ -228,6 +228,7 @@ def plan(log: Log) -> Plan:
     children: list[list[int]] = [[] for _ in events]
     messages: dict[str, list[int]] = {}
     steady: list[tuple[int, int, Any]] = []
+    stamps: list[int] = []
     areas = _Areas()
     ordered = True
     previous: datetime | None = None
@@ -252,11 +253,12 @@ def plan(log: Log) -> Plan:
                 latest = at
         waits.append(tuple(own))
         lags.append(event.at - latest if latest is not None else _ZERO)
+        stamps.append(_stamp(event.at))
         if own and len(own) == len(event.causes):
             step = max(_ZERO, lags[-1])
             steady.append((_LAG, step // _MICRO, step))
         else:
-            steady.append((_KEEP, _stamp(event.at), event.at))
+            steady.append((_KEEP, stamps[-1], event.at))
         index[event.id] = i
         for area in dict.fromkeys(_via(event)):
             messages.setdefault(area, []).append(i)
@@ -275,7 +277,7 @@ def plan(log: Log) -> Plan:
         waits=tuple(waits),
         lags=tuple(lags),
         clean=tuple(clean),
-        stamps=tuple(_stamp(e.at) for e in events),
+        stamps=tuple(stamps),
         delivered_by=tuple(delivered_at),
         children=tuple(tuple(c) for c in children),
         messages={area: tuple(found) for area, found in messages.items()},
