@@ -232,10 +232,14 @@ def _fold(
     append = states.append
     add = seen.add
     for event in events:
-        for cause in event.causes:
-            if cause not in seen:
-                state = void(state, event, f"its cause {cause} is not in the log before it")
-                break
+        causes = event.causes
+        if causes:  # most events have none: skip the loop
+            for cause in causes:
+                if cause not in seen:
+                    state = void(state, event, f"its cause {cause} is not in the log before it")
+                    break
+            else:
+                state = apply(state, event)
         else:
             state = apply(state, event)
         add(event.id)

@@ -47,6 +47,10 @@ def frozen_map(items: Mapping[K, V] | None = None) -> immutables.Map[K, V]:
     return immutables.Map(items or {})
 
 
+_new: Final = object.__new__
+_set: Final = object.__setattr__
+
+
 class _Replaceable:
     """A cheap ``replace`` for the state's frozen records, the fold's hot path.
 
@@ -60,13 +64,14 @@ class _Replaceable:
         """A copy with ``changes`` applied (what ``attrs.evolve`` does, without re-validating:
         the records have no validators)."""
         fields = self.__dict__.copy()
+        size = len(fields)
         fields.update(changes)
-        if len(fields) != len(self.__dict__):
+        if len(fields) != size:
             unknown = ", ".join(sorted(changes.keys() - self.__dict__.keys()))
             msg = f"{type(self).__name__} has no field(s) {unknown}"
             raise TypeError(msg)
-        new = object.__new__(type(self))
-        object.__setattr__(new, "__dict__", fields)
+        new = _new(type(self))
+        _set(new, "__dict__", fields)
         return new
 
 
