@@ -143,6 +143,13 @@ def test_retime_to_pins_an_event_but_never_before_its_causes_arrive() -> None:
     assert result.trajectory.events[result.trajectory.index("relay")].at == at(5)
 
 
+def test_a_retime_by_after_a_retime_to_shifts_the_pinned_time() -> None:
+    # the modeler pins the blackout's end, then moves it back a day: day 7, not day 5 - 1
+    result = whatif(Log(events=deal()), [retime(id="lit", to=at(8)), retime(id="lit", by="-1d")])
+    assert result.trajectory.events[result.trajectory.index("lit")].at == at(7)
+    assert result.outcome.concluded_at == at(8)
+
+
 @pytest.mark.parametrize(
     ("intervention", "message"),
     [

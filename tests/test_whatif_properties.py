@@ -75,22 +75,32 @@ def test_the_reused_prefix_plus_refold_equals_a_full_replay_of_the_new_log(
 
 
 def _touched(history: tuple[Event, ...], interventions: Sequence[Intervention]) -> datetime:
-    """The earliest time the interventions touch, worked out from the record independently."""
+    """The earliest time the interventions touch, worked out from the record independently.
+
+    That is every matched event's recorded time and every time an edit gives it.  A retime
+    ``by`` shifts the time the edits so far have given the event, so a retime ``to`` 13:00
+    followed by one ``by`` -2h puts it at 11:00, not two hours before its recorded time.
+    """
     times: list[datetime] = []
     known = list(history)
+    scheduled = {e.id: e.at for e in history}
     for intervention in interventions:
         if isinstance(intervention, Insert):
             times.append(intervention.event.at)
             known.append(intervention.event)
+            scheduled[intervention.event.id] = intervention.event.at
             continue
         matched = [e for e in known if intervention.target.matches(e)]
         times.extend(e.at for e in matched)
+        times.extend(scheduled[e.id] for e in matched)
         if isinstance(intervention, Retime):
-            if intervention.to is not None:
-                times.append(intervention.to)
-            else:
-                assert intervention.by is not None
-                times.extend(e.at + intervention.by for e in matched)
+            for e in matched:
+                if intervention.to is not None:
+                    scheduled[e.id] = intervention.to
+                else:
+                    assert intervention.by is not None
+                    scheduled[e.id] += intervention.by
+                times.append(scheduled[e.id])
     return min(times)
 
 
