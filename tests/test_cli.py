@@ -79,7 +79,7 @@ def test_state_answers_at_a_date_a_time_and_an_event(deal: Path) -> None:
 @pytest.mark.parametrize(
     ("point", "message"),
     [
-        ("2023-02-30", "invalid date"),
+        ("2023-02-30", "invalid date; expected YYYY-MM-DD; found '2023-02-30' (day is out of"),
         ("2023-10-07T12:00:00", "--at time has no timezone"),
         ("nonsense", "--at is not a date, a time or an event id"),
     ],
@@ -88,6 +88,21 @@ def test_state_refuses_a_bad_point(deal: Path, point: str, message: str) -> None
     result = runner.invoke(app, ["state", str(deal), "--at", point])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("point", "hint"),
+    [
+        ("hamas_green_light", "hamas_green_light is a milestone; the event that names it is g"),
+        ("gg", "did you mean g?"),
+    ],
+)
+def test_a_point_that_is_no_event_says_what_was_probably_meant(
+    deal: Path, point: str, hint: str
+) -> None:
+    result = runner.invoke(app, ["state", str(deal), "--at", point])
+    assert result.exit_code == 2
+    assert hint in result.stderr
 
 
 def test_verify_prints_the_head_and_fails_on_damage(deal: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import time
 from datetime import date, datetime
@@ -44,13 +45,25 @@ PreferOpt = Annotated[
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _nearest_point(text: str, log: Log) -> str | None:
+    """What ``--at`` may have meant: the event that names a milestone of that name, or ids
+    spelled like it."""
+    naming = next((e.id for e in log.events if e.milestone == text), None)
+    if naming is not None:
+        return f"{text} is a milestone; the event that names it is {naming} (use --at {naming})"
+    near = difflib.get_close_matches(text, [e.id for e in log.events], n=3, cutoff=0.6)
+    return ("did you mean " + ", ".join(near) + "?") if near else None
+
+
 def parse_point(text: str, log: Log) -> date | datetime | str:
     """``--at``: a date, an ISO 8601 time with an offset, or an event id of ``log``."""
     if _DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)
-        except ValueError:
-            raise SimError(what="invalid date", expected="YYYY-MM-DD", found=repr(text)) from None
+        except ValueError as exc:
+            raise SimError(
+                what="invalid date", expected="YYYY-MM-DD", found=f"{text!r} ({exc})"
+            ) from None
     if any(e.id == text for e in log.events):
         return text
     try:
@@ -60,6 +73,7 @@ def parse_point(text: str, log: Log) -> date | datetime | str:
             what="--at is not a date, a time or an event id of this log",
             expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
             found=repr(text),
+            hint=_nearest_point(text, log),
         ) from None
     if moment.utcoffset() is None:
         raise SimError(
