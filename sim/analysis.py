@@ -14,7 +14,7 @@ from typing import Final
 from attrs import frozen
 
 from sim.events import Event
-from sim.fold import Outcome, Trajectory, Voided
+from sim.fold import Outcome, Trajectory, Voided, shared_tail
 from sim.parties import parties_of
 from sim.rules import GUARDS
 from sim.state import NegotiationState
@@ -222,9 +222,7 @@ def diff(before: Trajectory, after: Trajectory, *, same_before: int = 0) -> Diff
     """
     tail = 0
     if before.final is after.final:
-        limit = min(len(before.events), len(after.events)) - same_before
-        while tail < limit and before.events[-1 - tail] is after.events[-1 - tail]:
-            tail += 1
+        tail = shared_tail(before.events[same_before:], after.events[same_before:])
     old_events = before.events[same_before : len(before.events) - tail]
     new_events = after.events[same_before : len(after.events) - tail]
     old_at = {e.id: e.at for e in old_events}

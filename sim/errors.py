@@ -11,12 +11,13 @@ them with an example each).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import difflib
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 import attrs
 
-__all__ = ["BAD_INPUT", "CODES", "CONFLICT", "DAMAGED", "SimError"]
+__all__ = ["BAD_INPUT", "CODES", "CONFLICT", "DAMAGED", "SimError", "did_you_mean"]
 
 BAD_INPUT: Final = 2
 """Exit code for input the user must fix (a bad file, a bad event, bad options)."""
@@ -114,3 +115,9 @@ class SimError(Exception):
             path=self.path if self.path is not None else path,
             line=self.line if self.line is not None else line,
         )
+
+
+def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
+    """A hint naming up to three of ``choices`` spelled like ``word``, or ``None``."""
+    near = difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff)
+    return ("did you mean " + ", ".join(near) + "?") if near else None

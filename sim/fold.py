@@ -34,6 +34,7 @@ __all__ = [
     "Voided",
     "replay",
     "resume",
+    "shared_tail",
     "state_at",
     "take_snapshots",
 ]
@@ -247,7 +248,7 @@ def _fold(
     return tuple(states)
 
 
-def _shared(old: Sequence[Event], new: Sequence[Event]) -> int:
+def shared_tail(old: Sequence[Event], new: Sequence[Event]) -> int:
     """How many events ``old`` and ``new`` end with alike (the very same objects)."""
     shared = 0
     limit = min(len(old), len(new))
@@ -298,7 +299,7 @@ def _fold_until_rejoined(
     at doubling distances, so that a what-if that never rejoins pays a few comparisons, not one
     per event; (2) costs a pass over the shared events, so it is checked only once (3) holds.
     """
-    shared = _shared(old, events)
+    shared = shared_tail(old, events)
     offset = len(base.states) - len(events)
     p = len(events) - shared - 1
     folded = _fold(state, events[: p + 1], seen)

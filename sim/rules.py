@@ -485,13 +485,11 @@ def apply(state: NegotiationState, event: Event) -> NegotiationState:
             return void(state, event, reason)
     new = effect(state, event)
     channel = event.channel
-    if channel is not None and channel.via:
-        blackouts = new.blackouts
-        if blackouts:
-            for area in channel.via:
-                if blackouts.get(area):
-                    new = new.replace(in_transit=new.in_transit.set(event.id, area))
-                    break
+    if channel is not None and channel.via and new.blackouts:
+        for area in channel.via:
+            if new.dark(area):
+                new = new.replace(in_transit=new.in_transit.set(event.id, area))
+                break
     milestone = event.milestone
     if milestone is not None and milestone not in new.milestones and _counts(event):
         new = new.replace(milestones=new.milestones.set(milestone, event.at))

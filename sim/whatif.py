@@ -42,7 +42,7 @@ from attrs import field, frozen
 
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import KINDS, Event, Terms
 from sim.fold import Log, Outcome, Trajectory, cyclic_gc_paused, replay, resume
 from sim.schedule import Edit, Plan, Schedule, moved_to, plan, schedule
@@ -547,11 +547,10 @@ class _Editor:
 
     def _nearby(self, selector: Selector) -> str:
         if selector.id is not None:
-            ids = [e.id for e in self.current()]
-            near = difflib.get_close_matches(selector.id, ids, n=3, cutoff=0.5)
             if selector.id in self.removed:
                 return f"{selector.id} was removed by an earlier intervention"
-            return ("did you mean " + ", ".join(near) + "?") if near else "no event has that id"
+            ids = (e.id for e in self.current())
+            return did_you_mean(selector.id, ids, cutoff=0.5) or "no event has that id"
         if selector.since is None and selector.until is None:
             return "no event of the log fits every criterion"
         if selector.kind is None and selector.actor is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import time
 from datetime import date, datetime
@@ -18,7 +17,7 @@ from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.progress import progress
 from sim.cli.whatif import knowledge
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
 from sim.render.terminal import replay_view, state_view
@@ -51,8 +50,7 @@ def _nearest_point(text: str, log: Log) -> str | None:
     naming = next((e.id for e in log.events if e.milestone == text), None)
     if naming is not None:
         return f"{text} is a milestone; the event that names it is {naming} (use --at {naming})"
-    near = difflib.get_close_matches(text, [e.id for e in log.events], n=3, cutoff=0.6)
-    return ("did you mean " + ", ".join(near) + "?") if near else None
+    return did_you_mean(text, (e.id for e in log.events))
 
 
 def parse_point(text: str, log: Log) -> date | datetime | str:
