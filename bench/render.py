@@ -63,7 +63,7 @@ def generated(n: int) -> tuple[Event, ...]:
                         at=at,
                         actors=("israel_army",),
                         area="gaza",
-                        causes=(open_blackout,),
+                        answers=(open_blackout,),
                         source=source,
                     )
                 )

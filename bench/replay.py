@@ -86,10 +86,10 @@ def generate(n: int, seed: int = 7) -> list[Event]:
             event = Meeting(actors=("us_mcgurk", "egypt_kamel"), place="Cairo", **common)
         elif roll < 0.78:
             offer = ident
-            event = Offer(actors=("qatar_pm",), text=f"t{i}", requires=("hamas",), **common)
+            event = Offer(actors=("qatar_pm",), text=f"t{i}", approvers=("hamas",), **common)
         elif roll < 0.86 and offer is not None:
             event = Response(actors=("hamas_gaza_leaders",), to=offer, decision="commented",
-                             causes=(offer,), **common)  # fmt: skip
+                             answers=(offer,), **common)  # fmt: skip
         elif roll < 0.90:
             event = Condition(actors=("hamas_gaza_leaders",), name=f"k{i % 5}", holder="israel",
                               **common)  # fmt: skip
@@ -100,7 +100,7 @@ def generate(n: int, seed: int = 7) -> list[Event]:
             blackout = ident
             event = BlackoutStarted(actors=("israel_army",), area="gaza", **common)
         elif roll < 0.97 and blackout is not None:
-            event = BlackoutEnded(actors=("israel_army",), area="gaza", causes=(blackout,),
+            event = BlackoutEnded(actors=("israel_army",), area="gaza", answers=(blackout,),
                                   **common)  # fmt: skip
             blackout = None
         elif roll < 0.985:

@@ -79,7 +79,7 @@ def generate(size: int, seed: int = 7) -> Log:
             blackout = ident
         elif roll < 0.012 and blackout is not None:
             event = BlackoutEnded(
-                id=ident, at=at, area="gaza", causes=(blackout,), actors=("israel",), source=SOURCE
+                id=ident, at=at, area="gaza", answers=(blackout,), actors=("israel",), source=SOURCE
             )
             blackout = None
         elif roll < 0.0125:
@@ -87,9 +87,9 @@ def generate(size: int, seed: int = 7) -> Log:
                 id=ident,
                 at=at,
                 text=f"t{len(events)}",
-                requires=("hamas", "israel_cabinet"),
+                approvers=("hamas", "israel_cabinet"),
                 actors=("qatar",),
-                causes=causes,
+                answers=causes,
                 source=SOURCE,
             )
             offer = ident
@@ -101,7 +101,7 @@ def generate(size: int, seed: int = 7) -> Log:
                 decision=rng.choice(("commented", "countered", "accepted_with_changes")),
                 actors=("hamas_gaza",),
                 channel=GAZA,
-                causes=(offer,),
+                answers=(offer,),
                 source=SOURCE,
             )
         elif roll < 0.0145 and offer is not None:
@@ -111,16 +111,16 @@ def generate(size: int, seed: int = 7) -> Log:
                 body="israel_cabinet",
                 text=f"t{offer[1:]}",
                 actors=("israel_cabinet",),
-                causes=causes,
+                answers=causes,
                 source=SOURCE,
             )
         elif roll < 0.6:
             event = Information(
-                id=ident, at=at, actors=("hamas_gaza",), channel=GAZA, causes=causes, source=SOURCE
+                id=ident, at=at, actors=("hamas_gaza",), channel=GAZA, answers=causes, source=SOURCE
             )
         else:
             event = Call(
-                id=ident, at=at, actors=("qatar", "us_mcgurk"), causes=causes, source=SOURCE
+                id=ident, at=at, actors=("qatar", "us_mcgurk"), answers=causes, source=SOURCE
             )
         events.append(event)
         recent = [*recent[-20:], ident]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import NoneType, UnionType
 from typing import Any, Final, Literal, Union, get_args, get_origin
 
@@ -27,7 +27,16 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception
 
 from sim.errors import SimError
-from sim.events import EVENT_TYPES, Alternative, Channel, Event, Source, Terms
+from sim.events import (
+    EVENT_TYPES,
+    Alternative,
+    Channel,
+    Event,
+    RequiredDecision,
+    Requirement,
+    Source,
+    Terms,
+)
 
 __all__ = [
     "GENESIS",
@@ -38,16 +47,19 @@ __all__ = [
     "decode_event",
     "decode_parsed",
     "encode_event",
+    "format_span",
     "line_hash",
     "linked_hash",
     "parse_json",
+    "parse_span",
     "record_bytes",
+    "record_links",
     "split_line",
     "stored_line",
     "text_fault",
 ]
 
-SCHEMA: Final = 2
+SCHEMA: Final = 3
 """The record version this code writes."""
 
 GENESIS: Final = "0" * 64
@@ -71,7 +83,29 @@ def _upcast_1(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-UPCASTERS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {1: _upcast_1}
+def _upcast_2(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 had one untyped link, ``causes``; version 3 types each link.
+
+    A version-2 cause meant: wait for it to arrive (a message held up by a blackout arrives when
+    the blackout ends), keep the recorded lag behind it, and be voided if it is voided, missing
+    or never arrives.  That is exactly an ``answers`` link, so each cause becomes one and an
+    older log keeps its meaning.  An offer's approving bodies, ``requires`` in version 2, are
+    ``approvers`` (``requires`` is now a link on every event).
+    """
+    record = dict(record)
+    causes = record.pop("causes", None)
+    if causes is not None:
+        record["answers"] = causes
+    if record.get("kind") == "offer" and "requires" in record:
+        record["approvers"] = record.pop("requires")
+    record["schema"] = 3
+    return record
+
+
+UPCASTERS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    1: _upcast_1,
+    2: _upcast_2,
+}
 """Record version to the function that lifts a record of that version one version up."""
 
 
@@ -91,6 +125,105 @@ def _structure_datetime(value: object, _type: object) -> datetime:
         msg = f"expected a timezone-aware time (with an offset such as +00:00), found {value!r}"
         raise ValueError(msg)
     return parsed
+
+
+_SPAN: Final = re.compile(r"\+?((?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)")
+_SPAN_UNITS: Final = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_ISO_SPAN: Final = re.compile(
+    r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.IGNORECASE
+)
+
+
+def parse_span(text: object) -> timedelta:
+    """A positive length of time: ``"14d"``, ``"1d6h"``, ``"90m"`` (units w d h m s), or ISO 8601
+    (``"P14D"``, ``"PT36H"``).  ``ValueError`` says what was expected and found."""
+    if isinstance(text, str):
+        seconds: int | None = None
+        match = _SPAN.fullmatch(text.strip())
+        if match is not None and match.group(1):
+            seconds = sum(
+                int(n) * _SPAN_UNITS[u] for n, u in re.findall(r"(\d+)([wdhms])", match.group(1))
+            )
+        iso = _ISO_SPAN.fullmatch(text.strip())
+        if iso is not None and any(iso.groups()):
+            sizes = (604800, 86400, 3600, 60, 1)
+            seconds = sum(int(n or 0) * size for n, size in zip(iso.groups(), sizes, strict=True))
+        if seconds is not None and 0 < seconds <= 999_999_999 * 86400:
+            return timedelta(seconds=seconds)
+    msg = f'expected a positive duration such as "14d", "1d6h" or "P14D", found {text!r}'
+    raise ValueError(msg)
+
+
+def format_span(span: timedelta) -> str:
+    """The text :func:`parse_span` reads back: 1 day 6 hours -> ``"1d6h"``."""
+    seconds = int(span.total_seconds())
+    text = ""
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            text += f"{count}{unit}"
+    return text or "0s"
+
+
+def _structure_span(value: object, _type: object) -> timedelta:
+    return parse_span(value)
+
+
+def _structure_requirements(value: object, _type: object) -> tuple[Requirement, ...]:
+    """``requires`` items: an id (the default decision) or ``{"id": ..., "decision": ...}``."""
+    if type(value) is not list:
+        msg = f'expected an array of ids or {{"id": ..., "decision": ...}} objects, found {value!r}'
+        raise TypeError(msg)
+    links: list[Requirement] = []
+    for item in value:
+        if type(item) is str:
+            links.append(Requirement(id=item))
+        elif type(item) is dict:
+            links.append(_requirement_hook(item, Requirement))
+        else:
+            msg = f'expected an id or {{"id": ..., "decision": ...}}, found {item!r}'
+            raise TypeError(msg)
+    return tuple(links)
+
+
+_DECISIONS_ASKED: Final = frozenset(get_args(RequiredDecision))
+
+
+def _requirement_hook(item: dict[str, Any], _type: object) -> Requirement:
+    extra = sorted(set(item) - {"id", "decision"})
+    if extra:
+        msg = f"expected a link with id and decision only, found the key(s) {', '.join(extra)}"
+        raise ValueError(msg)
+    ident, decision = item.get("id"), item.get("decision", "acceptance")
+    if type(ident) is not str:
+        msg = f"expected a link's id as a string, found {ident!r}"
+        raise TypeError(msg)
+    if decision not in _DECISIONS_ASKED:
+        options = ", ".join(sorted(_DECISIONS_ASKED))
+        msg = f"expected a link's decision among {options}, found {decision!r}"
+        raise ValueError(msg)
+    return Requirement(id=ident, decision=decision)
+
+
+def record_links(record: Mapping[str, Any]) -> list[str]:
+    """The ids a raw record links to, of any version (``causes`` before version 3; ``requires``,
+    ``answers`` and ``after`` since), skipping what is not an id: for messages about records
+    that have not been decoded yet."""
+    named: list[str] = []
+    keys = ("causes",) if "causes" in record else ("requires", "answers", "after")
+    for key in keys:
+        items = record.get(key)
+        for item in items if isinstance(items, list) else ():
+            ident = item.get("id") if isinstance(item, dict) else item
+            if isinstance(ident, str):
+                named.append(ident)
+    return named
+
+
+def _unstructure_requirement(link: Requirement) -> str | dict[str, str]:
+    if link.decision == "acceptance":
+        return link.id
+    return {"id": link.id, "decision": link.decision}
 
 
 def _strict(kind: type[Any]) -> Callable[[object, object], Any]:
@@ -186,6 +319,12 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
     conv.register_structure_hook(datetime, _structure_datetime)
     conv.register_unstructure_hook(datetime, datetime.isoformat)
+    conv.register_structure_hook(timedelta, _structure_span)
+    conv.register_unstructure_hook(timedelta, format_span)
+    conv.register_structure_hook_func(
+        lambda t: t == tuple[Requirement, ...], _structure_requirements
+    )
+    conv.register_unstructure_hook(Requirement, _unstructure_requirement)
     for kind in (str, int, bool):
         conv.register_structure_hook(kind, _strict(kind))
     if not detailed:
@@ -193,6 +332,8 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
     if json_only:
         conv.register_structure_hook_factory(_is_text_literal, _text_literal)
     for cls in (*_nested_types(), *EVENT_TYPES.values()):
+        if cls is Requirement:
+            continue  # as a string or an object, by the hooks above
         conv.register_unstructure_hook(
             cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
         )
@@ -207,7 +348,7 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
 
 
 def _nested_types() -> tuple[type[Any], ...]:
-    return (Alternative, Channel, Source, Terms)
+    return (Alternative, Channel, Requirement, Source, Terms)
 
 
 converter: Final = _make_converter(detailed=False)
@@ -250,7 +391,9 @@ def decode_event(record: object) -> Event:
             found=_json_type(record),
             code="not-an-object",
         )
-    schema = record.get("schema", SCHEMA)
+    schema = record.get("schema", SCHEMA if "causes" not in record else 2)
+    # a record without a version (an event in a scenario file) that still names ``causes``
+    # was written for version 2: it is lifted, and keeps its meaning
     if type(schema) is not int or not 1 <= schema <= SCHEMA:
         raise SimError(
             what="unknown record version",
@@ -284,10 +427,10 @@ def decode_parsed(record: object) -> Event:
     if type(record) is not dict:
         return decode_event(record)
     kind = record.get("kind")
-    schema = record.get("schema", SCHEMA)
+    schema = record.get("schema")
     current = type(schema) is int and schema == SCHEMA
     if not current or not isinstance(kind, str) or kind not in _STRUCTURE_JSON:
-        return decode_event(record)  # an older version to upcast, or a record to refuse
+        return decode_event(record)  # an older or missing version, or a record to refuse
     record.pop("schema", None)
     record.pop("hash", None)
     structure, keys = _STRUCTURE_JSON[kind]
@@ -303,16 +446,22 @@ def _structure(fields: dict[str, Any], kind: str, structure: Hook) -> Event:
         event: Event = structure(fields, cls)
     except Exception:  # noqa: BLE001  (any failure of the fast path is explained below)
         label = f"event {fields['id']!r}" if isinstance(fields.get("id"), str) else "event"
+        hint = f"{kind} takes {_field_list(cls)}"
+        if "causes" in fields:
+            hint = (
+                "since record version 3 a link is typed: requires, answers or after"
+                " (a version-2 cause is an answers link); " + hint
+            )
         raise SimError(
             what=f"invalid {kind} {label}: {_explain(fields, cls)}",
-            hint=f"{kind} takes {_field_list(cls)}",
+            hint=hint,
             code="invalid-event",
         ) from None
     return event
 
 
 def _field_list(cls: type[Event]) -> str:
-    fields = [f for f in attrs.fields(cls) if f.name != "kind"]
+    fields = [f for f in attrs.fields(cls) if f.name != "kind" and f.init]
     required = [f.name for f in fields if f.default is attrs.NOTHING]
     optional = [f.name for f in fields if f.default is not attrs.NOTHING]
     return f"the fields {', '.join(required)} and optionally {', '.join(optional)}"

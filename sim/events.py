@@ -13,16 +13,19 @@ check a value's own shape.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal, TypeAlias, get_args
 
 import attrs
 from attrs import field, frozen, validators
 
 __all__ = [
+    "ACCEPTANCES",
     "DECISIONS",
     "EVENT_TYPES",
     "KINDS",
+    "LINK_TYPES",
     "Alternative",
     "Announcement",
     "Approval",
@@ -46,6 +49,8 @@ __all__ = [
     "OperationPhase",
     "Precision",
     "Release",
+    "RequiredDecision",
+    "Requirement",
     "Response",
     "Source",
     "TalksResumed",
@@ -60,7 +65,23 @@ Decision: TypeAlias = Literal[
 ConditionStatus: TypeAlias = Literal["open", "met", "waived", "breached"]
 OperationPhase: TypeAlias = Literal["started", "adapted", "ended"]
 
+RequiredDecision: TypeAlias = Literal[
+    "acceptance",
+    "accepted",
+    "accepted_with_changes",
+    "rejected",
+    "countered",
+    "commented",
+    "any",
+]
+"""What a ``requires`` link asks of a response: ``acceptance`` (the default) is ``accepted`` or
+``accepted_with_changes``; a decision asks for exactly that decision; ``any`` asks for none."""
+
 DECISIONS: Final[tuple[str, ...]] = get_args(Decision)
+ACCEPTANCES: Final[frozenset[str]] = frozenset({"accepted", "accepted_with_changes"})
+"""The decisions that count as an acceptance."""
+LINK_TYPES: Final[tuple[str, ...]] = ("requires", "answers", "after")
+"""The three kinds of link from an event to earlier events (see :class:`EventBase`)."""
 PRECISIONS: Final[tuple[str, ...]] = get_args(Precision)
 CONDITION_STATUSES: Final[tuple[str, ...]] = get_args(ConditionStatus)
 
@@ -116,6 +137,43 @@ class Alternative:
 
 
 @frozen(kw_only=True)
+class Requirement:
+    """A ``requires`` link: the event cannot happen without event ``id``.
+
+    If ``id`` is removed or voided, the event is voided.  If ``id`` is a response, it must carry
+    ``decision`` (by default an acceptance: ``accepted`` or ``accepted_with_changes``), so an
+    event resting on a party's agreement falls when that party rejects.
+    """
+
+    id: str = field(validator=_slug)
+    decision: RequiredDecision = "acceptance"
+
+    def met_by(self, event: object) -> bool:
+        """Whether ``event`` (the linked event, which took effect) carries the decision asked."""
+        if self.decision == "any":
+            return True
+        decision = getattr(event, "decision", None)
+        if decision is None:  # not a response: only the default asks nothing of it
+            return self.decision == "acceptance"
+        if self.decision == "acceptance":
+            return decision in ACCEPTANCES
+        return bool(decision == self.decision)
+
+
+def _requirements(value: Iterable[str | Requirement]) -> tuple[Requirement, ...]:
+    """Links given as ids (the default decision) or as :class:`Requirement` records."""
+    if not value:
+        return ()
+    return tuple(item if isinstance(item, Requirement) else Requirement(id=item) for item in value)
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and value <= timedelta(0):
+        msg = f"{attribute.name} must be a positive duration, got {value}"
+        raise ValueError(msg)
+
+
+@frozen(kw_only=True)
 class Terms:
     """The terms of a text version, as far as the record states them."""
 
@@ -129,7 +187,13 @@ class Terms:
 
 @frozen(kw_only=True)
 class EventBase:
-    """The envelope every event shares."""
+    """The envelope every event shares.
+
+    Its links to earlier events come in three types, which say what kind of dependence it is:
+    ``requires`` (it cannot happen without the other, and, for a response, without the
+    decision it names), ``answers`` (a reply, sent only once the message has arrived) and
+    ``after`` (order and timing only).  ``causes`` lists them all.
+    """
 
     id: str = field(validator=_slug)
     at: datetime = field(validator=_aware)
@@ -139,7 +203,19 @@ class EventBase:
     actors: tuple[str, ...] = ()
     recipients: tuple[str, ...] = ()
     channel: Channel | None = None
-    causes: tuple[str, ...] = ()
+    requires: tuple[Requirement, ...] = field(default=(), converter=_requirements)
+    """Events it cannot happen without (and, for responses, the decision each must carry)."""
+    answers: tuple[str, ...] = ()
+    """Messages it replies to: it is sent only once each has reached it (a blackout holds a
+    message up), and voided if one never arrives."""
+    after: tuple[str, ...] = ()
+    """Events it follows or was prompted by: order and timing only.  If one moves, this event
+    keeps its lag behind it; if one is removed or voided, this event still happens."""
+    patience: timedelta | None = field(default=None, validator=_positive)
+    """How long it may wait for a temporary barrier (talks suspended, a channel not yet open, a
+    condition not yet met) before it is voided; ``None``: the scenario's default."""
+    causes: tuple[str, ...] = field(init=False, eq=False, repr=False)
+    """Every event it links to (``requires``, then ``answers``, then ``after``), once each."""
     source: Source
     also: tuple[Source, ...] = ()
     """Further citations of the same event: another paragraph that tells it, or the record
@@ -147,6 +223,26 @@ class EventBase:
     summary: str = ""
     milestone: str | None = None
     alternatives: tuple[Alternative, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if self.requires or self.answers or self.after:
+            linked = tuple(
+                dict.fromkeys([*(r.id for r in self.requires), *self.answers, *self.after])
+            )
+        else:
+            linked = ()
+        object.__setattr__(self, "causes", linked)
+
+    def link_type(self, event_id: str) -> str | None:
+        """How this event links to ``event_id``: ``requires``, ``answers``, ``after`` (the
+        strongest, in that order, where it names it more than once) or ``None``."""
+        if any(r.id == event_id for r in self.requires):
+            return "requires"
+        if event_id in self.answers:
+            return "answers"
+        if event_id in self.after:
+            return "after"
+        return None
 
 
 @frozen(kw_only=True)
@@ -197,13 +293,15 @@ class Offer(EventBase):
     """A proposal: a new text version with its terms, conditions and required approvals.
 
     A new offer supersedes the current text: approvals of older versions no longer count.
+    ``approvers`` are the bodies whose approval of this text concludes the deal (named
+    ``requires`` before record version 3).
     """
 
     kind: Literal["offer"] = "offer"
     text: str = field(validator=_slug)
     terms: Terms = Terms()
     conditions: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
     final: bool = False
 
 
@@ -264,7 +362,7 @@ class BlackoutStarted(EventBase):
 
 @frozen(kw_only=True)
 class BlackoutEnded(EventBase):
-    """Communications return; ``causes`` names the ``blackout_started`` this ends."""
+    """Communications return; its links name the ``blackout_started`` events this ends."""
 
     kind: Literal["blackout_ended"] = "blackout_ended"
     area: str

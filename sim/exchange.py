@@ -25,7 +25,7 @@ import io
 import re
 import types
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -44,7 +44,7 @@ from sim.codes import (
     code_of,
 )
 from sim.errors import SimError
-from sim.events import EVENT_TYPES, Channel, Event, EventBase, Source, Terms
+from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source, Terms
 from sim.fold import Trajectory
 from sim.parties import party_of
 
@@ -244,7 +244,7 @@ def _fields_of(cls: type[Any], prefix: tuple[str, ...] = ()) -> list[_Field]:
     hints = get_type_hints(cls)
     out: list[_Field] = []
     for attribute in attrs.fields(cls):
-        if attribute.name == "kind":
+        if attribute.name == "kind" or not attribute.init:
             continue
         inner, nullable = _optional(hints[attribute.name])
         path = (*prefix, attribute.name)
@@ -265,10 +265,17 @@ def _layout() -> tuple[tuple[str, ...], dict[str, dict[str, _Field]]]:
     by_kind: dict[str, dict[str, _Field]] = {}
     for kind, cls in EVENT_TYPES.items():
         fields = {".".join(f.path): f for f in _fields_of(cls)}
-        by_kind[kind] = fields
+        by_kind[kind] = {**fields, **_legacy_columns(fields)}
         for name in fields:
             columns[name] = None
     return tuple(columns), by_kind
+
+
+def _legacy_columns(fields: Mapping[str, _Field]) -> dict[str, _Field]:
+    """Columns of exports written before record version 3, read with their old meaning: a
+    ``causes`` cell is what ``answers`` is now (the row is lifted as a version-2 record)."""
+    answers = fields["answers"]
+    return {"causes": attrs.evolve(answers, path=("causes",))}
 
 
 CSV_COLUMNS, _KIND_FIELDS = _layout()
@@ -372,7 +379,14 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
 
 
 def _check_header(header: Sequence[str], path: str) -> None:
-    known = set(CSV_COLUMNS)
+    known = {*CSV_COLUMNS, "causes"}
+    if "causes" in header and "answers" in header:
+        raise SimError(
+            what="columns 'causes' and 'answers' together",
+            path=path,
+            line=1,
+            expected="'answers' (record version 3), or 'causes' as exports before it wrote",
+        )
     for index, name in enumerate(header, start=1):
         if name not in known:
             raise SimError(
@@ -473,7 +487,7 @@ def _parse(field: _Field, text: str) -> Any:
         except ValueError:
             msg = f"expected a whole number, found {text!r}"
             raise _CellError(msg) from None
-    if hint is datetime:
+    if hint in (datetime, timedelta):
         return stripped  # the codec reads it (and says what is wrong with it)
     if get_origin(hint) is tuple:
         return _parse_list(stripped, get_args(hint)[0])
@@ -491,6 +505,8 @@ def _parse_list(text: str, item: Any) -> list[Any]:
         if not isinstance(value, list):  # pragma: no cover (a '[' opens an array or fails)
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg)
+        if item is Requirement:
+            return value  # ids or {"id": ..., "decision": ...}: the codec reads them
         if item is str and not all(isinstance(v, str) for v in value):
             msg = f"expected an array of strings, found {text!r}"
             raise _CellError(msg)
@@ -498,7 +514,7 @@ def _parse_list(text: str, item: Any) -> list[Any]:
             msg = f"expected an array of objects, found {text!r}"
             raise _CellError(msg)
         return value
-    if item is not str:
+    if item is not str and item is not Requirement:
         msg = f"expected a JSON array of records, found {text!r}"
         raise _CellError(msg)
     return [part.strip() for part in text.split(";") if part.strip()]
@@ -526,6 +542,9 @@ def _check_links(
         raise _fault(path, number, header, "id", f"duplicate event id {event.id!r}")
     for cause in event.causes:
         if cause not in seen:
+            column = event.link_type(cause) or "answers"
+            if column not in header and "causes" in header:
+                column = "causes"  # an export written before record version 3
             raise _fault(
-                path, number, header, "causes", f"cause {cause!r} is not the id of an earlier row"
+                path, number, header, column, f"link {cause!r} is not the id of an earlier row"
             )

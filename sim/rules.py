@@ -32,8 +32,9 @@ The rules in words
 - ``talks_suspended`` names the conditions for resuming; ``talks_resumed`` takes effect only once
   each of them is met or waived.
 - An acceptance (``response`` with decision ``accepted`` and a ``body``) or an ``approval``
-  binds that body's approval to the current text version.  When every body the current offer
-  ``requires`` has approved it, the deal is concluded.  Rejecting a final offer ends the talks.
+  binds that body's approval to the current text version.  When every body among the current
+  offer's ``approvers`` has approved it, the deal is concluded.  Rejecting a final offer ends
+  the talks.
 - A ``release`` cannot free more captives than the captor is known to hold, nor anyone twice.
 - A ``blackout_ended`` must end a blackout in force in its area (named in its causes).  A
   message whose channel runs through a dark area is held up there until the area is lit again.
@@ -283,7 +284,7 @@ def _table_text(state: NegotiationState, event: Offer) -> NegotiationState:
             by=event.actors,
             terms=event.terms,
             conditions=event.conditions,
-            requires=event.requires,
+            approvers=event.approvers,
             final=event.final,
             status="current",
             at=event.at,
@@ -409,10 +410,10 @@ def _bind(
     approval = ApprovalState(event=key, body=body, text=text, status="bound", at=event.at)
     new = state.replace(approvals=state.approvals.set(key, approval), bound=(*state.bound, key))
     offer = new.current_offer
-    if offer is None or not offer.requires or new.talks != "active":
+    if offer is None or not offer.approvers or new.talks != "active":
         return new
     bodies = {new.approvals[k].body for k in new.bound}
-    if all(body in bodies for body in offer.requires):
+    if all(body in bodies for body in offer.approvers):
         return new.replace(talks="concluded", concluded_at=event.at, concluded_text=offer.text)
     return new
 

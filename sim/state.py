@@ -84,7 +84,7 @@ class OfferState(_Replaceable):
     by: tuple[str, ...]
     terms: Terms
     conditions: tuple[str, ...]
-    requires: tuple[str, ...]
+    approvers: tuple[str, ...]
     final: bool
     status: OfferStatus
     at: datetime

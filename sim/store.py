@@ -41,6 +41,7 @@ from sim.codec import (
     linked_hash,
     parse_json,
     record_bytes,
+    record_links,
     split_line,
     stored_line,
     text_fault,
@@ -349,11 +350,7 @@ def _cause_fault(
         with contextlib.suppress(orjson.JSONDecodeError):
             record = orjson.loads(raw)
             if isinstance(record, dict) and isinstance(record.get("id"), str):
-                causes = record.get("causes")
-                if not isinstance(causes, list):
-                    causes = []
-                named = [c for c in causes if isinstance(c, str)]
-                ahead.setdefault(record["id"], (line, named))
+                ahead.setdefault(record["id"], (line, record_links(record)))
     loop = _loop(event.id, cause, ahead)
     if loop is not None:
         return SimError(

@@ -43,7 +43,7 @@ from attrs import field, frozen
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
-from sim.events import KINDS, Event, Terms
+from sim.events import KINDS, LINK_TYPES, Event, Terms
 from sim.fold import Log, Outcome, Trajectory, cyclic_gc_paused, replay, resume
 from sim.schedule import Edit, Plan, Schedule, moved_to, plan, schedule
 
@@ -360,6 +360,7 @@ def _plain(value: Any) -> Any:
 
 
 _REQUIRED: Final = ("id", "kind", "at")
+_LINK_KEYS: Final = frozenset(LINK_TYPES)
 
 
 def _decode_insert(record: Mapping[str, Any], *, default_source: Mapping[str, Any]) -> Event:
@@ -648,20 +649,25 @@ class _Editor:
                 what=f"amend cannot change the id of {event.id!r}",
                 hint="remove the event and insert one with the new id",
             )
+        changes = _plain(dict(fields))
+        if "causes" in changes:  # a scenario written before record version 3: all links, untyped
+            untyped = changes.pop("causes")
+            changes = {**changes, "answers": untyped, "requires": [], "after": []}
         record = encode_event(event)
-        record.update(_plain(dict(fields)))
+        record.update(changes)
         try:
             new = decode_event(record)
         except SimError as exc:
             raise attrs.evolve(exc, what=f"amending {event.id!r} gives an {exc.what}") from None
-        if "causes" in fields:
+        relinked = not _LINK_KEYS.isdisjoint(changes)
+        if relinked:
             self._check_causes(new)
         self.touch(event.at, self._scheduled(event), new.at)
         if event.id in self.inserted:
             self.inserted[event.id] = new
         else:
             self.replaced[event.id] = new
-            if "at" in fields or "causes" in fields:
+            if "at" in fields or relinked:
                 self.pinned[event.id] = new.at if "at" in fields else self._scheduled(event)
                 self.offsets.pop(event.id, None)
         self.origins[event.id] = f"amended by {label}"

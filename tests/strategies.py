@@ -124,7 +124,7 @@ def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -
         "actors": draw(_ACTOR_SETS),
         "recipients": draw(_RECIPIENT_SETS),
         "channel": draw(_CHANNELS),
-        "causes": causes,
+        "answers": causes,
         "source": draw(_SOURCES),
         "summary": draw(texts),
         "milestone": draw(_MAYBE_MILESTONE),
@@ -154,7 +154,7 @@ _STATIC_FIELDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
             "text": st.sampled_from(TEXTS),
             "terms": st.builds(Terms, pause_days=st.none() | st.integers(1, 7)),
             "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple),
-            "requires": st.sampled_from(((), BODIES)),
+            "approvers": st.sampled_from(((), BODIES)),
             "final": st.booleans(),
         }
     ),
@@ -220,7 +220,7 @@ def events(
     own = _kind_fields(draw, kind, before)
     starts = [e.id for e in before if isinstance(e, BlackoutStarted)]
     if kind == "blackout_ended" and starts:
-        envelope["causes"] = (_pick(draw, starts[-3:]),)
+        envelope["answers"] = (_pick(draw, starts[-3:]),)
     event: Event = EVENT_TYPES[kind](**envelope, **own)
     return event
 
@@ -307,7 +307,7 @@ def deals(draw: st.DrawFn, max_extra: int = 12) -> tuple[Event, ...]:
     at = START
     log: list[Event] = [
         Contact(id="e0", at=at, actors=("qatar",), source=source),
-        Offer(id="e1", at=at, text="t1", requires=BODIES, actors=("qatar",), source=source),
+        Offer(id="e1", at=at, text="t1", approvers=BODIES, actors=("qatar",), source=source),
     ]
     for _ in range(draw(st.integers(0, max_extra))):
         at += timedelta(hours=draw(st.integers(0, 24)))
@@ -322,7 +322,7 @@ def deals(draw: st.DrawFn, max_extra: int = 12) -> tuple[Event, ...]:
                 text="t1",
                 actors=(body,),
                 channel=draw(channels()),
-                causes=("e1",),
+                answers=("e1",),
                 source=source,
             )
         )
@@ -346,11 +346,13 @@ _TOKENS = (
     b"\xef\xbb\xbf", b"\r", b"\r\n", b"\n", b"\x00", b"\xff", b"\xc3", b'"', b"\\", b"{", b"}",
     b"[", b"]", b",", b":", b"null", b"true", b"1e999", b"-0", b"NaN", b'"\\ud800"',
     b"9" * 40, b'"hash":"', b"0" * 64, b'"kind":"call"', b'"at":"2023-10-07T12:00:00"',
-    b'"causes":["e0"]', b'"schema":1', b'"time":"2023-10-07T12:00:00+00:00"',
+    b'"causes":["e0"]', b'"answers":["e0"]', b'"requires":[{"id":"e0"}]', b'"schema":1',
+    b'"time":"2023-10-07T12:00:00+00:00"',
 )  # fmt: skip
 _KEYS = (
     "id", "kind", "at", "precision", "earliest", "latest", "actors", "recipients", "channel",
-    "causes", "source", "summary", "milestone", "alternatives", "schema", "hash", "to",
+    "causes", "requires", "answers", "after", "patience", "approvers", "source", "summary",
+    "milestone", "alternatives", "schema", "hash", "to",
     "decision", "count", "text", "terms", "area", "body", "via", "document", "paragraph",
     "quote", "name", "time", "cite", "pause_days", "", "\u0000", "ключ",
 )  # fmt: skip
@@ -666,13 +668,13 @@ def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
         event: Event
         if roll < 2:
             event = BlackoutStarted(
-                id=f"e{n}", at=at, area="gaza", actors=("israel",), causes=causes, source=source
+                id=f"e{n}", at=at, area="gaza", actors=("israel",), answers=causes, source=source
             )
             dark.append(event.id)
         elif roll < 4 and dark:
             ended = draw(st.sampled_from(dark))
             event = BlackoutEnded(
-                id=f"e{n}", at=at, area="gaza", actors=("israel",), causes=(ended,), source=source
+                id=f"e{n}", at=at, area="gaza", actors=("israel",), answers=(ended,), source=source
             )
         else:
             event = Information(
@@ -680,7 +682,7 @@ def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
                 at=at,
                 actors=(_pick(draw, ACTORS),),
                 channel=draw(_CHANNELS),
-                causes=causes,
+                answers=causes,
                 source=source,
             )
         log.append(event)

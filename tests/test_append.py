@@ -37,7 +37,7 @@ def log(tmp_path: Path) -> Path:
     """A sealed log of two events, head pinned."""
     target = tmp_path / "events.jsonl"
     opening = Contact(id="c0", at=T0, actors=("qatar",), source=Source(document="generated"))
-    write_log(target, [opening, info("i1", 1, causes=("c0",))])
+    write_log(target, [opening, info("i1", 1, answers=("c0",))])
     return target
 
 
@@ -51,7 +51,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_append_continues_the_chain_and_pins_the_head(log: Path) -> None:
-    done = append_event(log, info("i2", 2, causes=("i1",)))
+    done = append_event(log, info("i2", 2, answers=("i1",)))
     assert done.written
     assert (done.line, done.events) == (3, 3)
     loaded = load_log(log)
@@ -94,7 +94,7 @@ def test_same_id_with_other_content_is_a_conflict(log: Path) -> None:
 
 def test_same_instant_in_another_offset_is_other_content(log: Path) -> None:
     """Equal instants written differently are different records, so not a silent no-op."""
-    other = info("i1", 1, causes=("c0",))
+    other = info("i1", 1, answers=("c0",))
     shifted = attrs.evolve(other, at=other.at.astimezone(timezone(timedelta(hours=3))))
     assert shifted.at == other.at
     with pytest.raises(SimError, match="taken by a different event"):
@@ -133,8 +133,8 @@ def test_folder_gets_events_jsonl(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("event", "code"),
     [
-        (info("i2", 2, causes=("nope",)), "unknown-cause"),
-        (info("i2", 2, causes=("i2",)), "cause-cycle"),
+        (info("i2", 2, answers=("nope",)), "unknown-cause"),
+        (info("i2", 2, answers=("i2",)), "cause-cycle"),
         (info("i2", 0), "out-of-order"),
         (
             info("i2", 5, precision="approx", earliest=T0 + timedelta(hours=6)),

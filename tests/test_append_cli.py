@@ -28,7 +28,7 @@ def test_append_from_a_file_and_from_stdin(tmp_path: Path) -> None:
     assert first.exit_code == 0, first.output
     assert "appended c0" in first.stdout
     second = runner.invoke(
-        app, ["append", str(tmp_path), "-", "--json"], input=event_json("c1", 1, causes=("c0",))
+        app, ["append", str(tmp_path), "-", "--json"], input=event_json("c1", 1, answers=("c0",))
     )
     assert second.exit_code == 0, second.output
     data = json.loads(second.stdout)

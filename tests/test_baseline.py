@@ -169,7 +169,7 @@ def test_deal_concludes_at_the_cabinet_approval_on_the_reports_terms(
     assert all(a.text == "final_text" for a in final.approvals.values())
     assert final.current_offer is not None
     assert final.current_offer.final
-    assert final.current_offer.requires == ("hamas", "israel_cabinet")
+    assert final.current_offer.approvers == ("hamas", "israel_cabinet")
 
 
 def _expected_talks(trajectory: Trajectory, moment: datetime) -> str:

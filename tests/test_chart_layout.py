@@ -87,10 +87,20 @@ def _history() -> tuple[Event, ...]:
         BlackoutStarted(id="b1", at=_t(10), actors=("israel_army",), area="gaza", source=SRC),
         BlackoutStarted(id="b2", at=_t(12), actors=("israel_army",), area="gaza", source=SRC),
         BlackoutEnded(
-            id="b1-end", at=_t(20), actors=("israel_army",), area="gaza", causes=("b1",), source=SRC
+            id="b1-end",
+            at=_t(20),
+            actors=("israel_army",),
+            area="gaza",
+            answers=("b1",),
+            source=SRC,
         ),
         BlackoutEnded(
-            id="b2-end", at=_t(30), actors=("israel_army",), area="gaza", causes=("b2",), source=SRC
+            id="b2-end",
+            at=_t(30),
+            actors=("israel_army",),
+            area="gaza",
+            answers=("b2",),
+            source=SRC,
         ),
         MilitaryOperation(
             id="op",

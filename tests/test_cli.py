@@ -18,12 +18,12 @@ runner = CliRunner()
 DEAL: tuple[Event, ...] = (
     make("contact", "c", 0, milestone="first_contact"),
     make(
-        "offer", "o", 1, text="final", requires=("hamas", "israel_cabinet"), final=True,
+        "offer", "o", 1, text="final", approvers=("hamas", "israel_cabinet"), final=True,
         terms=Terms(pause_days=4, extendable=True),
     ),
-    make("response", "g", 2, to="o", decision="accepted", body="hamas", causes=("o",),
+    make("response", "g", 2, to="o", decision="accepted", body="hamas", answers=("o",),
          milestone="hamas_green_light"),
-    make("approval", "a", 3, body="israel_cabinet", text="final", causes=("g",),
+    make("approval", "a", 3, body="israel_cabinet", text="final", answers=("g",),
          milestone="cabinet_approval"),
 )  # fmt: skip
 

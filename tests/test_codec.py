@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +20,9 @@ from sim.codec import (
     stored_line,
 )
 from sim.errors import SimError
-from sim.events import KINDS, Event
+from sim.events import KINDS, Event, Requirement
+from sim.fold import replay
+from sim.store import load_log
 from tests.builders import make
 from tests.strategies import events
 
@@ -49,6 +53,58 @@ def test_records_carry_the_schema_version_and_leave_defaults_out() -> None:
     assert record["schema"] == SCHEMA
     assert record["kind"] == "call"
     assert "recipients" not in record  # empty by default, so left out
+
+
+def test_typed_links_round_trip_as_ids_or_objects() -> None:
+    event = make(
+        "call",
+        "c1",
+        1,
+        requires=("a", Requirement(id="b", decision="rejected")),
+        answers=("m",),
+        after=("p",),
+        patience=timedelta(days=1, hours=6),
+    )
+    record = encode_event(event)
+    assert record["requires"] == ["a", {"id": "b", "decision": "rejected"}]
+    assert record["patience"] == "1d6h"
+    assert decode_event(record) == event
+    assert event.causes == ("a", "b", "m", "p")
+    assert decode_event({**record, "patience": "P1DT6H"}) == event
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"requires": [{"id": "a", "decision": "maybe"}]}, "decision among"),
+        ({"requires": [{"id": "a", "why": "x"}]}, "id and decision only"),
+        ({"requires": [3]}, "expected an id"),
+        ({"patience": "soon"}, "positive duration"),
+        ({"patience": "0d"}, "positive duration"),
+        ({"causes": ["a"], "schema": SCHEMA}, "requires, answers or after"),
+    ],
+)
+def test_bad_links_are_explained(change: dict[str, Any], words: str) -> None:
+    record = {**encode_event(make("call", "c1", 1)), **change}
+    with pytest.raises(SimError, match="invalid call") as caught:
+        decode_event(record)
+    assert words in str(caught.value)
+
+
+def test_version_2_causes_become_answers_and_offer_requires_becomes_approvers() -> None:
+    record = encode_event(make("offer", "o", 1, text="t", approvers=("hamas",), answers=("x",)))
+    old = dict(record, schema=2, causes=record.pop("answers"), requires=record.pop("approvers"))
+    assert decode_event(old) == make(
+        "offer", "o", 1, text="t", approvers=("hamas",), answers=("x",)
+    )
+
+
+def test_a_log_written_in_version_2_replays_exactly_as_its_version_3_copy() -> None:
+    """The baseline as it was stored before typed links keeps its meaning after the upcast."""
+    older = load_log(Path(__file__).parent / "data" / "baseline-schema2.jsonl")
+    newer = load_log(Path(__file__).parent.parent / "scenarios" / "baseline")
+    assert [e.id for e in older.events] == [e.id for e in newer.events]
+    assert replay(older).states == replay(newer).states
 
 
 def test_version_1_records_are_upcast() -> None:

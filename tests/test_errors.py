@@ -201,9 +201,9 @@ def doing(action: str) -> Setup:
 
 ONE_MIB = 1 << 20
 LOOP = (
-    make("call", "a", 0, causes=("c",)),
-    make("call", "b", 1, causes=("a",)),
-    make("call", "c", 2, causes=("b",)),
+    make("call", "a", 0, answers=("c",)),
+    make("call", "b", 1, answers=("a",)),
+    make("call", "c", 2, answers=("b",)),
 )
 NEXT = line(record(id="n", at="2023-10-09T00:00:00+00:00"))
 
@@ -295,7 +295,7 @@ CASES = [
         "unknown record version",
         "unknown-schema",
         log_with(line(record(schema=9))),
-        says=(":2: unknown record version", "expected schema between 1 and 2", "found 9"),
+        says=(":2: unknown record version", "expected schema between 1 and 3", "found 9"),
     ),
     Case(
         "unknown kind",
@@ -368,7 +368,7 @@ CASES = [
     Case(
         "unknown cause",
         "unknown-cause",
-        written(make("call", "offer1", 0), make("call", "b", 1, causes=("ofer1",))),
+        written(make("call", "offer1", 0), make("call", "b", 1, answers=("ofer1",))),
         says=(
             ":2: event 'b' names a cause that is not an earlier event: 'ofer1' is no event",
             "hint: did you mean 'offer1'?",
@@ -377,7 +377,7 @@ CASES = [
     Case(
         "later cause",
         "later-cause",
-        written(make("call", "a", 0, causes=("b",)), make("call", "b", 1)),
+        written(make("call", "a", 0, answers=("b",)), make("call", "b", 1)),
         says=(
             ":1: event 'a' names a cause that is not an earlier event: 'b' comes after it",
             "found 'b', which is at line 2",
@@ -392,7 +392,7 @@ CASES = [
     Case(
         "event its own cause",
         "cause-cycle",
-        written(make("call", "a", 0, causes=("a",))),
+        written(make("call", "a", 0, answers=("a",))),
         says=("found 'a' → 'a'",),
     ),
     # ---------------------------------------------------------------- integrity, on load
@@ -543,13 +543,13 @@ CASES = [
     Case(
         "append: unknown cause",
         "unknown-cause",
-        appending(line(record(causes=["c9"]))),
+        appending(line(record(answers=["c9"]))),
         says=("names a cause that is no event of this log", "found 'c9'"),
     ),
     Case(
         "append: its own cause",
         "cause-cycle",
-        appending(line(record(causes=["x"]))),
+        appending(line(record(answers=["x"]))),
         says=("event 'x' names itself as a cause",),
     ),
     Case(

@@ -79,7 +79,7 @@ def _log() -> tuple[Event, ...]:
             text="t1",
             terms=Terms(first_phase="women and children"),
             source=SEED,
-            causes=("first",),
+            answers=("first",),
         ),
     )
 
@@ -331,7 +331,7 @@ HEAD = "kind,id,at,source.document,count,captor"
             "kind,id,at,source.document,causes\ncontact,a,2023-10-07T12:00:00+00:00,seed,later\n",
             2,
             5,
-            "row 2, column 'causes': cause 'later' is not the id of an earlier row",
+            "row 2, column 'causes': link 'later' is not the id of an earlier row",
         ),
         (f"{HEAD}\n", None, None, "the CSV has no events"),
     ],

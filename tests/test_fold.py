@@ -94,7 +94,7 @@ def test_outcome_reports_the_terms_of_the_concluded_text() -> None:
     trajectory = replay(
         [
             make("contact", "c", 0),
-            make("offer", "o", 1, text="final", requires=("hamas",), terms=terms),
+            make("offer", "o", 1, text="final", approvers=("hamas",), terms=terms),
             make("approval", "a", 2, body="hamas", text="final"),
         ]
     )

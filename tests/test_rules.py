@@ -34,9 +34,9 @@ def test_offer_before_any_contact_is_voided() -> None:
 
 def test_amending_text_voids_approvals_of_older_versions() -> None:
     voided, trajectory = run(
-        make("offer", "o1", 1, text="v1", requires=("hamas", "israel_cabinet")),
+        make("offer", "o1", 1, text="v1", approvers=("hamas", "israel_cabinet")),
         make("approval", "a1", 2, body="hamas", text="v1"),
-        make("offer", "o2", 3, text="v2", requires=("hamas", "israel_cabinet")),
+        make("offer", "o2", 3, text="v2", approvers=("hamas", "israel_cabinet")),
         make("approval", "a2", 4, body="israel_cabinet", text="v2"),
     )
     final = trajectory.final
@@ -57,9 +57,9 @@ def test_approving_an_older_text_is_voided() -> None:
 
 def test_deal_concludes_when_every_required_body_approved_the_current_text() -> None:
     voided, trajectory = run(
-        make("offer", "o1", 1, text="final", requires=("hamas", "israel_cabinet"), final=True),
-        make("response", "g", 2, to="o1", decision="accepted", body="hamas", causes=("o1",)),
-        make("approval", "a", 3, body="israel_cabinet", text="final", causes=("g",)),
+        make("offer", "o1", 1, text="final", approvers=("hamas", "israel_cabinet"), final=True),
+        make("response", "g", 2, to="o1", decision="accepted", body="hamas", answers=("o1",)),
+        make("approval", "a", 3, body="israel_cabinet", text="final", answers=("g",)),
         make("announcement", "ann", 4),
     )
     outcome = trajectory.outcome
@@ -71,7 +71,7 @@ def test_deal_concludes_when_every_required_body_approved_the_current_text() -> 
 
 def test_rejecting_the_final_offer_ends_talks_and_voids_what_follows() -> None:
     voided, trajectory = run(
-        make("offer", "o1", 1, text="final", requires=("hamas", "israel_cabinet"), final=True),
+        make("offer", "o1", 1, text="final", approvers=("hamas", "israel_cabinet"), final=True),
         make(
             "response",
             "g",
@@ -79,10 +79,10 @@ def test_rejecting_the_final_offer_ends_talks_and_voids_what_follows() -> None:
             to="o1",
             decision="rejected",
             body="hamas",
-            causes=("o1",),
+            answers=("o1",),
             milestone="hamas_green_light",
         ),
-        make("approval", "a", 3, body="israel_cabinet", text="final", causes=("g",)),
+        make("approval", "a", 3, body="israel_cabinet", text="final", answers=("g",)),
         make("announcement", "ann", 4),
     )
     assert trajectory.final.talks == "ended"
@@ -101,7 +101,7 @@ def test_starting_a_prohibited_operation_breaches_the_condition_and_lapses_the_o
         make("condition", "k", 1, name="no_invasion", holder="israel", prohibits="ground_invasion"),
         make("offer", "o", 1.1, text="oct24", conditions=("no_invasion",)),
         make("military_operation", "inv", 3, operation="ground_invasion", area="gaza"),
-        make("response", "r", 4, to="o", decision="accepted", causes=("o",)),
+        make("response", "r", 4, to="o", decision="accepted", answers=("o",)),
     )
     final = trajectory.final
     assert final.conditions["no_invasion"].status == "breached"
@@ -117,7 +117,7 @@ def test_talks_resume_only_once_the_suspension_conditions_are_met() -> None:
         make("talks_suspended", "s", 1.5, until=("hospital",)),
         make("talks_resumed", "early", 2),
         make("assurance", "promise", 3, about="hospital kept running", meets=("hospital",)),
-        make("talks_resumed", "r", 4, causes=("promise",)),
+        make("talks_resumed", "r", 4, answers=("promise",)),
     )
     voided, trajectory = run(*history)
     assert voided == {"early": "talks stay suspended: condition hospital is open"}
@@ -128,13 +128,13 @@ def test_talks_resume_only_once_the_suspension_conditions_are_met() -> None:
 def test_an_event_whose_cause_was_voided_is_voided_too() -> None:
     voided, _ = run(
         make("talks_resumed", "r", 1),
-        make("offer", "o", 2, text="v", causes=("r",)),
+        make("offer", "o", 2, text="v", answers=("r",)),
     )
     assert voided["o"] == "its cause r was voided (talks are active, not suspended)"
 
 
 def test_a_cause_missing_from_the_log_voids_the_event() -> None:
-    trajectory = replay([make("call", "x", 1, causes=("gone",))])
+    trajectory = replay([make("call", "x", 1, answers=("gone",))])
     assert trajectory.final.voided["x"] == "its cause gone is not in the log before it"
 
 
@@ -143,9 +143,9 @@ def test_a_message_into_a_dark_area_is_held_until_the_blackout_ends() -> None:
     voided, trajectory = run(
         make("blackout_started", "b", 1, area="gaza"),
         make("information", "msg", 1.2, channel=gaza),
-        make("response", "early_reply", 1.4, to="nothing", decision="commented", causes=("msg",)),
-        make("blackout_ended", "e", 2, area="gaza", causes=("b",)),
-        make("call", "reply", 2.5, causes=("msg",)),
+        make("response", "early_reply", 1.4, to="nothing", decision="commented", answers=("msg",)),
+        make("blackout_ended", "e", 2, area="gaza", answers=("b",)),
+        make("call", "reply", 2.5, answers=("msg",)),
     )
     assert voided == {"early_reply": "its cause msg is still held up by the blackout over gaza"}
     assert dict(trajectory.state_at("msg").in_transit) == {"msg": "gaza"}
@@ -156,8 +156,8 @@ def test_an_area_stays_dark_while_any_overlapping_blackout_is_in_force() -> None
     _, trajectory = run(
         make("blackout_started", "b1", 1, area="gaza"),
         make("blackout_started", "b2", 2, area="gaza"),
-        make("blackout_ended", "e1", 3, area="gaza", causes=("b1",)),
-        make("blackout_ended", "e2", 4, area="gaza", causes=("b2",)),
+        make("blackout_ended", "e1", 3, area="gaza", answers=("b1",)),
+        make("blackout_ended", "e2", 4, area="gaza", answers=("b2",)),
     )
     assert trajectory.state_at("e1").dark("gaza")
     assert not trajectory.final.dark("gaza")
@@ -166,8 +166,8 @@ def test_an_area_stays_dark_while_any_overlapping_blackout_is_in_force() -> None
 def test_ending_a_blackout_not_in_force_is_voided() -> None:
     voided, _ = run(
         make("blackout_started", "b1", 1, area="gaza"),
-        make("blackout_ended", "e1", 2, area="gaza", causes=("b1",)),
-        make("blackout_ended", "e2", 3, area="gaza", causes=("b1",)),
+        make("blackout_ended", "e1", 2, area="gaza", answers=("b1",)),
+        make("blackout_ended", "e2", 3, area="gaza", answers=("b1",)),
     )
     assert voided == {"e2": "it ends no blackout in force over gaza"}
 

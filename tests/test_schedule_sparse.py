@@ -117,7 +117,7 @@ def test_a_moved_event_takes_the_offset_of_the_first_of_its_latest_causes(
     events = (
         Contact(id="gulf", at=at.astimezone(zones["gulf"]), source=source),
         Contact(id="east", at=at.astimezone(zones["east"]), source=source),
-        Information(id="answer", at=at + timedelta(hours=1), causes=causes, source=source),
+        Information(id="answer", at=at + timedelta(hours=1), answers=causes, source=source),
     )
     later = [retime(id="answer", by="+1d")]
     _both(events, later)

@@ -94,7 +94,7 @@ def test_duplicate_ids_and_unknown_causes_are_refused(tmp_path: Path) -> None:
     for history, message in (
         ([make("call", "a", 0), make("call", "a", 1)], "duplicate event id 'a'"),
         (
-            [make("call", "a", 0, causes=("b",)), make("call", "b", 1)],
+            [make("call", "a", 0, answers=("b",)), make("call", "b", 1)],
             "names a cause that is not an earlier event",
         ),
     ):

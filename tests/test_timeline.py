@@ -147,7 +147,7 @@ def _tiny_log(tmp_path: Path) -> Path:
             recipients=("hamas_gaza_leaders",),
             channel=Channel(name="qatar>hamas_gaza_leaders", via=("gaza",)),
             text="t1",
-            requires=("israel_cabinet",),
+            approvers=("israel_cabinet",),
             source=source,
             summary="An offer",
             alternatives=(
@@ -163,7 +163,7 @@ def _tiny_log(tmp_path: Path) -> Path:
             actors=("israel_cabinet",),
             to="o1",
             decision="rejected",
-            causes=("o1",),
+            answers=("o1",),
             source=source,
             summary="A rejection",
             milestone="hamas_green_light",

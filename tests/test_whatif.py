@@ -35,7 +35,7 @@ def deal() -> tuple[Event, ...]:
     """Hamas answers during a blackout; Qatar relays once Gaza is lit; the cabinet approves."""
     return (
         make("contact", "contact", 0, milestone="first_contact"),
-        make("offer", "offer", 2, text="v1", requires=("hamas", "israel_cabinet")),
+        make("offer", "offer", 2, text="v1", approvers=("hamas", "israel_cabinet")),
         make("blackout_started", "dark", 3, area="gaza", actors=("israel",)),
         make(
             "response",
@@ -44,21 +44,21 @@ def deal() -> tuple[Event, ...]:
             to="offer",
             decision="accepted",
             body="hamas",
-            causes=("offer",),
+            answers=("offer",),
             channel=GAZA,
             actors=("hamas_gaza",),
             recipients=("qatar",),
             milestone="hamas_green_light",
         ),
-        make("blackout_ended", "lit", 5, area="gaza", causes=("dark",), actors=("israel",)),
-        make("information", "relay", 5.25, causes=("yes",), recipients=("israel_war_cabinet",)),
+        make("blackout_ended", "lit", 5, area="gaza", answers=("dark",), actors=("israel",)),
+        make("information", "relay", 5.25, answers=("yes",), recipients=("israel_war_cabinet",)),
         make(
             "approval",
             "cabinet",
             6,
             body="israel_cabinet",
             text="v1",
-            causes=("relay",),
+            answers=("relay",),
             actors=("israel_cabinet",),
             milestone="cabinet_approval",
         ),
@@ -102,7 +102,7 @@ def test_a_blackout_inserted_before_the_relay_holds_it_up() -> None:
         kind="blackout_ended",
         at="2023-10-13T00:00:00+00:00",
         area="gaza",
-        causes=["dark2"],
+        answers=["dark2"],
     )
     relay_via_gaza = amend(id="relay", set={"channel": {"name": "qatar>gaza", "via": ["gaza"]}})
     result = whatif(Log(events=deal()), [extra, end, relay_via_gaza])
@@ -125,7 +125,7 @@ def test_removing_the_answer_voids_what_rests_on_it_and_says_so() -> None:
 
 def test_a_rejection_of_the_final_offer_ends_the_talks_and_voids_the_approval() -> None:
     events = tuple(
-        make("offer", "offer", 2, text="v1", requires=("hamas", "israel_cabinet"), final=True)
+        make("offer", "offer", 2, text="v1", approvers=("hamas", "israel_cabinet"), final=True)
         if e.id == "offer"
         else e
         for e in deal()

@@ -147,7 +147,7 @@ def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_te
     assert offer is not None
     assert at.current_text == offer.text == trajectory.outcome.text
     bound = {a.body for a in at.approvals.values() if a.status == "bound" and a.text == offer.text}
-    assert set(offer.requires) <= bound
+    assert set(offer.approvers) <= bound
 
 
 @given(what_ifs(), st.data())

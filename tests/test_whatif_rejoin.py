@@ -29,7 +29,7 @@ def test_removing_an_event_that_changed_nothing_still_voids_what_cites_it() -> N
     history = (
         make("contact", "contact", 0),
         make("call", "call", 1),
-        make("information", "relay", 2, causes=("call",)),
+        make("information", "relay", 2, answers=("call",)),
         make("meeting", "meeting", 3),
     )
     result = whatif(Log(events=history), [remove(id="call")])
