@@ -37,6 +37,7 @@ from sim.events import (
     Source,
     Terms,
 )
+from sim.times import format_span, parse_span
 
 __all__ = [
     "GENESIS",
@@ -125,44 +126,6 @@ def _structure_datetime(value: object, _type: object) -> datetime:
         msg = f"expected a timezone-aware time (with an offset such as +00:00), found {value!r}"
         raise ValueError(msg)
     return parsed
-
-
-_SPAN: Final = re.compile(r"\+?((?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)")
-_SPAN_UNITS: Final = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_ISO_SPAN: Final = re.compile(
-    r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?", re.IGNORECASE
-)
-
-
-def parse_span(text: object) -> timedelta:
-    """A positive length of time: ``"14d"``, ``"1d6h"``, ``"90m"`` (units w d h m s), or ISO 8601
-    (``"P14D"``, ``"PT36H"``).  ``ValueError`` says what was expected and found."""
-    if isinstance(text, str):
-        seconds: int | None = None
-        match = _SPAN.fullmatch(text.strip())
-        if match is not None and match.group(1):
-            seconds = sum(
-                int(n) * _SPAN_UNITS[u] for n, u in re.findall(r"(\d+)([wdhms])", match.group(1))
-            )
-        iso = _ISO_SPAN.fullmatch(text.strip())
-        if iso is not None and any(iso.groups()):
-            sizes = (604800, 86400, 3600, 60, 1)
-            seconds = sum(int(n or 0) * size for n, size in zip(iso.groups(), sizes, strict=True))
-        if seconds is not None and 0 < seconds <= 999_999_999 * 86400:
-            return timedelta(seconds=seconds)
-    msg = f'expected a positive duration such as "14d", "1d6h" or "P14D", found {text!r}'
-    raise ValueError(msg)
-
-
-def format_span(span: timedelta) -> str:
-    """The text :func:`parse_span` reads back: 1 day 6 hours -> ``"1d6h"``."""
-    seconds = int(span.total_seconds())
-    text = ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            text += f"{count}{unit}"
-    return text or "0s"
 
 
 def _structure_span(value: object, _type: object) -> timedelta:

@@ -148,16 +148,16 @@ class Requirement:
     id: str = field(validator=_slug)
     decision: RequiredDecision = "acceptance"
 
-    def met_by(self, event: object) -> bool:
-        """Whether ``event`` (the linked event, which took effect) carries the decision asked."""
+    def met_by(self, decision: str | None) -> bool:
+        """Whether the linked event, which took effect with ``decision`` (``None`` when it is
+        not a response), carries the decision this link asks for."""
         if self.decision == "any":
             return True
-        decision = getattr(event, "decision", None)
         if decision is None:  # not a response: only the default asks nothing of it
             return self.decision == "acceptance"
         if self.decision == "acceptance":
             return decision in ACCEPTANCES
-        return bool(decision == self.decision)
+        return decision == self.decision
 
 
 def _requirements(value: Iterable[str | Requirement]) -> tuple[Requirement, ...]:

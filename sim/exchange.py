@@ -441,7 +441,11 @@ def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int
             continue
         try:
             value = _parse(field, text)
-            if value is not _ABSENT and field.attribute.validator is not None:
+            if (
+                value is not _ABSENT
+                and field.attribute.validator is not None
+                and field.hint not in (datetime, timedelta)  # text: the codec reads it
+            ):
                 field.attribute.validator(None, field.attribute, value)
         except (_CellError, ValueError, TypeError) as exc:
             raise _fault(path, number, header, name, str(exc)) from None

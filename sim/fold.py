@@ -1,30 +1,32 @@
-"""Replay and time travel: the log folded, event by event, into a trajectory of states.
+"""Replay and time travel: the log scheduled and folded, event by event, into a trajectory.
 
-``replay`` is a left fold of :func:`sim.rules.apply` over the events, in log order.  Beyond what
-``apply`` checks, it voids an event whose causes are not in the log before it (an intervention
-may have removed them).  The result, a :class:`Trajectory`, keeps the state after every event, so
-asking for the state at an event, an index or a date costs a lookup.
+``replay`` runs the scheduler (:mod:`sim.schedule`) over a log: a left fold of
+:func:`sim.rules.attempt` over the events in their order, except that an event meeting a
+temporary barrier waits for it (and what is linked to it waits too), and an event answering a
+message waits until the message arrives.  For a record consistent with the rules nothing waits,
+and the replay is the plain fold.  The result, a :class:`Trajectory`, keeps the state after
+every event, so asking for the state at an event, an index or a date costs a lookup.
 
 Snapshots serve the other case, a late state of a long log without the trajectory at hand:
 ``take_snapshots`` keeps every n-th state keyed by the hash of the log prefix it closes and the
-reducer version, and ``state_at`` folds only the events after the nearest snapshot.  Changed
+reducer version, and ``state_at`` runs only the events after the nearest snapshot.  Changed
 reducers change the version, so a stale snapshot is never reused.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, time
-from typing import Any, Final, Protocol
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Final
 
-import attrs
 from attrs import field, frozen
 
+from sim._fast import cyclic_gc_paused
 from sim.events import Event, Terms
-from sim.rules import REDUCER_VERSION, apply, void
-from sim.state import EMPTY, NegotiationState
+from sim.log import Log
+from sim.rules import REDUCER_VERSION
+from sim.schedule import DEFAULT_PATIENCE, Hold, Run, Timing, Wait, run
+from sim.state import EMPTY, NegotiationState, Refusal
 
 __all__ = [
     "Log",
@@ -32,8 +34,8 @@ __all__ = [
     "SnapshotKey",
     "Trajectory",
     "Voided",
+    "cyclic_gc_paused",
     "replay",
-    "resume",
     "shared_tail",
     "state_at",
     "take_snapshots",
@@ -42,37 +44,16 @@ __all__ = [
 SnapshotKey = tuple[str, str]
 """(hash of the log prefix, reducer version)."""
 
-
-@frozen(kw_only=True)
-class Log:
-    """A log: its events in recorded order, a name, and the chain hash after each line.
-
-    ``hashes`` is empty for logs built in memory; the codec fills it for logs read from disk.
-    """
-
-    events: tuple[Event, ...]
-    name: str = "log"
-    hashes: tuple[str, ...] = ()
-    source: str | None = None
-    """Where it was read from, if anywhere."""
-
-    def __len__(self) -> int:
-        return len(self.events)
-
-    def index(self, event_id: str) -> int:
-        """The position of ``event_id``; ``KeyError`` if absent."""
-        for i, event in enumerate(self.events):
-            if event.id == event_id:
-                return i
-        raise KeyError(event_id)
+_NONE: Final[Mapping[str, Any]] = {}
 
 
 @frozen(kw_only=True)
 class Voided:
-    """An event that could not take effect, and why."""
+    """An event that could not take effect, and why (``reason`` is the refusal in words)."""
 
     id: str
     reason: str
+    refusal: Refusal | None = field(default=None, eq=False)
 
 
 @frozen(kw_only=True)
@@ -91,20 +72,45 @@ class Outcome:
         return outcome_html(self)
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, repr=False)
 class Trajectory:
-    """The states a log passes through: ``states[i]`` is the state after ``events[i]``."""
+    """The states a log passes through: ``states[i]`` is the state after ``events[i]``.
+
+    ``events`` are in the order they happened, at the times they happened: an event that waited,
+    or that answers a message a blackout held up, is moved to its time.  ``waits`` says which
+    events waited at a barrier (since when, until when, for what), ``holds`` which messages a
+    blackout held up, ``timings`` how the time of each event the scheduler moved was found.
+    """
 
     events: tuple[Event, ...]
     states: tuple[NegotiationState, ...] = field()
     initial: NegotiationState = EMPTY
     name: str = "log"
+    waits: Mapping[str, Wait] = field(factory=dict)
+    holds: Mapping[str, Hold] = field(factory=dict)
+    timings: Mapping[str, Timing] = field(factory=dict)
+    busy: tuple[int, ...] = ()
+    """Positions after which something was still in flight (see :class:`sim.schedule.Run`)."""
+    aligned: int = -1
+    """How many leading events are the log's own, in its order, with nothing in flight after
+    each (``-1``: all of them)."""
+    patience: timedelta = DEFAULT_PATIENCE
+    recorded: tuple[Event, ...] = ()
+    """The log in its recorded order, kept where it differs from :attr:`events`."""
 
     @states.validator
     def _one_state_per_event(self, _attribute: object, value: tuple[object, ...]) -> None:
         if len(value) != len(self.events):
             msg = f"a trajectory needs one state per event: {len(self.events)} != {len(value)}"
             raise ValueError(msg)
+
+    def __repr__(self) -> str:
+        outcome = self.outcome
+        said = f"concluded {outcome.concluded_at:%Y-%m-%d}" if outcome.concluded_at else "open"
+        return (
+            f"<Trajectory {self.name!r}: {len(self.events)} events, "
+            f"{len(self.final.voided)} voided, {len(self.waits)} waited, {said}>"
+        )
 
     @property
     def final(self) -> NegotiationState:
@@ -113,9 +119,13 @@ class Trajectory:
 
     @property
     def voided(self) -> tuple[Voided, ...]:
-        """The events that could not take effect, in log order, with their reasons."""
+        """The events that could not take effect, in order, with their refusals."""
         reasons = self.final.voided
-        return tuple(Voided(id=e.id, reason=reasons[e.id]) for e in self.events if e.id in reasons)
+        return tuple(
+            Voided(id=e.id, reason=reasons[e.id].text, refusal=reasons[e.id])
+            for e in self.events
+            if e.id in reasons
+        )
 
     @property
     def milestones(self) -> Mapping[str, datetime]:
@@ -136,6 +146,11 @@ class Trajectory:
             terms=offer.terms if offer else None,
         )
 
+    @property
+    def quiet(self) -> frozenset[int]:
+        """Positions after which nothing was in flight is the complement of :attr:`busy`."""
+        return frozenset(range(len(self.events))) - frozenset(self.busy)
+
     def took_effect(self, event_id: str) -> bool:
         """Whether ``event_id`` is in this trajectory and was not voided."""
         return any(e.id == event_id for e in self.events) and event_id not in self.final.voided
@@ -152,11 +167,26 @@ class Trajectory:
         n = _resolve(self, when)
         return self.states[n - 1] if n else self.initial
 
-    def extend(self, events: Iterable[Event]) -> Trajectory:
-        """This trajectory continued with more events."""
-        more = tuple(events)
-        states = _fold(self.final, more, {e.id for e in self.events})
-        return attrs.evolve(self, events=self.events + more, states=self.states + states)
+    def waiting_at(self, when: datetime) -> tuple[Wait, ...]:
+        """The events waiting at a barrier at ``when``."""
+        return tuple(w for w in self.waits.values() if w.since <= when < w.until)
+
+    def extend(self, events: Sequence[Event]) -> Trajectory:
+        """This trajectory continued with more events: the same as replaying the longer log.
+
+        It runs again from the last point where this trajectory was its log's own prefix with
+        nothing in flight (for a record consistent with the rules, its end).
+        """
+        keep = len(self.events) if self.aligned < 0 else self.aligned
+        log = tuple(self.recorded or self.events) + tuple(events)
+        return _replay(
+            log,
+            initial=self.initial,
+            name=self.name,
+            patience=self.patience,
+            prefix=self if keep else None,
+            keep=keep,
+        )
 
     def to_frame(self) -> Any:
         """One row per event with the state after it, as a pandas DataFrame (extra ``frame``).
@@ -204,50 +234,6 @@ def _resolve(trajectory: Trajectory | Log, when: datetime | date | int | str) ->
     return n
 
 
-class _Seen(Protocol):
-    """The ids already in the log: a set, or a view that knows them without listing them."""
-
-    def __contains__(self, item: object, /) -> bool: ...
-
-    def add(self, item: str, /) -> None: ...
-
-
-class _KnownOrAdded:
-    """``known(id)``, or an id added since: a prefix's ids without building their set."""
-
-    __slots__ = ("add", "added", "known")
-
-    def __init__(self, known: Callable[[str], bool]) -> None:
-        self.known = known
-        self.added: set[str] = set()
-        self.add: Callable[[str], None] = self.added.add  # the set's own: no Python frame
-
-    def __contains__(self, item: object, /) -> bool:
-        return item in self.added or (isinstance(item, str) and self.known(item))
-
-
-def _fold(
-    state: NegotiationState, events: Sequence[Event], seen: _Seen
-) -> tuple[NegotiationState, ...]:
-    states: list[NegotiationState] = []
-    append = states.append
-    add = seen.add
-    for event in events:
-        causes = event.causes
-        if causes:  # most events have none: skip the loop
-            for cause in causes:
-                if cause not in seen:
-                    state = void(state, event, f"its cause {cause} is not in the log before it")
-                    break
-            else:
-                state = apply(state, event)
-        else:
-            state = apply(state, event)
-        add(event.id)
-        append(state)
-    return tuple(states)
-
-
 def shared_tail(old: Sequence[Event], new: Sequence[Event]) -> int:
     """How many events ``old`` and ``new`` end with alike (the very same objects)."""
     shared = 0
@@ -257,171 +243,109 @@ def shared_tail(old: Sequence[Event], new: Sequence[Event]) -> int:
     return shared
 
 
-def _last_link(old: Sequence[Event], new: Sequence[Event], shared: int) -> int:
-    """The last of ``new``'s last ``shared`` events that names as a cause an id only one of
-    ``old`` and ``new`` holds, or one at or after itself (its position; if none does, the
-    position before them)."""
-    cut = len(new) - shared
-    only_one = {e.id for e in old[: len(old) - shared]} ^ {e.id for e in new[:cut]}
-    from_here: set[str] = set()  # the ids at position p and after it
-    for p in range(len(new) - 1, cut - 1, -1):
-        event = new[p]
-        from_here.add(event.id)
-        for cause in event.causes:
-            if cause in only_one or cause in from_here:
-                return p
-    return cut - 1
+def trajectory_of(
+    result: Run,
+    *,
+    initial: NegotiationState,
+    name: str,
+    patience: timedelta,
+    recorded: tuple[Event, ...] = (),
+) -> Trajectory:
+    """A :class:`Trajectory` of a scheduler's :class:`~sim.schedule.Run` of the log
+    ``recorded``."""
+    whole = result.aligned >= len(result.events)
+    return Trajectory(
+        events=result.events,
+        states=result.states,
+        initial=initial,
+        name=name,
+        waits=result.waits or _NONE,
+        holds=result.holds or _NONE,
+        timings=result.timings or _NONE,
+        busy=result.busy,
+        aligned=-1 if whole else result.aligned,
+        patience=patience,
+        recorded=() if whole else recorded,
+    )
 
 
-def _same(a: NegotiationState, b: NegotiationState) -> bool:
-    """``a == b``, answered early where it is most often false: what was voided, and when
-    milestones were reached (comparing maps of different sizes costs nothing)."""
-    return a is b or (a.voided == b.voided and a.milestones == b.milestones and a == b)
+def replay(
+    log: Log | Sequence[Event],
+    *,
+    initial: NegotiationState = EMPTY,
+    patience: timedelta = DEFAULT_PATIENCE,
+) -> Trajectory:
+    """Schedule and fold every event of ``log`` into a :class:`Trajectory`.
 
-
-def _fold_until_rejoined(
-    state: NegotiationState,
-    events: Sequence[Event],
-    seen: _Seen,
-    old: Sequence[Event],
-    base: Trajectory,
-) -> tuple[NegotiationState, ...]:
-    """:func:`_fold` of ``events`` (in place of ``base``'s suffix ``old``), handing over to
-    ``base``'s states where the two *rejoin*.
-
-    From position ``p`` of ``events`` on, the base's states can take over when (1) the events
-    after ``p`` are the very events that end ``old``; (2) none of them names as a cause an id
-    that only one of the two logs holds, or one at or after itself (the fold's one check that
-    looks past the state is whether a cause is in the log before the event, and for the other
-    causes both logs answer alike); and (3) the state after ``p`` equals the base's state after
-    its counterpart.  The fold being a function of state and event, it would then repeat the
-    base's states to the end.  The states are compared from the first ``p`` that meets (1), then
-    at doubling distances, so that a what-if that never rejoins pays a few comparisons, not one
-    per event; (2) costs a pass over the shared events, so it is checked only once (3) holds.
-    """
-    shared = shared_tail(old, events)
-    offset = len(base.states) - len(events)
-    p = len(events) - shared - 1
-    folded = _fold(state, events[: p + 1], seen)
-    gap, linked = 1, None
-    while True:
-        here = folded[-1] if folded else state
-        there = base.states[p + offset] if p + offset >= 0 else base.initial
-        if _same(here, there):
-            if linked is None:
-                linked = _last_link(old, events, shared)
-            if p >= linked:
-                return folded + base.states[p + offset + 1 :]
-            folded += _fold(here, events[p + 1 : linked + 1], seen)  # then compare again
-            p = linked
-            continue
-        if p + 1 == len(events):
-            return folded
-        folded += _fold(here, events[p + 1 : p + 1 + gap], seen)
-        p, gap = min(p + gap, len(events) - 1), gap * 2
-
-
-_PROMOTE_AFTER: Final = 10_000
-"""Young objects a pause must leave before they are promoted (a pass over fewer is cheap)."""
-
-
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a large acyclic structure is built.
-
-    A trajectory (or a decoded log) is a tree of immutable values with no reference cycles, so
-    the collector's passes over it while it grows find nothing to free.  Pausing alone only
-    defers them: the young generation keeps counting, and the first allocation after the pause
-    would trigger one pass over everything built during it (about a third of a 100,000-event
-    replay).  So on exit the survivors go straight to the oldest generation (``gc.freeze`` then
-    ``gc.unfreeze`` moves them there without a pass), where long-lived data ends up anyway and
-    only the rare full collections look at it.  That is skipped for small builds (a pass over
-    them is cheap), and when something else uses the permanent generation
-    (``gc.get_freeze_count()`` is not 0), so objects a caller froze stay frozen.  Reference
-    counting frees everything as usual, the previous setting is restored, and results are
-    unaffected; the one cost is that garbage cycles made just before the pause wait for a full
-    collection instead of a young one.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            if gc.get_count()[0] > _PROMOTE_AFTER and gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-def replay(log: Log | Sequence[Event], *, initial: NegotiationState = EMPTY) -> Trajectory:
-    """Fold every event of ``log`` into a :class:`Trajectory`, voiding what cannot take effect.
+    What cannot take effect is voided; what meets a temporary barrier waits for it, up to
+    ``patience`` (or the event's own).
 
     >>> replay(load_log("scenarios/baseline")).outcome.concluded
     True
     """
     events = log.events if isinstance(log, Log) else tuple(log)
     name = log.name if isinstance(log, Log) else "log"
-    with cyclic_gc_paused():
-        states = _fold(initial, events, set())
-    return Trajectory(events=events, states=states, initial=initial, name=name)
+    return _replay(events, initial=initial, name=name, patience=patience)
 
 
-def resume(
-    trajectory: Trajectory,
-    keep: int,
-    events: Sequence[Event],
+def _replay(
+    events: tuple[Event, ...],
     *,
-    known: Callable[[str], bool] | None = None,
-    name: str | None = None,
-    log: tuple[Event, ...] | None = None,
+    initial: NegotiationState,
+    name: str,
+    patience: timedelta,
+    prefix: Trajectory | None = None,
+    keep: int = 0,
 ) -> Trajectory:
-    """``trajectory``'s first ``keep`` events and states, then ``events`` folded after them.
-
-    This is how a what-if reuses its base: the states before the first changed event are the
-    base's own, and so are the states after the point where it *rejoins* the base (see
-    :func:`_fold_until_rejoined`), if it does.  ``known`` says whether an id is among the kept
-    events (or otherwise counts as earlier in the log); without it the kept ids are collected,
-    which costs a pass over them.  ``log``, the kept events followed by ``events``, saves
-    building that tuple again where the caller holds it already.
-    """
-    if not 0 <= keep <= len(trajectory.events):
-        msg = f"cannot keep {keep} events of a trajectory of {len(trajectory.events)}"
-        raise IndexError(msg)
-    more = tuple(events)
-    if log is None:
-        log = trajectory.events[:keep] + more
-    elif len(log) != keep + len(more):
-        msg = f"a log of {len(log)} events is not {keep} kept events and {len(more)} more"
-        raise ValueError(msg)
-    seen: _Seen = (
-        _KnownOrAdded(known) if known is not None else {e.id for e in trajectory.events[:keep]}
-    )
-    start = trajectory.states[keep - 1] if keep else trajectory.initial
     with cyclic_gc_paused():
-        old = trajectory.events[keep:]
-        if old and more and old[-1] is more[-1]:  # they may rejoin
-            states = _fold_until_rejoined(start, more, seen, old, trajectory)
-        else:
-            states = _fold(start, more, seen)
-    return Trajectory(
-        events=log,
-        states=trajectory.states[:keep] + states,
-        initial=trajectory.initial,
-        name=trajectory.name if name is None else name,
+        if prefix is None or keep == 0:
+            result = run(events, initial=initial, patience=patience)
+            return trajectory_of(
+                result, initial=initial, name=name, patience=patience, recorded=events
+            )
+        kept = {e.id for e in events[:keep]}
+        still = prefix.states[keep - 1].in_transit
+        arrived = {
+            h.id: h.until
+            for h in prefix.holds.values()
+            if h.until is not None and h.id in kept and h.id not in still
+        }
+        result = run(
+            events,
+            initial=prefix.states[keep - 1],
+            patience=patience,
+            start=keep,
+            known=kept.__contains__,
+            arrived=arrived,
+            holds={k: v for k, v in prefix.holds.items() if k in kept},
+        )
+    merged = Run(
+        events=tuple(prefix.events[:keep]) + result.events,
+        states=tuple(prefix.states[:keep]) + result.states,
+        waits={**{k: v for k, v in prefix.waits.items() if k in kept}, **result.waits},
+        holds={**{k: v for k, v in prefix.holds.items() if k in kept}, **result.holds},
+        timings={**{k: v for k, v in prefix.timings.items() if k in kept}, **result.timings},
+        busy=tuple(i for i in prefix.busy if i < keep) + result.busy,
+        aligned=result.aligned,
+        first_change=keep,
     )
+    return trajectory_of(merged, initial=initial, name=name, patience=patience, recorded=events)
 
 
 def take_snapshots(
     trajectory: Trajectory, hashes: Sequence[str], *, every: int = 1024
 ) -> dict[SnapshotKey, NegotiationState]:
-    """Every ``every``-th state of ``trajectory``, keyed by its prefix hash and reducer version."""
+    """Every ``every``-th state of ``trajectory``, keyed by its prefix hash and reducer version.
+
+    Only states that close a prefix of the log with nothing in flight are kept (for a record
+    consistent with the rules, every one).
+    """
     if len(hashes) != len(trajectory.events):
         msg = f"need one prefix hash per event: {len(hashes)} for {len(trajectory.events)} events"
         raise ValueError(msg)
+    limit = len(trajectory.events) if trajectory.aligned < 0 else trajectory.aligned
     return {
-        (hashes[i], REDUCER_VERSION): trajectory.states[i]
-        for i in range(every - 1, len(trajectory.states), every)
+        (hashes[i], REDUCER_VERSION): trajectory.states[i] for i in range(every - 1, limit, every)
     }
 
 
@@ -430,14 +354,16 @@ def state_at(
     when: datetime | date | int | str,
     *,
     snapshots: Mapping[SnapshotKey, NegotiationState] | None = None,
+    patience: timedelta = DEFAULT_PATIENCE,
 ) -> NegotiationState:
     """The state at a point of ``log``: after an event id, after ``n`` events, or at a time.
 
     A date means the end of that day (UTC).  With ``snapshots`` (from :func:`take_snapshots`),
-    only the events after the nearest snapshot at or before that point are folded.
+    only the events after the nearest snapshot before that point are run.
     """
     if isinstance(log, Trajectory):
         return log.state_at(when)
+    events = log.events
     n = _resolve(log, when)
     start, state = 0, EMPTY
     if snapshots and log.hashes:
@@ -446,6 +372,15 @@ def state_at(
             if found is not None:
                 start, state = i + 1, found
                 break
-    seen = {e.id for e in log.events[:start]}
-    states = _fold(state, log.events[start:n], seen)
-    return states[-1] if states else state
+    if start == 0:
+        return replay(log, patience=patience).state_at(when)
+    kept = {e.id for e in events[:start]}
+    result = run(events, initial=state, patience=patience, start=start, known=kept.__contains__)
+    if isinstance(when, int):
+        return result.states[when - start - 1] if when > start else state
+    if isinstance(when, str):
+        place = next(i for i, e in enumerate(result.events) if e.id == when)
+        return result.states[place]
+    limit = _end_of(when)
+    count = sum(1 for e in result.events if e.at <= limit)
+    return result.states[count - 1] if count else state

@@ -2,43 +2,54 @@
 
 How it works
 ------------
-Folding an event into a state takes two steps, both pure:
+Folding an event into a state takes three steps, all pure:
 
-1. **Guards.**  ``GUARDS`` below is the rule book, one row per kind, read top to bottom.  Each
+1. **Links.**  An event cannot happen without each event it ``requires`` (and, where that event
+   is a response, without the decision the link names: by default an acceptance), nor without
+   each message it ``answers`` having reached it.  A link to an event that is not in the log,
+   or that was voided, or a required response with another decision, is a *permanent* refusal.
+   ``after`` links only order and time events (the scheduler's business): they never refuse.
+
+2. **Guards.**  ``GUARDS`` below is the rule book, one row per kind, read top to bottom.  Each
    guard looks at the state and the event and returns ``None`` when the event may take effect,
-   or a sentence saying why it cannot.  Before any kind's guards, every event must have all of
-   its causes in effect and delivered: an event that answers a voided event is voided too, and
-   one that answers a message still held up by a communications blackout could not have been
-   sent yet.  The first guard that objects *voids* the event: the reason is recorded in
-   ``state.voided`` and nothing else changes.  Guards never raise.
+   or a :class:`~sim.state.Refusal` saying why it cannot.  A refusal is *temporary* when the
+   barrier can lift (talks suspended or not yet started, a condition not yet met, a channel
+   not yet open, a text not yet on the table, a deal not yet concluded): it names the barrier,
+   and the scheduler holds the event until the barrier lifts, up to its patience.  Otherwise it
+   is *permanent* (talks ended, a condition breached, an offer superseded): the event is
+   voided at once, with the refusal recorded in ``state.voided``.  Guards never raise.
 
-2. **Effects.**  An event that passes its guards changes the state through its kind's effect,
-   chosen by ``effect_of``: one ``case`` per kind of the closed ``Kind`` literal (mypy checks
-   that every kind has one).  A milestone named on the event is
-   reached at the event's time, except on a response that does not accept (a rejection is not
-   a green light).
+3. **Effects.**  An event that passes changes the state through its kind's effect, chosen by
+   ``effect_of``: one ``case`` per kind of the closed ``Kind`` literal (mypy checks that every
+   kind has one).  A milestone named on the event is reached at the event's time, except on a
+   response that does not accept (a rejection is not a green light).
 
 The rules in words
 ------------------
 - A ``contact`` opens the talks.  Offers, responses, conditions, suspensions and approvals need
   talks that are ``active``; an ``assurance`` may also be given while talks are suspended (that
-  is how suspended talks are won back).
+  is how suspended talks are won back).  Before a contact they wait for talks to start; while
+  talks are suspended they wait for them to resume; once talks ended or concluded they cannot
+  happen.
 - An ``offer`` puts a new text version on the table and supersedes the current one: approvals of
-  older versions stop counting.  Its ``conditions`` must be known.
+  older versions stop counting.  It waits for the conditions it rests on to be set; one whose
+  condition is already breached lapses at once.
+- A ``response`` waits for the offer it answers to be on the table.
 - A ``military_operation`` that starts breaches every open condition that prohibits it; an offer
-  that rests on a breached condition lapses.  A ``response`` to a lapsed or superseded offer
+  that rests on a breached condition lapses.  A condition set while what it prohibits is already
+  under way is breached from the start.  A ``response`` to a lapsed or superseded offer
   cannot take effect.
 - An ``assurance`` meets the conditions it names (not those already breached).
 - ``talks_suspended`` names the conditions for resuming; ``talks_resumed`` takes effect only once
-  each of them is met or waived.
+  each of them is met or waived (it waits for that).
 - An acceptance (``response`` with decision ``accepted`` and a ``body``) or an ``approval``
-  binds that body's approval to the current text version.  When every body among the current
-  offer's ``approvers`` has approved it, the deal is concluded.  Rejecting a final offer ends
-  the talks.
+  binds that body's approval to the current text version (an approval waits for its text to be
+  tabled).  When every body among the current offer's ``approvers`` has approved it, the deal
+  is concluded.  Rejecting a final offer ends the talks.
 - A ``release`` cannot free more captives than the captor is known to hold, nor anyone twice.
-- A ``blackout_ended`` must end a blackout in force in its area (named in its causes).  A
+- A ``blackout_ended`` must end a blackout in force in its area (named in its links).  A
   message whose channel runs through a dark area is held up there until the area is lit again.
-- Announcing the deal needs a concluded deal.
+- Announcing the deal needs a concluded deal (it waits for one while talks go on).
 """
 
 from __future__ import annotations
@@ -72,15 +83,25 @@ from sim.state import (
     NegotiationState,
     OfferState,
     PostureState,
+    Refusal,
     ResponseState,
 )
 
-__all__ = ["GUARDS", "REDUCER_VERSION", "apply", "effect_of", "void"]
+__all__ = [
+    "GUARDS",
+    "REDUCER_VERSION",
+    "apply",
+    "attempt",
+    "effect_of",
+    "enact",
+    "link_refusal",
+    "void",
+]
 
-REDUCER_VERSION: Final = "1"
+REDUCER_VERSION: Final = "2"
 """Bump whenever a guard or an effect changes: snapshots taken under another version are stale."""
 
-Guard = Callable[[NegotiationState, Any], "str | None"]
+Guard = Callable[[NegotiationState, Any], "Refusal | None"]
 
 NO_CAPTIVES: Final = CaptiveState()
 """What is known of a captor no event has told of yet."""
@@ -89,115 +110,240 @@ NO_CAPTIVES: Final = CaptiveState()
 # ------------------------------------------------------------------------------------ guards
 
 
-def talks_active(state: NegotiationState, event: Event) -> str | None:
+def _talks(state: NegotiationState, rule: str, text: str) -> Refusal:
+    """A refusal for talks in the wrong status: temporary while they may still (re)open."""
+    status = state.talks
+    if status == "not_started":
+        return Refusal(
+            rule=rule, text=text, barrier="talks", never="talks never started", culprit=None
+        )
+    if status == "suspended":
+        return Refusal(
+            rule=rule,
+            culprit=state.talks_by,
+            text=text,
+            barrier="talks",
+            never="talks never resumed",
+        )
+    return Refusal(rule=rule, culprit=state.talks_by, text=text)
+
+
+def talks_active(state: NegotiationState, event: Event) -> Refusal | None:
     if state.talks == "active":
         return None
-    return f"talks are {state.talks.replace('_', ' ')}, not active"
+    return _talks(state, "talks_active", f"talks are {state.talks.replace('_', ' ')}, not active")
 
 
-def talks_open_or_suspended(state: NegotiationState, event: Event) -> str | None:
+def talks_open_or_suspended(state: NegotiationState, event: Event) -> Refusal | None:
     if state.talks in ("active", "suspended"):
         return None
-    return f"talks are {state.talks.replace('_', ' ')}"
+    return _talks(state, "talks_open_or_suspended", f"talks are {state.talks.replace('_', ' ')}")
 
 
-def talks_suspended_now(state: NegotiationState, event: Event) -> str | None:
+def talks_suspended_now(state: NegotiationState, event: Event) -> Refusal | None:
     if state.talks == "suspended":
         return None
-    return f"talks are {state.talks.replace('_', ' ')}, not suspended"
+    return _talks(
+        state, "talks_suspended_now", f"talks are {state.talks.replace('_', ' ')}, not suspended"
+    )
 
 
-def channel_not_open(state: NegotiationState, event: ChannelOpened) -> str | None:
+def channel_not_open(state: NegotiationState, event: ChannelOpened) -> Refusal | None:
     if event.name in state.channels:
-        return f"channel {event.name} is already open"
+        return Refusal(rule="channel_not_open", text=f"channel {event.name} is already open")
     return None
 
 
-def conditions_known(state: NegotiationState, event: Offer) -> str | None:
+def conditions_known(state: NegotiationState, event: Offer) -> Refusal | None:
     for name in event.conditions:
         if name not in state.conditions:
-            return f"it rests on condition {name}, which no earlier event set"
+            return Refusal(
+                rule="conditions_known",
+                subject=name,
+                text=f"it rests on condition {name}, which no earlier event set",
+                barrier=f"condition:{name}",
+                never=f"condition {name} was never set",
+            )
     return None
 
 
-def offer_current(state: NegotiationState, event: Response) -> str | None:
+def conditions_not_breached(state: NegotiationState, event: Offer) -> Refusal | None:
+    """An offer resting on a condition already breached lapses the moment it is made."""
+    for name in event.conditions:
+        known = state.conditions[name]
+        if known.status == "breached":
+            return Refusal(
+                rule="conditions_not_breached",
+                subject=name,
+                culprit=known.settled_by,
+                text=f"it rests on condition {name}, already breached by {known.settled_by}:"
+                " the offer lapses at once",
+            )
+    return None
+
+
+def offer_current(state: NegotiationState, event: Response) -> Refusal | None:
     offer = state.offers.get(event.to)
     if offer is None:
-        return f"it answers {event.to}, which is not an offer on record"
+        return Refusal(
+            rule="offer_current",
+            subject=event.to,
+            culprit=event.to,
+            text=f"it answers {event.to}, which is not an offer on record",
+            barrier=f"offer:{event.to}",
+            never=f"{event.to} was never made",
+        )
     if offer.status == "lapsed":
         broken = [c for c in offer.conditions if state.conditions[c].status == "breached"]
         why = f" (condition {broken[0]} was breached)" if broken else ""
-        return f"it answers offer {event.to}, which has lapsed{why}"
+        culprit = state.conditions[broken[0]].settled_by if broken else event.to
+        return Refusal(
+            rule="offer_current",
+            subject=broken[0] if broken else event.to,
+            culprit=culprit,
+            text=f"it answers offer {event.to}, which has lapsed{why}",
+        )
     if offer.status == "superseded":
-        return f"it answers offer {event.to}, superseded by text {state.current_text}"
-    return None
-
-
-def condition_not_breached(state: NegotiationState, event: Condition) -> str | None:
-    known = state.conditions.get(event.name)
-    if known is not None and known.status == "breached" and event.status != "breached":
-        return f"condition {event.name} was already breached by {known.settled_by}"
-    return None
-
-
-def assured_conditions_known(state: NegotiationState, event: Assurance) -> str | None:
-    for name in event.meets:
-        known = state.conditions.get(name)
-        if known is None:
-            return f"it meets condition {name}, which no earlier event set"
-        if known.status == "breached":
-            return f"condition {name} was already breached by {known.settled_by}"
-    return None
-
-
-def resume_conditions_settled(state: NegotiationState, event: TalksResumed) -> str | None:
-    for name in state.suspended_until:
-        known = state.conditions.get(name)
-        status = known.status if known else "unknown"
-        if status not in ("met", "waived"):
-            return f"talks stay suspended: condition {name} is {status}"
-    return None
-
-
-def suspension_conditions_known(state: NegotiationState, event: TalksSuspended) -> str | None:
-    for name in event.until:
-        if name not in state.conditions:
-            return f"it waits on condition {name}, which no earlier event set"
-    return None
-
-
-def approves_current_text(state: NegotiationState, event: Approval) -> str | None:
-    if state.current_text is None:
-        return "there is no text on the table to approve"
-    if event.text != state.current_text:
-        return f"it approves text {event.text}, but the text on the table is {state.current_text}"
-    return None
-
-
-def captives_to_release(state: NegotiationState, event: Release) -> str | None:
-    known = state.captives.get(event.captor, NO_CAPTIVES)
-    twice = sorted(set(event.names) & set(known.names))
-    if twice:
-        return f"{', '.join(twice)} already released"
-    if known.held is not None and known.released + event.count > known.held:
-        return (
-            f"{event.captor} is known to hold {known.held}, "
-            f"{known.released} already released, cannot release {event.count} more"
+        return Refusal(
+            rule="offer_current",
+            subject=event.to,
+            culprit=state.current_offer_id,
+            text=f"it answers offer {event.to}, superseded by text {state.current_text}",
         )
     return None
 
 
-def blackout_in_force(state: NegotiationState, event: BlackoutEnded) -> str | None:
+def condition_not_breached(state: NegotiationState, event: Condition) -> Refusal | None:
+    known = state.conditions.get(event.name)
+    if known is not None and known.status == "breached" and event.status != "breached":
+        return Refusal(
+            rule="condition_not_breached",
+            subject=event.name,
+            culprit=known.settled_by,
+            text=f"condition {event.name} was already breached by {known.settled_by}",
+        )
+    return None
+
+
+def assured_conditions_known(state: NegotiationState, event: Assurance) -> Refusal | None:
+    for name in event.meets:
+        known = state.conditions.get(name)
+        if known is None:
+            return Refusal(
+                rule="assured_conditions_known",
+                subject=name,
+                text=f"it meets condition {name}, which no earlier event set",
+                barrier=f"condition:{name}",
+                never=f"condition {name} was never set",
+            )
+        if known.status == "breached":
+            return Refusal(
+                rule="assured_conditions_known",
+                subject=name,
+                culprit=known.settled_by,
+                text=f"condition {name} was already breached by {known.settled_by}",
+            )
+    return None
+
+
+def resume_conditions_settled(state: NegotiationState, event: TalksResumed) -> Refusal | None:
+    for name in state.suspended_until:
+        known = state.conditions.get(name)
+        status = known.status if known else "unknown"
+        if status in ("met", "waived"):
+            continue
+        text = f"talks stay suspended: condition {name} is {status}"
+        if status == "breached":
+            culprit = known.settled_by if known else None
+            return Refusal(
+                rule="resume_conditions_settled", subject=name, culprit=culprit, text=text
+            )
+        return Refusal(
+            rule="resume_conditions_settled",
+            subject=name,
+            culprit=state.talks_by,
+            text=text,
+            barrier=f"condition:{name}",
+            never=f"condition {name} was never met",
+        )
+    return None
+
+
+def suspension_conditions_known(state: NegotiationState, event: TalksSuspended) -> Refusal | None:
+    for name in event.until:
+        if name not in state.conditions:
+            return Refusal(
+                rule="suspension_conditions_known",
+                subject=name,
+                text=f"it waits on condition {name}, which no earlier event set",
+                barrier=f"condition:{name}",
+                never=f"condition {name} was never set",
+            )
+    return None
+
+
+def approves_current_text(state: NegotiationState, event: Approval) -> Refusal | None:
+    current = state.current_text
+    if current == event.text:
+        return None
+    tabled = any(offer.text == event.text for offer in state.offers.values())
+    if current is not None and tabled:
+        return Refusal(
+            rule="approves_current_text",
+            subject=event.text,
+            culprit=state.current_offer_id,
+            text=f"it approves text {event.text}, but the text on the table is {current}",
+        )
+    text = (
+        "there is no text on the table to approve"
+        if current is None
+        else f"it approves text {event.text}, but the text on the table is {current}"
+    )
+    return Refusal(
+        rule="approves_current_text",
+        subject=event.text,
+        text=text,
+        barrier=f"text:{event.text}",
+        never=f"text {event.text} was never tabled",
+    )
+
+
+def captives_to_release(state: NegotiationState, event: Release) -> Refusal | None:
+    known = state.captives.get(event.captor, NO_CAPTIVES)
+    twice = sorted(set(event.names) & set(known.names))
+    if twice:
+        return Refusal(rule="captives_to_release", text=f"{', '.join(twice)} already released")
+    if known.held is not None and known.released + event.count > known.held:
+        return Refusal(
+            rule="captives_to_release",
+            text=f"{event.captor} is known to hold {known.held}, "
+            f"{known.released} already released, cannot release {event.count} more",
+        )
+    return None
+
+
+def blackout_in_force(state: NegotiationState, event: BlackoutEnded) -> Refusal | None:
     in_force = state.blackouts.get(event.area, ())
     if not any(cause in in_force for cause in event.causes):
-        return f"it ends no blackout in force over {event.area}"
+        return Refusal(
+            rule="blackout_in_force", text=f"it ends no blackout in force over {event.area}"
+        )
     return None
 
 
-def deal_concluded(state: NegotiationState, event: Announcement) -> str | None:
-    if event.of_deal and state.talks != "concluded":
-        return f"there is no concluded deal to announce (talks are {state.talks.replace('_', ' ')})"
-    return None
+def deal_concluded(state: NegotiationState, event: Announcement) -> Refusal | None:
+    if not event.of_deal or state.talks == "concluded":
+        return None
+    text = f"there is no concluded deal to announce (talks are {state.talks.replace('_', ' ')})"
+    if state.talks == "ended":
+        return Refusal(rule="deal_concluded", culprit=state.talks_by, text=text)
+    return Refusal(
+        rule="deal_concluded",
+        culprit=state.talks_by,
+        text=text,
+        barrier="deal",
+        never="the deal was never concluded",
+    )
 
 
 GUARDS: Final[Mapping[str, tuple[Guard, ...]]] = {
@@ -207,7 +353,7 @@ GUARDS: Final[Mapping[str, tuple[Guard, ...]]] = {
     "meeting": (),
     "information": (),
     "release": (captives_to_release,),
-    "offer": (talks_active, conditions_known),
+    "offer": (talks_active, conditions_known, conditions_not_breached),
     "response": (talks_active, offer_current),
     "condition": (talks_open_or_suspended, condition_not_breached),
     "assurance": (talks_open_or_suspended, assured_conditions_known),
@@ -222,14 +368,55 @@ GUARDS: Final[Mapping[str, tuple[Guard, ...]]] = {
 """The rule book: for each kind, the guards an event must pass, in order."""
 
 
-def _causes_in_effect(state: NegotiationState, event: Event) -> str | None:
-    for cause in event.causes:
-        reason = state.voided.get(cause)
+# ------------------------------------------------------------------------------------ links
+
+
+def link_refusal(
+    state: NegotiationState, event: Event, present: Callable[[str], bool] | None = None
+) -> Refusal | None:
+    """Why ``event``'s ``requires`` and ``answers`` links keep it from happening, if they do.
+
+    ``present`` says whether an id is an event of the log that has happened (taken effect or
+    been voided) before this one; without it only what the state records is checked.
+    """
+    voided = state.voided
+    for link in event.requires:
+        ident = link.id
+        reason = voided.get(ident)
         if reason is not None:
-            return f"its cause {cause} was voided ({reason})"
-        area = state.in_transit.get(cause)
-        if area is not None:
-            return f"its cause {cause} is still held up by the blackout over {area}"
+            return Refusal(
+                rule="requires", culprit=ident, text=f"it requires {ident}, which was voided"
+            )
+        if present is not None and not present(ident):
+            return Refusal(
+                rule="requires", culprit=ident, text=f"it requires {ident}, which is not in the log"
+            )
+        response = state.responses.get(ident)
+        decision = response.decision if response is not None else None
+        if not link.met_by(decision):
+            wanted = "an acceptance" if link.decision == "acceptance" else link.decision
+            found = decision.replace("_", " ") if decision is not None else "no response"
+            return Refusal(
+                rule="requires",
+                culprit=ident,
+                text=f"it requires {ident} to be {wanted.replace('_', ' ')}, but it was {found}",
+            )
+    for ident in event.answers:
+        if ident in voided:
+            return Refusal(
+                rule="answers", culprit=ident, text=f"it answers {ident}, which was voided"
+            )
+        if present is not None and not present(ident):
+            return Refusal(
+                rule="answers", culprit=ident, text=f"it answers {ident}, which is not in the log"
+            )
+        area = state.in_transit.get(ident)
+        if area is not None:  # the scheduler sends a reply only once its message arrived
+            return Refusal(
+                rule="answers",
+                culprit=ident,
+                text=f"it answers {ident}, still held up by the blackout over {area}",
+            )
     return None
 
 
@@ -246,7 +433,7 @@ def _no_change(state: NegotiationState, event: Event) -> NegotiationState:
 
 def _open_talks(state: NegotiationState, event: Contact) -> NegotiationState:
     if state.talks == "not_started":
-        return state.replace(talks="active")
+        return state.replace(talks="active", talks_by=event.id)
     return state
 
 
@@ -320,21 +507,26 @@ def _respond(state: NegotiationState, event: Response) -> NegotiationState:
     if event.decision == "accepted" and event.body is not None:
         return _bind(new, event.id, event.body, offer.text, event)
     if event.decision == "rejected" and offer.final:
-        return new.replace(talks="ended")
+        return new.replace(talks="ended", talks_by=event.id)
     return new
 
 
 def _set_condition(state: NegotiationState, event: Condition) -> NegotiationState:
     earlier = state.conditions.get(event.name)
+    status, settled_by = event.status, None if event.status == "open" else event.id
+    going = state.posture.get(event.prohibits) if event.prohibits is not None else None
+    if status == "open" and going is not None and going.underway:
+        status, settled_by = "breached", going.started_by  # set while what it forbids goes on
     condition = ConditionState(
         name=event.name,
         holder=event.holder,
         set_by=event.actors,
         demand=event.demand or (earlier.demand if earlier is not None else ""),
         prohibits=event.prohibits,
-        status=event.status,
+        status=status,
         since=event.at,
-        settled_by=None if event.status == "open" else event.id,
+        settled_by=settled_by,
+        event=event.id,
     )
     return state.replace(conditions=state.conditions.set(event.name, condition))
 
@@ -352,8 +544,17 @@ def _assure(state: NegotiationState, event: Assurance) -> NegotiationState:
 
 
 def _operate(state: NegotiationState, event: MilitaryOperation) -> NegotiationState:
+    earlier = state.posture.get(event.operation)
+    started_by = earlier.started_by if earlier is not None else None
+    if event.phase == "started":
+        started_by = event.id
     posture = PostureState(
-        operation=event.operation, area=event.area, phase=event.phase, since=event.at
+        operation=event.operation,
+        area=event.area,
+        phase=event.phase,
+        since=event.at,
+        event=event.id,
+        started_by=started_by,
     )
     new = state.replace(posture=state.posture.set(event.operation, posture))
     if event.phase != "started":
@@ -393,11 +594,11 @@ def _end_blackout(state: NegotiationState, event: BlackoutEnded) -> NegotiationS
 
 
 def _suspend(state: NegotiationState, event: TalksSuspended) -> NegotiationState:
-    return state.replace(talks="suspended", suspended_until=event.until)
+    return state.replace(talks="suspended", talks_by=event.id, suspended_until=event.until)
 
 
 def _resume(state: NegotiationState, event: TalksResumed) -> NegotiationState:
-    return state.replace(talks="active", suspended_until=())
+    return state.replace(talks="active", talks_by=event.id, suspended_until=())
 
 
 def _approve(state: NegotiationState, event: Approval) -> NegotiationState:
@@ -414,7 +615,12 @@ def _bind(
         return new
     bodies = {new.approvals[k].body for k in new.bound}
     if all(body in bodies for body in offer.approvers):
-        return new.replace(talks="concluded", concluded_at=event.at, concluded_text=offer.text)
+        return new.replace(
+            talks="concluded",
+            talks_by=event.id,
+            concluded_at=event.at,
+            concluded_text=offer.text,
+        )
     return new
 
 
@@ -459,6 +665,9 @@ def effect_of(kind: Kind) -> Effect:
             assert_never(kind)
 
 
+_UNHELD: Final = frozenset({"blackout_started", "blackout_ended"})
+"""Kinds that are not messages: a blackout's own start or end is never held up by it."""
+
 _STEPS: Final[Mapping[str, tuple[tuple[Guard, ...], Effect]]] = {
     kind: (GUARDS[kind], effect_of(kind)) for kind in get_args(Kind)
 }
@@ -468,25 +677,41 @@ _STEPS: Final[Mapping[str, tuple[tuple[Guard, ...], Effect]]] = {
 # ------------------------------------------------------------------------------------ fold
 
 
-def void(state: NegotiationState, event: Event, reason: str) -> NegotiationState:
-    """``state`` with ``event`` recorded as voided for ``reason``."""
-    return state.replace(voided=state.voided.set(event.id, reason))
+def void(state: NegotiationState, event: Event, refusal: Refusal) -> NegotiationState:
+    """``state`` with ``event`` recorded as voided, for ``refusal``."""
+    return state.replace(voided=state.voided.set(event.id, refusal))
 
 
-def apply(state: NegotiationState, event: Event) -> NegotiationState:
-    """Fold one event into ``state``: pure and total (a failed guard voids, never raises)."""
+def attempt(
+    state: NegotiationState, event: Event, present: Callable[[str], bool] | None = None
+) -> NegotiationState | Refusal:
+    """The state after ``event`` takes effect, or the :class:`Refusal` that stops it now.
+
+    This is one step of the fold, at the event's own time.  A temporary refusal may lift later:
+    :mod:`sim.schedule` then tries the event again; :func:`apply` voids it.
+    """
     guards, effect = _STEPS[event.kind]
     if event.causes:
-        reason = _causes_in_effect(state, event)
-        if reason is not None:
-            return void(state, event, reason)
+        refusal = link_refusal(state, event, present)
+        if refusal is not None:
+            return refusal
     for guard in guards:
-        reason = guard(state, event)
-        if reason is not None:
-            return void(state, event, reason)
+        refusal = guard(state, event)
+        if refusal is not None:
+            return refusal
+    return _enact(state, event, effect)
+
+
+def enact(state: NegotiationState, event: Event) -> NegotiationState:
+    """What ``event`` changes, its guards and links not asked: for a party's view of events it
+    saw take effect (:mod:`sim.analysis.knowledge`), not for the fold."""
+    return _enact(state, event, _STEPS[event.kind][1])
+
+
+def _enact(state: NegotiationState, event: Event, effect: Effect) -> NegotiationState:
     new = effect(state, event)
     channel = event.channel
-    if channel is not None and channel.via and new.blackouts:
+    if channel is not None and channel.via and new.blackouts and event.kind not in _UNHELD:
         for area in channel.via:
             if new.dark(area):
                 new = new.replace(in_transit=new.in_transit.set(event.id, area))
@@ -495,6 +720,21 @@ def apply(state: NegotiationState, event: Event) -> NegotiationState:
     if milestone is not None and milestone not in new.milestones and _counts(event):
         new = new.replace(milestones=new.milestones.set(milestone, event.at))
     return new
+
+
+def apply(
+    state: NegotiationState, event: Event, present: Callable[[str], bool] | None = None
+) -> NegotiationState:
+    """Fold one event into ``state`` at its own time: pure and total.
+
+    An event that cannot take effect now is voided with its :class:`Refusal`, never raised.
+    This single step cannot wait: a replay (:func:`sim.fold.replay`) holds an event that meets
+    a temporary barrier until the barrier lifts, which ``apply`` alone cannot know.
+    """
+    result = attempt(state, event, present)
+    if isinstance(result, Refusal):
+        return void(state, event, result)
+    return result
 
 
 def _counts(event: Event) -> bool:

@@ -126,8 +126,11 @@ def load_scenario(
         break
     interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
     top = chain[0]
+    patience = next((spec.patience for spec in chain if spec.patience is not None), None)
     try:
-        return whatif(log, interventions, name=top.name, question=top.question)
+        return whatif(
+            log, interventions, name=top.name, question=top.question, patience=patience
+        )
     except SimError as exc:
         raise attrs.evolve(
             exc, path=exc.path or top.path, code=exc.code or "intervention-failed"

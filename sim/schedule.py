@@ -1,93 +1,112 @@
-"""Re-timing an edited log: when each event happens once the record has been changed.
+"""The scheduler: when each event happens, folded as it goes.  There is one; replays and
+what-ifs both run it.
 
 How it works
 ------------
-The recorded log says when each event happened.  An intervention (see :mod:`sim.whatif`) moves,
-removes, inserts or changes some of them, and the rest must follow:
+The recorded log says when each event happened.  The scheduler releases events in order of
+time (ties in log order) and folds each one as it is released (:func:`sim.rules.attempt`).
+With no edit, and a record consistent with the rules, that is the plain fold of the log in its
+order, and nothing moves.  Three things move events:
 
-- An event with no causes keeps its time, unless an intervention moved it.
-- An event with causes happens at the latest *arrival* of its causes plus its *reaction lag*:
-  its recorded time minus its causes' recorded arrival, both measured on the recorded (base) log
-  before any edit.  So an answer that came two hours after the offer reached its addressee still
-  comes two hours after it, wherever the offer now lands.
-- A message whose channel runs ``via`` an area arrives when it is sent, unless that area is under
-  a communications blackout: then it is held there and arrives when the area is lit again.  An
-  area is dark while any of its blackouts is in force (blackouts may overlap); a
-  ``blackout_ended`` ends the ``blackout_started`` events named in its ``causes``.  Blackout
-  events are re-timed like any other event (they move only when edited or when their causes
-  move).
-- Where the record has an event answer a message *before* that message could have arrived (an
-  inconsistent record, which the fold voids), the event keeps its lag behind the message's
-  sending instead, so that with no edit nothing moves.
-- An event pinned by an intervention (``retime ... to``, an inserted event, an amended time or
-  amended causes) happens at its pinned time, but never before its causes have arrived.  An
-  event with a cause that is no longer in the log keeps its recorded time; the fold voids it.
+- **Links** (:class:`~sim.events.EventBase`).  An event happens only once each event it
+  ``requires`` or follows (``after``) has happened, and each message it ``answers`` has reached
+  it; then at its *reaction lag* behind the latest of them, the lag measured on the record
+  (its recorded time minus the latest recorded happening or arrival of its links, never
+  negative).  So a reply that came two hours after the offer reached its addressee still comes
+  two hours after it, wherever the offer now lands.  A link to an event that is not in the log
+  (removed), or a message that never arrives (voided), does not time the event: it keeps its
+  lag behind the links that remain, or its recorded time if none do.
+- **Blackouts.**  A message whose channel runs ``via`` an area arrives when it is sent, unless
+  the area is dark: then it is held there and arrives when the area is lit again (the fold's
+  ``in_transit``).  What answers it waits for that.
+- **Barriers** (temporary refusals of the guards: talks suspended or not yet started, a
+  condition not yet met or set, an offer or a text not yet tabled, no deal yet).  An event
+  that meets one *waits*: it is tried again whenever the part of the state its barrier watches
+  changes, and happens at the first moment it passes, up to its ``patience`` (the event's own,
+  else the scenario's, default 14 days).  If the patience runs out it is voided, the refusal
+  saying how long it waited and what never happened ("waited 14d: talks never resumed").
+  Everything linked to a waiting event waits with it.  A permanent refusal voids the event at
+  once.
 
-The engine is a small discrete-event simulation: events are released in order of time (ties in
-log order) once their causes have arrived, blackouts darken and light areas as they are
-released, and the order of release is the order of the new log.  With no edit it reproduces the
-recorded log exactly.
+An intervention (see :mod:`sim.whatif`) removes, inserts, re-times (``by`` a duration, added to
+the lag, or ``to`` a time, never before the links arrive) or amends events; the scheduler then
+derives the rest.  A moved event keeps its own UTC offset (a Washington call stays in
+Washington time).
 
-Only the part of the log that an edit can reach is simulated again.  :func:`plan` measures the
-base log once (arrivals, lags, and the *clean points* where no area is dark and no message is
-held); :func:`schedule` restarts from the last clean point before the earliest time the edit
-touches and keeps everything before it as it was.
+What is simulated
+-----------------
+Events are taken, in recorded order, from a *stream* (the base log) at their recorded times, and
+most never leave it: an event whose links all happened and arrived when the record says (or are
+gone) happens at its recorded time, so it needs no timing.  An event is taken out of the stream
+and timed, on a heap, only when it is edited or inserted, when one of its links is late (waiting,
+held up, moved) or not yet there, or, in a what-if, when one of its links comes *earlier* than
+recorded (the base's :class:`Plan` says which events link to which).  When the heap is empty and
+nothing waits, the loop is the plain fold.  A what-if restarts from the last quiet point of its
+base before the earliest time its edit touches, reusing the base's states before it, and rejoins
+the base where nothing it changed can reach any further and its state equals the base's: from
+there the base's states are reused too (:meth:`_Engine._rejoined`).
 
-Within that suffix, most events cannot move either.  An event's time depends only on its rule,
-the arrivals of the causes it waits on, and (for a message) whether its areas are dark; so an
-event that was not edited, waits on nothing that moved, and is not a message whose delivery a
-changed blackout could affect happens exactly when it did in the base (one that lost a removed
-cause keeps its recorded time).  The *affected* events are the edited ones, everything that
-waits on them (transitively, through ``causes``), and, where a blackout of an area is affected
-(edited, removed, or waiting on an affected event), every message through that area still
-undelivered at the earliest time the edit touches (with, again, what waits on those).
-:func:`schedule` simulates only the affected events and merges the others in, in their recorded
-order, at their recorded times: the same log, event for event, as simulating the whole suffix
-(``schedule(..., full=True)``, the reference that the property tests compare it with).  The
-messages a changed blackout might hold up are first only checked as they pass, and simulated
-(the schedule made again) only if one is held up after all (see :meth:`_Sparse._affected`).
-Times are compared as int stamps measured once per base (:func:`_stamp`), carried with the
-datetimes they came from, whose UTC offsets the moved events keep.
-
-Pure: no I/O, no clock.
+Pure: no I/O, no clock.  ``tests/oracle.py`` holds a naive simulation of the same rules, without
+the stream or the rejoin, that the property tests compare this one with.
 """
 
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Final, Literal
 
-import attrs
 from attrs import field, frozen
 
+from sim._fast import evolved
 from sim.errors import SimError
-from sim.events import EVENT_TYPES, BlackoutEnded, BlackoutStarted, Event
-from sim.fold import Log
+from sim.events import BlackoutEnded, BlackoutStarted, Event
+from sim.log import Log
+from sim.rules import attempt, void
+from sim.state import EMPTY, NegotiationState, Refusal
+from sim.times import format_span
 
-__all__ = ["Edit", "Plan", "Schedule", "arrivals", "moved_to", "plan", "schedule"]
+__all__ = [
+    "DEFAULT_PATIENCE",
+    "Edit",
+    "Hold",
+    "Plan",
+    "Run",
+    "Timing",
+    "Wait",
+    "moved_to",
+    "plan",
+    "run",
+]
 
-_ZERO = timedelta(0)
+DEFAULT_PATIENCE: Final = timedelta(days=14)
+"""How long an event waits for a temporary barrier unless the event or the scenario says."""
+
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
+_LAST: Final = 1 << 62
+"""A heap key after every event's (for deadlines: events at the same instant go first)."""
 
 
 def _stamp(moment: datetime) -> int:
     """``moment`` in whole microseconds since the epoch: an int that orders moments as their
-    instants do, whatever their UTC offsets (comparing two aware datetimes with different
-    offsets costs several times more)."""
+    instants do, whatever their UTC offsets (comparing aware datetimes with different offsets
+    costs several times more)."""
     return (moment - _EPOCH) // _MICRO
+
+
+# ------------------------------------------------------------------------------------ records
 
 
 @frozen(kw_only=True)
 class Edit:
-    """What interventions did to a base log, in the terms the schedule needs.
+    """What interventions did to a base log, in the terms the scheduler needs.
 
     ``replaced`` holds amended events by id; ``inserted`` the new events in the order given;
     ``offsets`` the signed shifts of ``retime ... by``; ``pinned`` the times fixed by
-    ``retime ... to`` or an amended time or causes; ``touched`` the earliest time any of it
+    ``retime ... to`` or an amended time or links; ``touched`` the earliest time any of it
     touches (``None`` for no edit at all).
     """
 
@@ -102,840 +121,908 @@ class Edit:
 
 
 @frozen(kw_only=True)
-class _Wait:
-    """An event's dependency on one cause: on its arrival, or (inconsistent records) its sending."""
+class Wait:
+    """An event that met a temporary barrier: when, until when, and what held it."""
 
-    cause: str
-    arrival: bool
-    index: int
-    """The cause's position in the base log."""
+    id: str
+    since: datetime
+    until: datetime
+    refusal: Refusal
+    """The barrier, as the guard that stopped it last put it."""
+    took_effect: bool
+    """Whether it happened in the end (else its patience ran out and it was voided)."""
 
-
-@frozen(kw_only=True)
-class Plan:
-    """The base log measured once: what every what-if of it reuses."""
-
-    log: Log
-    index: Mapping[str, int]
-    times: tuple[datetime, ...]
-    ordered: bool
-    """Whether the base is in time order (otherwise every what-if simulates it whole)."""
-    delivered: tuple[datetime | None, ...]
-    """When each event arrived where it was going (``None``: held by a blackout that never ends)."""
-    waits: tuple[tuple[_Wait, ...], ...]
-    lags: tuple[timedelta, ...]
-    clean: tuple[int, ...]
-    """Indices before which no area is dark and no message is held, ascending (0 always)."""
-    stamps: tuple[int, ...]
-    """Each event's time as :func:`_stamp` gives it."""
-    delivered_by: tuple[int, ...]
-    """The index of the event whose release delivered each event (itself, if it got through at
-    once; the log's length if never)."""
-    children: tuple[tuple[int, ...], ...]
-    """For each event, the indices of the events that wait on it."""
-    messages: Mapping[str, tuple[int, ...]]
-    """For each area, the indices of the messages routed through it, ascending."""
-    blackouts: tuple[str | None, ...]
-    """For each event, the area it darkens or lights if it is a blackout event."""
-    steady: tuple[tuple[int, int, Any], ...]
-    """For each event, how it is timed when neither it nor any of its causes is edited: by its
-    lag, ``(_LAG, microseconds, lag)``, or at its recorded time, ``(_KEEP, stamp, time)``."""
-    distinct: bool
-    """Whether every id occurs once (otherwise every what-if simulates the suffix whole)."""
+    @property
+    def length(self) -> timedelta:
+        """How long it waited."""
+        return self.until - self.since
 
 
 @frozen(kw_only=True)
-class Schedule:
-    """The re-timed log and the first index at which it differs from the base."""
+class Hold:
+    """A message held up by a blackout: sent, arrived (``None``: never), where and by what."""
+
+    id: str
+    area: str
+    blackouts: tuple[str, ...]
+    """The blackouts in force over the area when it was sent."""
+    since: datetime
+    until: datetime | None
+
+
+TimingRule = Literal["pinned", "lag", "recorded", "offset"]
+
+
+@frozen(kw_only=True)
+class Timing:
+    """How the scheduler found the time of an event it took out of the stream.
+
+    ``rule``: ``lag`` (its recorded lag behind ``link``, the latest of its links, reached by
+    ``via``), ``pinned`` (a time an intervention fixed, or ``link``'s arrival where that came
+    later), ``recorded`` or ``offset`` (no link left: its recorded time, shifted by a retime).
+    ``at`` is the time found; the event may still have waited after it (see :class:`Wait`).
+    """
+
+    rule: TimingRule
+    at: datetime
+    link: str | None = None
+    via: Literal["requires", "answers", "after"] | None = None
+
+
+@frozen(kw_only=True, repr=False)
+class Run:
+    """What the scheduler made of a log: the events in the order they happened (moved ones at
+    their new times), the state after each, and the record of waits, holds and timings."""
 
     events: tuple[Event, ...]
+    states: tuple[NegotiationState, ...]
+    waits: Mapping[str, Wait]
+    holds: Mapping[str, Hold]
+    timings: Mapping[str, Timing]
+    busy: tuple[int, ...]
+    """Positions after which something was still in flight (waiting, held back, queued): a
+    replay or a what-if can restart only from a quiet point, where nothing is."""
+    aligned: int
+    """How many leading events are the log's own, in the log's order, each with nothing in
+    flight after it (snapshots of the log's prefixes are taken only there)."""
     first_change: int
-    present: Callable[[str], bool]
-    """Whether an id is an event of the new log."""
+    """For a what-if, the first position that differs from the base."""
+
+    def __repr__(self) -> str:
+        return f"<Run of {len(self.events)} events, {len(self.waits)} waits>"
 
 
 # ------------------------------------------------------------------------------------ the base
 
 
+_BLACKOUTS: Final = (BlackoutStarted, BlackoutEnded)
+
+
 def _via(event: Event) -> tuple[str, ...]:
-    if event.channel is None or isinstance(event, BlackoutStarted | BlackoutEnded):
+    if event.channel is None or isinstance(event, _BLACKOUTS):
         return ()
     return event.channel.via
 
 
-_KEEP, _LAG, _PIN = 0, 1, 2
-"""How an event's new time is found: its recorded time (no causes, or a cause gone), its lag
-behind its causes' latest arrival, or a time an intervention pinned (not before that arrival)."""
+@frozen(kw_only=True, repr=False)
+class Plan:
+    """A base log measured once, for every what-if of it: the record's own timing.
 
+    ``arrivals`` gives, for each message the record's blackouts hold up, when it arrived in the
+    record (``None``: never), by simulating the blackouts alone over the recorded times.
+    """
 
-_BLACKOUTS: Final = (BlackoutStarted, BlackoutEnded)
+    log: Log
+    index: Mapping[str, int]
+    stamps: tuple[int, ...]
+    arrivals: Mapping[int, tuple[int, datetime] | None]
+    children: tuple[tuple[int, ...], ...]
+    """For each event, the positions of the events that link to it."""
+    ordered: bool
+    """Whether the base is in time order."""
 
-
-def _blackout_area(event: Event) -> str | None:
-    return event.area if isinstance(event, _BLACKOUTS) else None
-
-
-class _Areas:
-    """Blackouts in force and messages held, per area: the simulation's view of the lines."""
-
-    __slots__ = ("dark", "dark_count", "held", "held_count")
-
-    def __init__(self) -> None:
-        self.dark: dict[str, list[str]] = {}
-        self.held: dict[str, list[str]] = {}
-        self.dark_count = 0
-        self.held_count = 0
-
-    @property
-    def clean(self) -> bool:
-        return self.dark_count == 0 and self.held_count == 0
-
-    def release(self, event: Event) -> tuple[bool, list[str]]:
-        """Release ``event``: whether it got through now, and the held messages it delivers."""
-        if isinstance(event, BlackoutStarted):
-            self.dark.setdefault(event.area, []).append(event.id)
-            self.dark_count += 1
-            return True, []
-        if isinstance(event, BlackoutEnded):
-            in_force = self.dark.get(event.area)
-            if not in_force:
-                return True, []
-            remaining = [b for b in in_force if b not in event.causes]
-            self.dark_count -= len(in_force) - len(remaining)
-            self.dark[event.area] = remaining
-            if remaining:
-                return True, []
-            freed = self.held.pop(event.area, [])
-            self.held_count -= len(freed)
-            return True, freed
-        for area in _via(event):
-            if self.dark.get(area):
-                self.held.setdefault(area, []).append(event.id)
-                self.held_count += 1
-                return False, []
-        return True, []
+    def __repr__(self) -> str:
+        return f"<Plan of {self.log.name!r}: {len(self.stamps)} events>"
 
 
 def plan(log: Log) -> Plan:
-    """Measure ``log``: when each event arrived, its lag behind its causes, the clean points."""
+    """Measure ``log``: each event's recorded time, each held message's recorded arrival, and
+    which events link to which."""
     events = log.events
     index: dict[str, int] = {}
-    delivered: list[datetime | None] = [None] * len(events)
-    delivered_at: list[int] = [len(events)] * len(events)
-    waits: list[tuple[_Wait, ...]] = []
-    lags: list[timedelta] = []
-    clean: list[int] = []
     children: list[list[int]] = [[] for _ in events]
-    messages: dict[str, list[int]] = {}
-    steady: list[tuple[int, int, Any]] = []
     stamps: list[int] = []
-    areas = _Areas()
+    arrivals: dict[int, tuple[int, datetime] | None] = {}
+    dark: dict[str, list[str]] = {}
+    held: dict[str, list[int]] = {}
     ordered = True
-    previous: datetime | None = None
     for i, event in enumerate(events):
-        if previous is not None and event.at < previous:
+        stamp = _stamp(event.at)
+        if stamps and stamp < stamps[-1]:
             ordered = False
-        previous = event.at
-        if areas.clean:
-            clean.append(i)
-        own: list[_Wait] = []
-        latest: datetime | None = None
+        stamps.append(stamp)
         for cause in event.causes:
             j = index.get(cause)
-            if j is None:
-                continue
-            arrived = delivered_at[j] < i
-            own.append(_Wait(cause=cause, arrival=arrived, index=j))
-            children[j].append(i)
-            at = delivered[j] if arrived else events[j].at
-            assert at is not None  # arrived implies a delivery time
-            if latest is None or at > latest:
-                latest = at
-        waits.append(tuple(own))
-        lags.append(event.at - latest if latest is not None else _ZERO)
-        stamps.append(_stamp(event.at))
-        if own and len(own) == len(event.causes):
-            step = max(_ZERO, lags[-1])
-            steady.append((_LAG, step // _MICRO, step))
+            if j is not None:
+                children[j].append(i)
+        index.setdefault(event.id, i)
+        if isinstance(event, BlackoutStarted):
+            dark.setdefault(event.area, []).append(event.id)
+        elif isinstance(event, BlackoutEnded):
+            left = [b for b in dark.get(event.area, ()) if b not in event.causes]
+            dark[event.area] = left
+            if not left:
+                for k in held.pop(event.area, ()):
+                    arrivals[k] = (stamp, event.at)
         else:
-            steady.append((_KEEP, stamps[-1], event.at))
-        index[event.id] = i
-        for area in dict.fromkeys(_via(event)):
-            messages.setdefault(area, []).append(i)
-        through, freed = areas.release(event)
-        if through:
-            delivered[i], delivered_at[i] = event.at, i
-        for message in freed:
-            k = index[message]
-            delivered[k], delivered_at[k] = event.at, i
+            for area in _via(event):
+                if dark.get(area):
+                    held.setdefault(area, []).append(i)
+                    arrivals[i] = None
+                    break
     return Plan(
         log=log,
         index=index,
-        times=tuple(e.at for e in events),
-        ordered=ordered,
-        delivered=tuple(delivered),
-        waits=tuple(waits),
-        lags=tuple(lags),
-        clean=tuple(clean),
         stamps=tuple(stamps),
-        delivered_by=tuple(delivered_at),
+        arrivals=arrivals,
         children=tuple(tuple(c) for c in children),
-        messages={area: tuple(found) for area, found in messages.items()},
-        blackouts=tuple(_blackout_area(e) for e in events),
-        steady=tuple(steady),
-        distinct=len(index) == len(events),
+        ordered=ordered,
     )
 
 
-def arrivals(log: Log) -> Mapping[str, datetime | None]:
-    """When each event of ``log`` arrived (sent, or released by the end of a blackout)."""
-    measured = plan(log)
-    return {e.id: measured.delivered[i] for i, e in enumerate(log.events)}
+# ------------------------------------------------------------------------------------ moving
 
 
-# ------------------------------------------------------------------------------------ what-if
+def moved_to(event: Event, at: datetime) -> Event:
+    """``event`` at ``at`` (told in the event's own UTC offset), its bounds shifted with it."""
+    at = at.astimezone(event.at.tzinfo)
+    if at == event.at and at.utcoffset() == event.at.utcoffset():
+        return event
+    shift = at - event.at
+    earliest = event.earliest + shift if event.earliest is not None else None
+    latest = event.latest + shift if event.latest is not None else None
+    return evolved(event, at=at, earliest=earliest, latest=latest)
 
 
-class _Sim:
-    """One simulation of the suffix of an edited log (see the module docstring)."""
+# ------------------------------------------------------------------------------------ the engine
 
-    def __init__(self, base: Plan, edit: Edit, start: int) -> None:
+Via = Literal["requires", "answers", "after"]
+
+
+def _links(event: Event) -> list[tuple[str, Via]]:
+    found: list[tuple[str, Via]] = [(r.id, "requires") for r in event.requires]
+    found.extend((a, "answers") for a in event.answers)
+    found.extend((a, "after") for a in event.after)
+    return found
+
+
+_Parked = tuple[Event, Refusal, datetime, datetime]
+"""A waiting event: itself, the refusal that holds it, since when, and its deadline."""
+
+
+class _Engine:
+    """One run of the scheduler over a log, or over an edited copy of a base log."""
+
+    def __init__(
+        self,
+        events: Sequence[Event],
+        *,
+        state: NegotiationState,
+        start: int = 0,
+        base: Plan | None = None,
+        edit: Edit | None = None,
+        patience: timedelta = DEFAULT_PATIENCE,
+        known: Callable[[str], bool] | None = None,
+        moved: Mapping[str, tuple[int, datetime]] | None = None,
+        arrived: Mapping[str, tuple[int, datetime]] | None = None,
+    ) -> None:
+        self.events = events
         self.base = base
-        self.edit = edit
+        self.edit = edit or Edit()
+        self.patience = patience
+        self.state = state
         self.start = start
-        self.inserted = {e.id: e for e in edit.inserted}
-        self.events: dict[str, Event] = {}
-        self.keys: dict[str, tuple[int, int, int]] = {}
-        self.pending: dict[str, int] = {}
-        self.latest: dict[str, datetime] = {}
-        self.waiters: dict[str, list[tuple[str, bool]]] = {}
-        self.pins: dict[str, datetime] = {}
-        self.rules: dict[str, tuple[int, Any]] = {}
-        self.heap: list[tuple[datetime, tuple[int, int, int], str]] = []
+        self.position = start
+        self.known = known
+        """Whether an id was released before ``start``."""
+        self.added: set[str] = set()
         self.out: list[Event] = []
+        self.states: list[NegotiationState] = []
+        self.busy: list[int] = []
+        self.waits: dict[str, Wait] = {}
+        self.holds: dict[str, Hold] = {}
+        self.timings: dict[str, Timing] = {}
+        # in flight
+        self.heap: list[tuple[int, int, int, str, datetime]] = []
+        self.queued = 0
+        self.sequence = 0
+        self.pending: dict[str, int] = {}
+        self.waiters: dict[str, list[tuple[str, bool]]] = {}
+        self.parked: dict[str, _Parked] = {}
+        self.held: set[str] = set(state.in_transit)
+        # how the run differs from the record
+        self.happened: dict[str, tuple[int, datetime]] = dict(moved or {})
+        """When events released off the stream (or moved in the base) happened."""
+        self.arrived: dict[str, tuple[int, datetime]] = dict(arrived or {})
+        """When held messages arrived."""
+        self.late: set[str] = set(self.happened)
+        """Ids that happened at another time than recorded."""
+        self.late_arrival: set[str] = set()
+        """Ids that arrived at another time than the record's blackouts would deliver them."""
+        self.skip: set[int] = set()
+        self.own: dict[str, Event] = {}
+        """The events taken off the stream (edited, inserted, or with links out of step)."""
+        self.keys: dict[str, tuple[int, int]] = {}
+        self.index: Mapping[str, int] | None = base.index if base is not None else None
         self.now: datetime | None = None
+        self.now_stamp: int | None = None
+        self.exact = True
+        """Whether the record's arrivals are this run's (no blackout event moved): in a replay,
+        a held message's recorded arrival is then the one this run gives it."""
+        self.reach = -1
+        """The last base position an edit or a disturbance can still change (for rejoining)."""
 
-    def present(self, event_id: str) -> bool:
-        if event_id in self.inserted:
+    # -- lookups ---------------------------------------------------------------------------
+
+    def _index(self) -> Mapping[str, int]:
+        if self.index is None:
+            found: dict[str, int] = {}
+            for i, event in enumerate(self.events):
+                found.setdefault(event.id, i)
+            self.index = found
+        return self.index
+
+    def _seen(self, ident: str) -> bool:
+        """Whether ``ident`` was released (took effect or was voided) before now."""
+        return ident in self.added or (self.known is not None and self.known(ident))
+
+    def _present(self, ident: str) -> bool:
+        """Whether ``ident`` is an event of the new log (released or still to come)."""
+        if ident in self.own or ident in self.parked:
             return True
-        return event_id in self.base.index and event_id not in self.edit.removed
+        slot = self._index().get(ident)
+        return slot is not None and ident not in self.edit.removed
 
-    # -- set-up --------------------------------------------------------------------------
+    def _recorded(self, ident: str) -> tuple[int, datetime]:
+        slot = self._index().get(ident)
+        if slot is None:
+            event = self.own[ident]
+            return _stamp(event.at), event.at
+        moment = self.events[slot].at
+        return (self.base.stamps[slot] if self.base is not None else _stamp(moment)), moment
+
+    def _recorded_arrival(self, ident: str) -> tuple[int, datetime]:
+        slot = self._index().get(ident)
+        if slot is not None:
+            if self.base is None and ident not in self.late:
+                # exact, and the message was sent when recorded: the record's arrival is this
+                # run's (held and delivered, or through at once)
+                return self.arrived.get(ident) or self._recorded(ident)
+            if self.base is None:
+                self.base = plan(Log(events=tuple(self.events)))
+            if slot in self.base.arrivals:
+                found = self.base.arrivals[slot]
+                if found is not None:
+                    return found
+        return self._recorded(ident)
+
+    def _happen(self, ident: str) -> tuple[int, datetime]:
+        found = self.happened.get(ident)
+        return found if found is not None else self._recorded(ident)
+
+    def _arrival(self, ident: str) -> tuple[int, datetime]:
+        found = self.arrived.get(ident)
+        return found if found is not None else self._happen(ident)
+
+    def _now_stamp(self) -> int:
+        if self.now_stamp is None:
+            self.now_stamp = _stamp(self.now) if self.now is not None else -(1 << 62)
+        return self.now_stamp
+
+    # -- set-up ----------------------------------------------------------------------------
 
     def load(self) -> None:
-        base, edit = self.base, self.edit
-        events = base.log.events
-        removed, replaced = edit.removed, edit.replaced
-        own, keys = self.events, self.keys
-        for i in range(self.start, len(events)):
-            event = events[i]
-            event_id = event.id
-            if event_id in removed:
-                continue
-            own[event_id] = replaced.get(event_id, event) if replaced else event
-            keys[event_id] = (i, 0, 0)
-        self.pins = dict(edit.pinned)
-        for seq, event in enumerate(edit.inserted):
-            keys[event.id] = (bisect_right(base.times, event.at) - 1, 1, seq)
-            own[event.id] = event
-            self.pins.setdefault(event.id, event.at)
-        for event_id, event in own.items():
-            self._enlist(event_id, event)
-
-    def _enlist(self, event_id: str, event: Event) -> None:
-        base = self.base
-        slot = base.index.get(event_id)
-        pinned = self.pins.get(event_id)
-        removed = self.edit.removed
-        if slot is not None and pinned is None:
-            waits = base.waits[slot]
-            offset = self.edit.offsets.get(event_id, _ZERO)
-            whole = len(waits) == len(event.causes) and not any(
-                w.cause in removed and w.cause not in self.inserted for w in waits
-            )
-            if waits and whole:
-                lag = base.lags[slot] + offset
-                self.rules[event_id] = (_LAG, max(_ZERO, lag))
-            else:  # no causes, or a cause gone: it keeps its time
-                self.rules[event_id] = (_KEEP, base.times[slot] + offset)
-        else:
-            waits = tuple(
-                _Wait(cause=c, arrival=True, index=base.index.get(c, -1))
-                for c in event.causes
-                if self.present(c)
-            )
-            self.rules[event_id] = (_PIN, pinned if pinned is not None else event.at)
-        count = 0
-        latest: datetime | None = None
-        own = self.events
-        for wait in waits:
-            cause = wait.cause
-            if cause in removed and cause not in self.inserted:
-                continue
-            if cause in own:
-                self.waiters.setdefault(cause, []).append((event_id, wait.arrival))
-                count += 1
-                continue
-            j = base.index.get(cause)
-            if j is None:  # an inserted event it names lies before the restart: cannot happen
-                continue
-            at = base.delivered[j] if wait.arrival else base.times[j]
-            if at is not None and (latest is None or at > latest):
-                latest = at
-        if latest is not None:
-            self.latest[event_id] = latest
-        if count:
-            self.pending[event_id] = count
-        else:
-            self._push(event_id)
-
-    # -- the run -------------------------------------------------------------------------
-
-    def _push(self, event_id: str) -> None:
-        rule, value = self.rules[event_id]
-        latest = self.latest.get(event_id)
-        if rule == _KEEP or latest is None:
-            at = value if rule != _LAG else self._recorded(event_id)
-        elif rule == _LAG:
-            at = latest + value
-        else:
-            at = max(value, latest)
-        if self.now is not None and at < self.now:
-            at = self.now
-        heapq.heappush(self.heap, (at, self.keys[event_id], event_id))
-
-    def _recorded(self, event_id: str) -> datetime:
-        return self.base.times[self.base.index[event_id]] + self.edit.offsets.get(event_id, _ZERO)
-
-    def _arrived(self, event_id: str, at: datetime, arrival: bool) -> None:
-        waiters = self.waiters.get(event_id)
-        if not waiters:
+        """Take the edited and inserted events off the stream, to be timed."""
+        edit, base = self.edit, self.base
+        if edit.touched is None:
             return
-        latest, pending = self.latest, self.pending
-        for waiter, wants_arrival in waiters:
-            if wants_arrival is not arrival:
+        assert base is not None
+        index = base.index
+        for ident in edit.removed:
+            self.skip.add(index[ident])
+            self._reaches(index[ident])
+        for seq, event in enumerate(edit.inserted):
+            self.own[event.id] = event
+            self.keys[event.id] = (bisect_right(base.stamps, _stamp(event.at)) - 1, 1 + seq)
+            slot = index.get(event.id)
+            if slot is not None:
+                self._reaches(slot)
+        for ident in (*edit.replaced, *edit.offsets, *edit.pinned):
+            slot = index[ident]
+            if ident not in self.own:
+                self.own[ident] = edit.replaced.get(ident, self.events[slot])
+                self.keys[ident] = (slot, 0)
+                self.skip.add(slot)
+                self._reaches(slot)
+        for ident in list(self.own):
+            self._divert(ident)
+
+    def _reaches(self, slot: int) -> None:
+        """Everything linked to the event at ``slot`` may change: the rejoin waits past it."""
+        if self.base is not None and slot < len(self.base.children):
+            self.reach = max(self.reach, slot, *self.base.children[slot])
+
+    # -- taking events off the stream ------------------------------------------------------
+
+    def _divert(self, ident: str) -> None:
+        """Time ``ident`` on the heap once each link it waits on has happened or arrived."""
+        event = self.own[ident]
+        count = 0
+        for link, via in _links(event):
+            if not self._present(link):
                 continue
-            known = latest.get(waiter)
-            if known is None or at > known:
-                latest[waiter] = at
-            left = pending[waiter] - 1
-            if left:
-                pending[waiter] = left
+            arrival = via == "answers"
+            if not self._seen(link) or (arrival and link in self.held):
+                self.waiters.setdefault(link, []).append((ident, arrival))
+                count += 1
+        if count:
+            self.pending[ident] = self.pending.get(ident, 0) + count
+        else:
+            self._time(ident)
+
+    def _inexact(self, event: Event) -> None:
+        """A blackout event leaves the stream: from now on the record's arrivals may not be
+        this run's, so the record is measured on its own (a what-if has it measured already)."""
+        if self.exact and isinstance(event, _BLACKOUTS):
+            self.exact = False
+            if self.base is None:
+                self.base = plan(Log(events=tuple(self.events)))
+
+    def _take(self, slot: int) -> None:
+        """Take base event ``slot`` off the stream, to be timed from its links."""
+        if slot in self.skip:
+            return
+        event = self.events[slot]
+        self._inexact(event)
+        self.skip.add(slot)
+        self.own[event.id] = event
+        self.keys[event.id] = (slot, 0)
+        self._reaches(slot)
+        self._divert(event.id)
+
+    def _time(self, ident: str) -> None:
+        """Push ``ident``, whose links have all happened or arrived, at its time."""
+        event = self.own[ident]
+        edit = self.edit
+        latest: tuple[int, datetime, str, Via] | None = None
+        recorded_latest: int | None = None
+        voided = self.state.voided
+        for link, via in _links(event):
+            if not self._present(link):
+                continue
+            if via == "answers":
+                if link in voided:
+                    continue  # it never arrives: it times nothing (and voids this event)
+                new, old = self._arrival(link), self._recorded_arrival(link)[0]
             else:
-                del pending[waiter]
-                self._push(waiter)
+                new, old = self._happen(link), self._recorded(link)[0]
+            if latest is None or new[0] > latest[0]:
+                latest = (new[0], new[1], link, via)
+            if recorded_latest is None or old > recorded_latest:
+                recorded_latest = old
+        pinned = edit.pinned.get(ident)
+        if pinned is None and (ident in edit.removed or ident not in self._index()):
+            pinned = event.at  # inserted (or removed and inserted again, changed)
+        offset = edit.offsets.get(ident, timedelta(0))
+        timing: Timing
+        if pinned is not None:
+            stamp, moment = _stamp(pinned), pinned
+            timing = Timing(rule="pinned", at=pinned)
+            if latest is not None and latest[0] > stamp:
+                stamp, moment = latest[0], latest[1]
+                timing = Timing(rule="pinned", at=moment, link=latest[2], via=latest[3])
+        elif latest is None or recorded_latest is None:
+            own_stamp, own_moment = self._recorded(ident)
+            stamp, moment = own_stamp + offset // _MICRO, own_moment + offset
+            timing = Timing(rule="offset" if offset else "recorded", at=moment)
+        else:
+            lag = self._recorded(ident)[0] - recorded_latest + offset // _MICRO
+            lag = max(0, lag)
+            stamp = latest[0] + lag
+            moment = latest[1] + timedelta(microseconds=lag)
+            timing = Timing(rule="lag", at=moment, link=latest[2], via=latest[3])
+        now = self._now_stamp()
+        if stamp < now:
+            assert self.now is not None
+            stamp, moment = now, self.now
+        self.timings[ident] = timing
+        order, extra = self.keys[ident]
+        self._push(stamp, order, extra, ident, moment)
 
-    def run(self, areas: _Areas) -> None:
-        heap, own, out = self.heap, self.events, self.out
-        arrived = self._arrived
-        pop = heapq.heappop
-        while heap:
-            at, _key, event_id = pop(heap)
-            self.now = at
-            event = own[event_id]
-            if event.at != at:
-                event = moved_to(event, at)
-            out.append(event)
-            arrived(event_id, at, False)
-            if event.channel is None and not isinstance(event, BlackoutStarted | BlackoutEnded):
-                arrived(event_id, at, True)
+    def _push(self, stamp: int, order: int, extra: int, ident: str, moment: datetime) -> None:
+        self.sequence += 1
+        heapq.heappush(self.heap, (stamp, order, (extra << 32) + self.sequence, ident, moment))
+        if order != _LAST:
+            self.queued += 1
+
+    # -- releasing -------------------------------------------------------------------------
+
+    def _release(self, event: Event, *, on_time: bool) -> None:
+        """Fold ``event`` now: take effect, wait at a barrier, or be voided."""
+        before = self.state
+        result = attempt(before, event, self._seen)
+        if isinstance(result, Refusal):
+            if result.barrier is not None:
+                self._park(event, result)
+                return
+            after = void(before, event, result)
+        else:
+            after = result
+        self._append(event, after)
+        self._settled(event, before, on_time=on_time)
+
+    def _append(self, event: Event, state: NegotiationState) -> None:
+        self.state = state
+        self.out.append(event)
+        self.states.append(state)
+        self.added.add(event.id)
+        if self.queued or self.pending or self.parked:
+            self.busy.append(len(self.out) - 1)
+
+    def _settled(self, event: Event, before: NegotiationState, *, on_time: bool) -> None:
+        """What the release of ``event`` means for the rest: links resolved, messages held or
+        delivered, barriers lifted."""
+        ident, after = event.id, self.state
+        early = False
+        if ident in after.voided and isinstance(event, _BLACKOUTS):
+            self._inexact(event)  # the areas are no longer lit and darkened as recorded
+        if not on_time:
+            stamp = self._now_stamp()
+            recorded = self._recorded(ident)
+            self.happened[ident] = (stamp, event.at)
+            if stamp != recorded[0]:
+                self.late.add(ident)
+                early = stamp < recorded[0]
+        if after.in_transit is not before.in_transit:
+            self._transit(before, after)
+        if early:
+            self._pull(ident)
+        if self.base is not None and ident not in self.held:
+            slot = self._index().get(ident)
+            if slot is not None and slot in self.base.arrivals:
+                self._arrived_early(ident, slot)  # held up in the record, not now
+        if ident in self.waiters:
+            self._resolve(ident, arrival=ident not in self.held)
+        if self.parked and _lifts(before, after):
+            self._wake()
+
+    def _transit(self, before: NegotiationState, after: NegotiationState) -> None:
+        assert self.now is not None
+        for ident, area in after.in_transit.items():
+            if ident not in before.in_transit:
+                self.held.add(ident)
+                self.holds[ident] = Hold(
+                    id=ident,
+                    area=area,
+                    blackouts=after.blackouts.get(area, ()),
+                    since=self.now,
+                    until=None,
+                )
+        for ident in before.in_transit:
+            if ident in after.in_transit or ident not in self.held:
                 continue
-            through, freed = areas.release(event)
-            if through:
-                arrived(event_id, at, True)
-            for message in freed:
-                if message in own:
-                    arrived(message, at, True)
-        if self.pending:
-            self._strand()
+            self.held.discard(ident)
+            stamp = self._now_stamp()
+            self.arrived[ident] = (stamp, self.now)
+            hold = self.holds.get(ident)
+            if hold is not None:
+                self.holds[ident] = Hold(
+                    id=ident,
+                    area=hold.area,
+                    blackouts=hold.blackouts,
+                    since=hold.since,
+                    until=self.now,
+                )
+            if self.base is not None and ident in self._index():
+                recorded = self._recorded_arrival(ident)
+                if recorded[0] != stamp:
+                    self.late_arrival.add(ident)
+                    if stamp < recorded[0]:
+                        self._pull(ident)
+                    self._reaches(self._index()[ident])
+            if ident in self.waiters:
+                self._resolve(ident, arrival=True)
 
-    def _strand(self) -> None:
-        """Place the events left waiting on a message that never arrives (or report a cycle)."""
-        stuck = set(self.pending)
-        order: list[str] = []
-        state: dict[str, int] = {}
-        for root in sorted(stuck, key=lambda e: self.keys[e]):
-            self._visit(root, stuck, state, order)
-        times = [_stamp(e.at) for e in self.out]  # instants, to place by (in int stamps)
-        sent_at = {e.id: e.at for e in self.out}
-        for event_id in order:
-            event = self.events[event_id]
-            at = (
-                self.base.times[self.base.index[event_id]]
-                if event_id in self.base.index
-                else event.at
+    def _arrived_early(self, ident: str, slot: int) -> None:
+        """``ident`` got through at once, though the record's blackouts held it up."""
+        assert self.base is not None
+        assert self.now is not None
+        stamp = self._now_stamp()
+        recorded = self.base.arrivals[slot]
+        if recorded is not None and recorded[0] == stamp:
+            return
+        self.arrived[ident] = (stamp, self.now)
+        self.late_arrival.add(ident)
+        self._pull(ident)
+
+    def _pull(self, ident: str) -> None:
+        """``ident`` came earlier than recorded: what links to it may come earlier too."""
+        if self.base is None:
+            return
+        slot = self.base.index.get(ident)
+        if slot is None:
+            return
+        self._reaches(slot)
+        for child in self.base.children[slot]:
+            if child >= self.position and self.events[child].id not in self.edit.removed:
+                self._take(child)
+
+    def _resolve(self, ident: str, *, arrival: bool) -> None:
+        """``ident`` happened (and, with ``arrival``, arrived): tell what waits on it."""
+        waiting = self.waiters.pop(ident, None)
+        if not waiting:
+            return
+        keep: list[tuple[str, bool]] = []
+        ready: list[str] = []
+        for waiter, wants_arrival in waiting:
+            if wants_arrival and not arrival:
+                keep.append((waiter, wants_arrival))
+                continue
+            left = self.pending[waiter] - 1
+            if left:
+                self.pending[waiter] = left
+            else:
+                del self.pending[waiter]
+                ready.append(waiter)
+        if keep:
+            self.waiters[ident] = keep
+        for waiter in ready:
+            self._time(waiter)
+
+    # -- waiting at a barrier --------------------------------------------------------------
+
+    def _park(self, event: Event, refusal: Refusal) -> None:
+        assert self.now is not None
+        self._inexact(event)
+        deadline = self.now + (event.patience or self.patience)
+        self.parked[event.id] = (event, refusal, self.now, deadline)
+        self._push(_stamp(deadline), _LAST, 0, event.id, deadline)
+        slot = self._index().get(event.id) if self.base is not None else None
+        if slot is not None:
+            self._reaches(slot)
+
+    def _wake(self) -> None:
+        """Try the waiting events again, in the order they began to wait."""
+        assert self.now is not None
+        for ident in list(self.parked):
+            parked = self.parked.get(ident)
+            if parked is None:
+                continue
+            event, refusal, since, deadline = parked
+            now = moved_to(event, self.now)
+            result = attempt(self.state, now, self._seen)
+            if isinstance(result, Refusal) and result.barrier is not None:
+                self.parked[ident] = (event, result, since, deadline)
+                continue
+            del self.parked[ident]
+            self.waits[ident] = Wait(
+                id=ident,
+                since=since,
+                until=now.at,
+                refusal=refusal,
+                took_effect=not isinstance(result, Refusal),
             )
-            at += self.edit.offsets.get(event_id, _ZERO)
-            pinned = self.pins.get(event_id)
-            if pinned is not None:
-                at = pinned
-            for cause in event.causes:
-                sent = self._sent(cause, sent_at)
-                if sent is not None and sent > at:
-                    at = sent
-            stamp = _stamp(at)
-            where = bisect_right(times, stamp)
-            times.insert(where, stamp)
-            self.out.insert(where, moved_to(event, at) if event.at != at else event)
-            sent_at[event_id] = at
+            before = self.state
+            after = void(before, now, result) if isinstance(result, Refusal) else result
+            self._append(now, after)
+            self._settled(now, before, on_time=False)
 
-    def _sent(self, event_id: str, sent_at: Mapping[str, datetime]) -> datetime | None:
-        """When ``event_id`` was sent: in the new log so far, else in the base (if kept)."""
-        if event_id in sent_at:
-            return sent_at[event_id]
-        j = self.base.index.get(event_id)
-        return self.base.times[j] if j is not None and event_id not in self.edit.removed else None
+    def _expire(self, ident: str) -> None:
+        parked = self.parked.pop(ident, None)
+        if parked is None:
+            return
+        assert self.now is not None
+        event, refusal, since, _deadline = parked
+        waited = self.now - since
+        gave_up = Refusal(
+            rule=refusal.rule,
+            culprit=refusal.culprit,
+            text=f"waited {format_span(waited)}: {refusal.never or 'the barrier never lifted'}",
+            waited=waited,
+        )
+        now = moved_to(event, self.now)
+        self.waits[ident] = Wait(
+            id=ident, since=since, until=now.at, refusal=refusal, took_effect=False
+        )
+        before = self.state
+        self._append(now, void(before, now, gave_up))
+        self._settled(now, before, on_time=False)
 
-    def _visit(self, node: str, stuck: set[str], state: dict[str, int], order: list[str]) -> None:
-        path: list[str] = []
-        stack: list[tuple[str, int]] = [(node, 0)]
-        while stack:
-            current, step = stack.pop()
-            if step == 0:
-                if state.get(current) == 2:
-                    continue
-                if state.get(current) == 1:
-                    cycle = [*path[path.index(current) :], current]
-                    raise self._cycle(cycle)
-                state[current] = 1
-                path.append(current)
-            causes = [c for c in self.events[current].causes if c in stuck]
-            if step < len(causes):
-                stack.append((current, step + 1))
-                stack.append((causes[step], 0))
+    # -- the loop --------------------------------------------------------------------------
+
+    def _disturbed(self, event: Event) -> bool:
+        """Whether a link of ``event`` (on the stream) is late, not yet there, or held."""
+        late, held, late_arrival = self.late, self.held, self.late_arrival
+        for link in event.causes:
+            if self._seen(link):
+                if link in late:
+                    return True
+                if (link in held or link in late_arrival) and link in event.answers:
+                    return True
+            elif self._present(link):
+                return True
+        return False
+
+    def run(self, rejoin: Callable[[int, NegotiationState], bool] | None = None) -> int | None:
+        """Release every event; return the base position after which the rest is the base's
+        (if ``rejoin`` says so at a point where the run is quiet), else ``None``."""
+        events, heap, skip = self.events, self.heap, self.skip
+        size = len(events)
+        stamps = self.base.stamps if self.base is not None else None
+        added, known = self.added, self.known
+        check, gap = -1, 1
+        while True:
+            position = self.position
+            if position < size and position in skip:
+                self.position += 1
                 continue
-            state[current] = 2
-            path.pop()
-            order.append(current)
+            if heap:
+                if position < size:
+                    stamp = stamps[position] if stamps is not None else _stamp(events[position].at)
+                    top = heap[0]
+                    if (top[0], top[1]) < (stamp, position):
+                        self._pop()
+                        continue
+                else:
+                    self._pop()
+                    continue
+            elif position >= size:
+                break
+            event = events[position]
+            self.position = position + 1
+            causes = event.causes
+            if (
+                causes
+                and (
+                    self.late
+                    or self.held
+                    or self.late_arrival
+                    or self.own
+                    or self.parked
+                    or self.pending
+                    or not all(c in added or (known is not None and known(c)) for c in causes)
+                )
+                and self._disturbed(event)
+            ):
+                self._take(position)
+                continue
+            self.now, self.now_stamp = event.at, stamps[position] if stamps is not None else None
+            self._release(event, on_time=True)
+            if (
+                rejoin is not None
+                and position > self.reach
+                and position >= check
+                and not (self.queued or self.pending or self.parked)
+            ):
+                if rejoin(position, self.state):
+                    return position
+                check, gap = position + gap, gap * 2
+        self._finish()
+        return None
 
-    def _cycle(self, cycle: list[str]) -> SimError:
-        blamed = [self.edit.origins[e] for e in cycle if e in self.edit.origins]
+    def _pop(self) -> None:
+        stamp, order, _seq, ident, moment = heapq.heappop(self.heap)
+        self.now, self.now_stamp = moment, stamp
+        if order == _LAST:
+            self._expire(ident)
+            return
+        self.queued -= 1
+        self._release(moved_to(self.own[ident], moment), on_time=False)
+
+    def _finish(self) -> None:
+        """What is left waits on a message that never arrives, or on a loop of links."""
+        while self.pending:
+            stuck = [w for w in self.waiters if w in self.held]
+            if not stuck:
+                raise self._cycle()
+            for ident in stuck:
+                self.held.discard(ident)
+                self._resolve(ident, arrival=True)
+            while self.heap:
+                self._pop()
+
+    def _cycle(self) -> SimError:
+        waiting = {
+            w: [link for link, _via in _links(self.own[w]) if link in self.pending]
+            for w in self.pending
+        }
+        first = min(waiting, key=lambda w: self.keys.get(w, (0, 0)))
+        path = [first]
+        while True:
+            nxt = next((link for link in waiting.get(path[-1], ()) if link in waiting), None)
+            if nxt is None or nxt in path:
+                if nxt is not None:
+                    path = [*path[path.index(nxt) :], nxt]
+                break
+            path.append(nxt)
+        blamed = [self.edit.origins[e] for e in path if e in self.edit.origins]
         return SimError(
-            what="a cycle of causes: " + " → ".join(cycle),
-            expected="each event's causes to be earlier events, never the event itself",
+            what="a cycle of causes: " + " → ".join(path),
+            expected="each event's links to be earlier events, never the event itself",
             hint=("made by " + "; ".join(dict.fromkeys(blamed)))
             if blamed
-            else "check the causes of the inserted or amended events",
+            else "check the links of the inserted or amended events",
             code="cause-cycle",
         )
 
 
-class _Cautious(Exception):  # noqa: N818 (a signal to start again, not an error)
-    """Raised when a message the run assumed unaffected turns out to be held up."""
+def _lifts(before: NegotiationState, after: NegotiationState) -> bool:
+    """Whether a barrier can have lifted: the part of the state barriers watch changed."""
+    return (
+        after.talks != before.talks
+        or after.conditions is not before.conditions
+        or after.offers is not before.offers
+    )
 
 
-class _Sparse(_Sim):
-    """The simulation of :class:`_Sim`, run over the affected events only.
+# ------------------------------------------------------------------------------------ entry
 
-    Why it gives the same log: an event that is not affected (see the module docstring) keeps
-    its rule, or loses a removed cause and so keeps its recorded time, which its other causes'
-    arrivals never pass (its lag behind them is not negative); it waits only on events that keep
-    their times and arrivals; and, if it is a message, it sees the same blackouts (no blackout of
-    its areas is affected, or it was delivered before the earliest time the edit touches, before
-    which nothing changes).  So the full simulation releases it at its recorded time, and
-    releases the unaffected events in recorded order: each one's causes come before it.  This
-    class therefore keeps a heap of the affected events only and merges the unaffected ones in
-    as a sorted stream; taking the smaller of the heap's top and the stream's head, by (time,
-    key), is exactly the full simulation's choice.  When the stream passes an event, it does
-    what the full simulation's release of it does for the affected events: it signals those
-    waiting on it (or on a message whose blackout it ends), and darkens or lights an area that
-    an affected event goes through.
 
-    Times are compared as int stamps (see :func:`_stamp`) but carried with the datetime they came
-    from, because a moved event takes the UTC offset of the arrival it was timed from, as in the
-    full simulation; :meth:`_popped` works out that datetime for an unaffected event, only where
-    an affected one needs it.
+def run(
+    events: Sequence[Event],
+    *,
+    initial: NegotiationState = EMPTY,
+    patience: timedelta = DEFAULT_PATIENCE,
+    start: int = 0,
+    known: Callable[[str], bool] | None = None,
+    arrived: Mapping[str, datetime] | None = None,
+    holds: Mapping[str, Hold] | None = None,
+) -> Run:
+    """Schedule and fold ``events`` (a recorded log, in its order) from ``initial``.
+
+    To continue a run from its ``start``-th event (a quiet point: nothing in flight), give the
+    state there as ``initial``, ``known`` for the ids released before it, and ``arrived`` and
+    ``holds`` for the messages the blackouts held before it.
     """
-
-    def __init__(self, base: Plan, edit: Edit, start: int, *, cautious: bool = False) -> None:
-        super().__init__(base, edit, start)
-        self.cautious = cautious
-        """Whether every message that a changed blackout could hold up is simulated (otherwise
-        only checked as the stream passes it, see :meth:`_affected`)."""
-        self.changed: set[str] = set()
-        """The areas with an affected, removed or inserted blackout."""
-        self.suspects: set[int] = set()
-        """Unaffected messages through a changed area that got through at once in the base."""
-        self.stamps: dict[str, int] = {}
-        """Each affected event's own (recorded or edited) time, stamped."""
-        self.timing: dict[str, tuple[int, int, Any]] = {}
-        self.reached: dict[str, tuple[int, datetime]] = {}
-        self.queue: list[tuple[int, tuple[int, int, int], str, datetime]] = []
-        self.signals: dict[int, list[str]] = {}
-        """Stream index to the affected events waiting on what its release sends or delivers."""
-        self.stream: list[int] = []
-        self.watched: set[str] = set()
-        """The areas that affected events go through, darken or light."""
-        self.lines: set[str] = set()
-        """The affected events that go through :class:`_Areas`: blackouts, and messages via an
-        area (the others arrive as they are sent)."""
-        self.memo: dict[int, datetime] = {}
-        self.now_stamp: int | None = None
-        self.now_moment: datetime | None = None
-        self.now_index = -1
-
-    # -- set-up --------------------------------------------------------------------------
-
-    def _affected(self) -> set[int]:
-        """The base indices of the events the edit can move: edited, waiting (transitively) on
-        an edited event, or a message through an area one of whose blackouts is affected or
-        removed, not yet delivered when the edit begins (and what waits on those).
-
-        Those messages are taken in only when ``cautious``.  Otherwise the run first assumes
-        that the changed blackouts hold up none of them: a message the base delivered at once
-        is left in the stream as a *suspect*, checked as the stream passes it (if a changed
-        area is dark then, :class:`_Cautious` is raised and the schedule is made again,
-        cautiously); one the base held until after the edit begins makes the run cautious at
-        once.  A suspect that finds its areas lit arrives when sent, as in the base, so leaving
-        it (and what waits on it) unaffected was right.
-        """
-        base, edit = self.base, self.edit
-        events, index, children = base.log.events, base.index, base.children
-        found: set[int] = set()
-        todo = [index[event_id] for event_id in (*edit.replaced, *edit.offsets, *edit.pinned)]
-        areas: set[str | None] = set()
-        for event_id in edit.removed:  # what waits on it keeps its time (see _timed)
-            areas.add(base.blackouts[index[event_id]])
-        for event in (*edit.inserted, *edit.replaced.values()):
-            areas.add(_blackout_area(event))
-            if event.id in edit.removed:  # re-inserted under the same id, changed
-                todo.extend(children[index[event.id]])
-        assert edit.touched is not None
-        touched, never = _stamp(edit.touched), len(events)
-        done: set[str | None] = {None}
-        while True:
-            while todo:
-                i = todo.pop()
-                if i not in found:
-                    found.add(i)
-                    areas.add(base.blackouts[i])
-                    todo.extend(children[i])
-            fresh = areas - done
-            if not fresh:
-                self.suspects -= found
-                return found
-            for area in fresh:
-                done.add(area)
-                self.changed.add(area or "")
-                for message in base.messages.get(area or "", ()):
-                    by = base.delivered_by[message]
-                    if message < self.start or (by != never and base.stamps[by] < touched):
-                        continue  # delivered before the edit begins: nothing changes it
-                    if self.cautious:
-                        todo.append(message)
-                    elif by == message:
-                        self.suspects.add(message)
-                    else:
-                        raise _Cautious
-
-    def load(self) -> None:
-        base, edit = self.base, self.edit
-        events = base.log.events
-        removed, replaced = edit.removed, edit.replaced
-        moving = self._affected()
-        own, keys, stamps = self.events, self.keys, self.stamps
-        for i in sorted(moving):
-            event = events[i]
-            event_id = event.id
-            if event_id in removed:
-                continue
-            new = replaced.get(event_id, event)
-            own[event_id] = new
-            keys[event_id] = (i, 0, 0)
-            stamps[event_id] = base.stamps[i] if new is event else _stamp(new.at)
-        self.pins = dict(edit.pinned)
-        for seq, event in enumerate(edit.inserted):
-            stamps[event.id] = _stamp(event.at)
-            keys[event.id] = (bisect_right(base.stamps, stamps[event.id]) - 1, 1, seq)
-            own[event.id] = event
-            self.pins.setdefault(event.id, event.at)
-        skip = moving | {base.index[r] for r in removed}
-        self.stream = [k for k in range(self.start, len(events)) if k not in skip]
-        self.watched.update(self.changed)
-        for event_id, event in own.items():
-            areas = (event.area,) if isinstance(event, _BLACKOUTS) else _via(event)
-            if areas:
-                self.lines.add(event_id)
-                self.watched.update(areas)
-            self._enlist(event_id, event)
-
-    def _enlist(self, event_id: str, event: Event) -> None:
-        base, edit = self.base, self.edit
-        slot = base.index.get(event_id)
-        pinned = self.pins.get(event_id)
-        removed, inserted = edit.removed, self.inserted
-        if slot is not None and pinned is None:
-            waits = base.waits[slot]
-            timing = base.steady[slot]
-            if removed and timing[0] == _LAG:
-                for wait in waits:
-                    if wait.cause in removed and wait.cause not in inserted:
-                        timing = (_KEEP, base.stamps[slot], base.times[slot])  # a cause gone
-                        break
-            offset = edit.offsets.get(event_id)
-            if offset is not None and timing[0] == _LAG:
-                lag = max(_ZERO, base.lags[slot] + offset)
-                timing = (_LAG, lag // _MICRO, lag)
-            elif offset is not None:
-                timing = (_KEEP, timing[1] + offset // _MICRO, timing[2] + offset)
-        else:
-            waits = tuple(
-                _Wait(cause=c, arrival=True, index=base.index.get(c, -1))
-                for c in event.causes
-                if self.present(c)
-            )
-            at = pinned if pinned is not None else event.at
-            timing = (_PIN, _stamp(at), at)
-        self.timing[event_id] = timing
-        count = 0
-        latest: tuple[int, datetime] | None = None
-        own = self.events
-        for wait in waits:
-            cause = wait.cause
-            if cause in removed and cause not in inserted:
-                continue
-            if cause in own:
-                self.waiters.setdefault(cause, []).append((event_id, wait.arrival))
-                count += 1
-                continue
-            j = base.index.get(cause)
-            if j is None:
-                continue
-            source = base.delivered_by[j] if wait.arrival else j
-            if j >= self.start:  # an unaffected event of the suffix: the stream will signal it
-                self.signals.setdefault(source, []).append(event_id)
-                count += 1
-            elif source < len(base.stamps) and (latest is None or base.stamps[source] > latest[0]):
-                arrived = base.delivered[j] if wait.arrival else base.times[j]
-                assert arrived is not None  # delivered: its source is an event
-                latest = (base.stamps[source], arrived)
-        if latest is not None:
-            self.reached[event_id] = latest
-        if count:
-            self.pending[event_id] = count
-        else:
-            self._schedule(event_id)
-
-    # -- the run -------------------------------------------------------------------------
-
-    def _schedule(self, event_id: str) -> None:
-        """Push an event whose causes have all arrived (what :meth:`_Sim._push` does)."""
-        rule, stamp, value = self.timing[event_id]
-        latest = self.reached.get(event_id)
-        if rule == _KEEP or latest is None:
-            if rule == _LAG:  # its causes' arrivals are all unknown: its recorded time
-                slot, offset = self.base.index[event_id], self.edit.offsets.get(event_id, _ZERO)
-                stamp, value = (
-                    self.base.stamps[slot] + offset // _MICRO,
-                    self.base.times[slot] + offset,
-                )
-            at, moment = stamp, value
-        elif rule == _LAG:
-            at, moment = latest[0] + stamp, latest[1] + value
-        elif latest[0] > stamp:
-            at, moment = latest
-        else:
-            at, moment = stamp, value
-        if self.now_stamp is not None and at < self.now_stamp:
-            at = self.now_stamp
-            moment = (
-                self.now_moment if self.now_moment is not None else self._popped(self.now_index)
-            )
-        heapq.heappush(self.queue, (at, self.keys[event_id], event_id, moment))
-
-    def _reach(self, waiter: str, stamp: int, moment: datetime) -> None:
-        known = self.reached.get(waiter)
-        if known is None or stamp > known[0]:
-            self.reached[waiter] = (stamp, moment)
-        left = self.pending[waiter] - 1
-        if left:
-            self.pending[waiter] = left
-        else:
-            del self.pending[waiter]
-            self._schedule(waiter)
-
-    def _signal(self, event_id: str, stamp: int, moment: datetime, arrival: bool | None) -> None:
-        """Tell the waiters on ``event_id`` it was sent, or arrived (``None``: both at once)."""
-        for waiter, wants_arrival in self.waiters.get(event_id, ()):
-            if arrival is None or wants_arrival is arrival:
-                self._reach(waiter, stamp, moment)
-
-    def _pass(self, k: int, areas: _Areas) -> None:
-        """What the release of unaffected base event ``k`` does for the affected events: signal
-        those waiting on it (or on a message whose blackout it ends), darken or light areas."""
-        stamp = self.base.stamps[k]
-        if k in self.suspects:  # got through at once in the base: does it still?
-            for through in _via(self.base.log.events[k]):
-                if through in self.changed and areas.dark.get(through):
-                    raise _Cautious
-        for waiter in self.signals.get(k, ()):
-            self._reach(waiter, stamp, self._popped(k))
-        area = self.base.blackouts[k]
-        if area is not None and area in self.watched:
-            _through, freed = areas.release(self.base.log.events[k])
-            for message in freed:  # only affected messages are ever held here
-                self._signal(message, stamp, self._popped(k), True)
-
-    def run(self, areas: _Areas) -> None:
-        base, queue, own, out = self.base, self.queue, self.events, self.out
-        events, stamps, blackouts = base.log.events, base.stamps, base.blackouts
-        stream, signals, signal, lines = self.stream, self.signals, self._signal, self.lines
-        suspects = self.suspects
-        position, size = 0, len(stream)
-        pop = heapq.heappop
-        while True:
-            if position < size:
-                k = stream[position]
-                stamp = stamps[k]
-                if not queue or (stamp, (k, 0, 0)) < queue[0][:2]:
-                    position += 1
-                    out.append(events[k])
-                    self.now_stamp, self.now_moment, self.now_index = stamp, None, k
-                    if k in signals or blackouts[k] is not None or k in suspects:
-                        self._pass(k, areas)
-                    continue
-            elif not queue:
-                break
-            at, _key, event_id, moment = pop(queue)
-            self.now_stamp, self.now_moment = at, moment
-            event = own[event_id]
-            if self.stamps[event_id] != at:
-                event = moved_to(event, moment)
-            out.append(event)
-            if event_id not in lines:
-                signal(event_id, at, moment, None)  # sent and arrived at once
-                continue
-            signal(event_id, at, moment, False)
-            through, freed = areas.release(event)
-            if through:
-                signal(event_id, at, moment, True)
-            for message in freed:
-                signal(message, at, moment, True)
-        if self.pending:
-            self._strand()
-
-    def _popped(self, k: int) -> datetime:
-        """The datetime the full simulation releases unaffected base event ``k`` at.
-
-        Its instant is the recorded one; its UTC offset is that of the arrival it was timed
-        from (the latest of its causes' arrivals, the first of equal ones), worked out back to
-        the restart point from the base's measures, and remembered.
-        """
-        memo = self.memo
-        found = memo.get(k)
-        if found is not None:
-            return found
-        base, start = self.base, self.start
-        stack = [k]
-        while stack:
-            i = stack[-1]
-            if i in memo:
-                stack.pop()
-                continue
-            sources = [
-                base.delivered_by[w.index] if w.arrival else w.index
-                for w in base.waits[i]
-                if w.index >= start and not self._gone(w.cause)
-            ]
-            missing = [s for s in sources if s not in memo]
-            if missing:
-                stack.extend(missing)
-                continue
-            stack.pop()
-            memo[i] = self._timed(i, sources)
-        return memo[k]
-
-    def _gone(self, event_id: str) -> bool:
-        """Whether the edit took ``event_id`` out of the log (and did not put it back)."""
-        return event_id in self.edit.removed and event_id not in self.inserted
-
-    def _timed(self, i: int, sources: list[int]) -> datetime:
-        base, stamps = self.base, self.base.stamps
-        rule, _step, value = base.steady[i]
-        if rule == _KEEP:
-            return value  # type: ignore[no-any-return]
-        if self.edit.removed and any(self._gone(w.cause) for w in base.waits[i]):
-            return base.times[i]  # a cause gone: it keeps its recorded time
-        latest: tuple[int, datetime] | None = None
-        for wait in base.waits[i]:  # causes before the restart point, as loaded
-            if wait.index >= self.start:
-                continue
-            at = base.delivered[wait.index] if wait.arrival else base.times[wait.index]
-            if at is not None:
-                stamp = stamps[base.delivered_by[wait.index] if wait.arrival else wait.index]
-                if latest is None or stamp > latest[0]:
-                    latest = (stamp, at)
-        for source in sorted(sources):  # then the arrivals in the suffix, in release order
-            if latest is None or stamps[source] > latest[0]:
-                latest = (stamps[source], self.memo[source])
-        if latest is None:
-            return base.times[i]
-        return latest[1] + value  # type: ignore[no-any-return]
+    engine = _Engine(
+        events,
+        state=initial,
+        start=start,
+        patience=patience,
+        known=known,
+        arrived={k: (_stamp(v), v) for k, v in (arrived or {}).items()},
+    )
+    engine.holds.update(holds or {})
+    if start:
+        engine.now = events[start - 1].at
+    engine.run()
+    return _result(engine, offset=start, first_change=start)
 
 
-_FIELDS: Final = {cls: tuple(a.name for a in attrs.fields(cls)) for cls in EVENT_TYPES.values()}
-_set: Final = object.__setattr__
+def rerun(
+    base: Plan,
+    edit: Edit,
+    *,
+    released: Sequence[Event],
+    states: Sequence[NegotiationState],
+    initial: NegotiationState,
+    busy: frozenset[int],
+    aligned: int,
+    holds: Mapping[str, Hold],
+    waits: Mapping[str, Wait],
+    patience: timedelta = DEFAULT_PATIENCE,
+) -> Run:
+    """The base's run with ``edit`` applied (see the module docstring).
 
-
-def moved_to(event: Event, at: datetime) -> Event:
-    """``event`` at ``at``, its ``earliest``/``latest`` bounds shifted with it.
-
-    The copy is made field by field instead of through ``attrs.evolve``, which would run every
-    validator again (most of its cost): the event was validated when it was made, and moving
-    its aware times by the same duration keeps each of them aware, so nothing could fail.
-    """
-    shift = at - event.at
-    moved = object.__new__(type(event))
-    for name in _FIELDS[type(event)]:
-        _set(moved, name, getattr(event, name))
-    _set(moved, "at", at)
-    if event.earliest is not None:
-        _set(moved, "earliest", event.earliest + shift)
-    if event.latest is not None:
-        _set(moved, "latest", event.latest + shift)
-    return moved
-
-
-def _restart(base: Plan, touched: datetime) -> int:
-    """The last clean point at or before the first base event at or after ``touched``."""
-    if not base.ordered:
-        return 0
-    first = bisect_left(base.stamps, _stamp(touched))
-    return base.clean[bisect_right(base.clean, first) - 1]
-
-
-def schedule(base: Plan, edit: Edit, *, full: bool = False) -> Schedule:
-    """The edited log, re-timed and in its new order (see the module docstring).
-
-    Only the affected events are simulated, unless ``full`` is set (or the base is not in time
-    order): then every event from the restart point on is, which gives the same log and is the
-    reference the property tests hold the default to.
-
-    Raises :class:`SimError` when the edit makes a cycle of causes.
+    ``released``, ``states``, ``busy``, ``aligned``, ``holds`` and ``waits`` describe the base's
+    own run (its trajectory: the events in the order they happened, the state after each).  The
+    run restarts at the last quiet point of the base before the earliest time the edit touches,
+    reusing the base's states before it, and rejoins the base where the two cannot differ any
+    more.
     """
     events = base.log.events
     if edit.touched is None:
-        return Schedule(events=events, first_change=len(events), present=base.index.__contains__)
-    start = _restart(base, edit.touched)
-    sim: _Sim
-    if full or not (base.ordered and base.distinct):
-        sim = _Sim(base, edit, start)
-        sim.load()
-        sim.run(_Areas())
-    else:
-        try:
-            sim = _Sparse(base, edit, start)
-            sim.load()
-            sim.run(_Areas())
-        except _Cautious:
-            sim = _Sparse(base, edit, start, cautious=True)
-            sim.load()
-            sim.run(_Areas())
-    new = events[:start] + tuple(sim.out)
+        return Run(
+            events=tuple(released),
+            states=tuple(states),
+            waits=waits,
+            holds=holds,
+            timings={},
+            busy=tuple(sorted(busy)),
+            aligned=aligned,
+            first_change=len(events),
+        )
+    start = min(_restart(base, edit, lambda i: i not in busy), aligned)
+    prefix = states[start - 1] if start else initial
+    index = base.index
+
+    def before_start(ident: str) -> bool:
+        return index.get(ident, start) < start
+
+    engine = _Engine(
+        events,
+        state=prefix,
+        start=start,
+        base=base,
+        edit=edit,
+        patience=patience,
+        known=before_start,
+        arrived={
+            h.id: (_stamp(h.until), h.until)
+            for h in holds.values()
+            if h.until is not None and before_start(h.id) and h.id not in prefix.in_transit
+        },
+    )
+    engine.holds.update({k: holds[k] for k in prefix.in_transit if k in holds})
+    if start:  # the clock stands at the last event kept: nothing moves before it
+        engine.now, engine.now_stamp = released[start - 1].at, base.stamps[start - 1]
+    engine.load()
+
+    def same(position: int, state: NegotiationState) -> bool:
+        there = states[position]
+        return state is there or (
+            state.voided == there.voided and state.milestones == there.milestones and state == there
+        )
+
+    whole = aligned >= len(events) and base.ordered
+    rejoined = engine.run(rejoin=same if whole else None)
+    out = tuple(events[:start]) + tuple(engine.out)
+    new_states = tuple(states[:start]) + tuple(engine.states)
+    kept_waits = {k: v for k, v in waits.items() if before_start(k)}
+    kept_holds = {k: v for k, v in holds.items() if before_start(k) and k not in engine.holds}
+    if rejoined is not None:
+        out += tuple(events[rejoined + 1 :])
+        new_states += tuple(states[rejoined + 1 :])
+        kept_waits.update((k, v) for k, v in waits.items() if index.get(k, -1) > rejoined)
+        kept_holds.update((k, v) for k, v in holds.items() if index.get(k, -1) > rejoined)
     first = start
-    limit = min(len(new), len(events))
-    while first < limit and new[first] is events[first]:
+    limit = min(len(out), len(events))
+    while first < limit and out[first] is events[first]:
         first += 1
-    if edit.removed or edit.inserted:
-        return Schedule(events=new, first_change=first, present=sim.present)
-    return Schedule(events=new, first_change=first, present=base.index.__contains__)  # the same
+    result = _result(engine, offset=start, first_change=first)
+    return Run(
+        events=out,
+        states=new_states,
+        waits={**kept_waits, **result.waits},
+        holds={**kept_holds, **result.holds},
+        timings=result.timings,
+        busy=tuple(i for i in sorted(busy) if i < start) + result.busy,
+        aligned=min(
+            first, len(out) if result.aligned >= start + len(engine.out) else result.aligned
+        ),
+        first_change=first,
+    )
+
+
+def _restart(base: Plan, edit: Edit, quiet: Callable[[int], bool]) -> int:
+    """The last quiet point at or before the first base event the edit can touch."""
+    assert edit.touched is not None
+    if not base.ordered:
+        return 0
+    first = bisect_right(base.stamps, _stamp(edit.touched) - 1)
+    for ident in (*edit.removed, *edit.replaced, *edit.offsets, *edit.pinned):
+        first = min(first, base.index[ident])
+    while first > 0 and not quiet(first - 1):
+        first -= 1
+    return first
+
+
+def _result(engine: _Engine, *, offset: int, first_change: int) -> Run:
+    aligned = 0
+    busy = set(engine.busy)
+    events = engine.events
+    for i, event in enumerate(engine.out):
+        j = offset + i
+        if j >= len(events) or events[j] is not event or i in busy:
+            break
+        aligned = i + 1
+    return Run(
+        events=tuple(engine.out),
+        states=tuple(engine.states),
+        waits=engine.waits,
+        holds=engine.holds,
+        timings=engine.timings,
+        busy=tuple(offset + i for i in engine.busy),
+        aligned=offset + aligned,
+        first_change=first_change,
+    )

@@ -9,7 +9,7 @@ which is what the property tests rely on (replaying ``a + b`` equals continuing 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, Literal, Self, TypeAlias, TypeVar
 
 import immutables
@@ -25,6 +25,7 @@ __all__ = [
     "NegotiationState",
     "OfferState",
     "PostureState",
+    "Refusal",
     "ResponseState",
     "TalksStatus",
     "frozen_map",
@@ -33,6 +34,38 @@ __all__ = [
 TalksStatus: TypeAlias = Literal["not_started", "active", "suspended", "ended", "concluded"]
 OfferStatus: TypeAlias = Literal["current", "superseded", "lapsed"]
 ApprovalStatus: TypeAlias = Literal["bound", "superseded"]
+
+
+@frozen(kw_only=True)
+class Refusal:
+    """Why an event cannot take effect: the rule that refused it, the event that put the barrier
+    there (if one did), and the reason in words.
+
+    A *temporary* refusal names the ``barrier`` it waits on (``talks``, ``condition:NAME``,
+    ``text:NAME``, ``deal``): the scheduler holds the event until the barrier
+    lifts, up to its patience, instead of voiding it; ``never`` says what it would take, in
+    words, for the reason given when the patience runs out (``talks never resumed``).  A
+    refusal without a barrier is permanent.  ``waited`` is set on the refusal that voids an event
+    whose patience ran out.  Explanations and renderers read these fields, never ``text``.
+    """
+
+    rule: str
+    culprit: str | None = None
+    text: str
+    subject: str | None = None
+    """What the rule is about: a condition's name, a text, an offer, a link."""
+    barrier: str | None = None
+    never: str = ""
+    waited: timedelta | None = None
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def temporary(self) -> bool:
+        """Whether the barrier can lift (the event may wait for it)."""
+        return self.barrier is not None
+
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -102,6 +135,8 @@ class ConditionState(_Replaceable):
     status: ConditionStatus
     since: datetime
     settled_by: str | None = None
+    event: str | None = None
+    """The event that set it (or last changed it)."""
 
 
 @frozen(kw_only=True, slots=False)
@@ -144,6 +179,15 @@ class PostureState(_Replaceable):
     area: str
     phase: OperationPhase
     since: datetime
+    event: str | None = None
+    """The event that put the operation in this phase."""
+    started_by: str | None = None
+    """The event that started it, once it has started (kept through later phases)."""
+
+    @property
+    def underway(self) -> bool:
+        """Whether it has started and not ended."""
+        return self.started_by is not None and self.phase != "ended"
 
 
 @frozen(kw_only=True, slots=False)
@@ -154,6 +198,8 @@ class NegotiationState(_Replaceable):
     """
 
     talks: TalksStatus = "not_started"
+    talks_by: str | None = None
+    """The event that last changed the talks' status."""
     suspended_until: tuple[str, ...] = ()
     channels: immutables.Map[str, tuple[str, ...]] = NO_ITEMS
     blackouts: immutables.Map[str, tuple[str, ...]] = NO_ITEMS
@@ -174,8 +220,8 @@ class NegotiationState(_Replaceable):
     captives: immutables.Map[str, CaptiveState] = NO_ITEMS
     posture: immutables.Map[str, PostureState] = NO_ITEMS
     milestones: immutables.Map[str, datetime] = NO_ITEMS
-    voided: immutables.Map[str, str] = NO_ITEMS
-    """Voided event id to the reason it could not take effect."""
+    voided: immutables.Map[str, Refusal] = NO_ITEMS
+    """Voided event id to why it could not take effect."""
     concluded_at: datetime | None = None
     concluded_text: str | None = None
 

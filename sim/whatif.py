@@ -33,19 +33,22 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Final, TypeAlias
 
 import attrs
 import orjson
 from attrs import field, frozen
 
+from sim._fast import cyclic_gc_paused
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
 from sim.events import KINDS, LINK_TYPES, Event, Terms
-from sim.fold import Log, Outcome, Trajectory, cyclic_gc_paused, replay, resume
-from sim.schedule import Edit, Plan, Schedule, moved_to, plan, schedule
+from sim.fold import Outcome, Trajectory, replay, trajectory_of
+from sim.log import Log
+from sim.schedule import DEFAULT_PATIENCE, Edit, Plan, Run, moved_to, plan, rerun
+from sim.times import format_duration, parse_duration, parse_span, parse_time
 
 __all__ = [
     "Amend",
@@ -75,80 +78,6 @@ __all__ = [
 ]
 
 # ------------------------------------------------------------------------------------ values
-
-_DURATION: Final = re.compile(r"([+-])?((?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)")
-_UNITS: Final = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
-
-
-def parse_duration(text: object) -> timedelta:
-    """A signed duration: ``"+3d"``, ``"-12h"``, ``"+90m"``, ``"+1d6h"`` (units w d h m s)."""
-    if isinstance(text, timedelta):
-        return text
-    match = _DURATION.fullmatch(text.strip()) if isinstance(text, str) else None
-    if match is None or not match.group(2):
-        raise SimError(
-            what="bad duration",
-            expected='a signed duration such as "+3d", "-12h", "+90m" or "+1d6h"',
-            found=repr(text),
-        )
-    parts = re.findall(r"(\d+)([wdhms])", match.group(2))
-    try:
-        amount = timedelta(**{_UNITS[unit]: int(n) for n, unit in parts})
-    except OverflowError:
-        raise SimError(
-            what="duration too long",
-            expected="at most 999999999 days",
-            found=repr(text),
-        ) from None
-    return -amount if match.group(1) == "-" else amount
-
-
-def format_duration(amount: timedelta) -> str:
-    """The signed text :func:`parse_duration` reads back: 1 day 6 hours -> ``"+1d6h"``."""
-    sign = "-" if amount < timedelta(0) else "+"
-    seconds = int(abs(amount).total_seconds())
-    if abs(amount) != timedelta(seconds=seconds):
-        msg = f"durations are whole seconds, got {amount}"
-        raise ValueError(msg)
-    text = ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        if count:
-            text += f"{count}{unit}"
-    return sign + (text or "0s")
-
-
-def parse_time(value: object, *, what: str = "time") -> datetime:
-    """A timezone-aware time from a datetime, a date (its midnight, UTC) or ISO 8601 text."""
-    if isinstance(value, datetime):
-        moment = value
-    elif isinstance(value, date):
-        return datetime.combine(value, time.min, tzinfo=UTC)
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            raise SimError(
-                what=f"bad {what}",
-                expected="a date (YYYY-MM-DD) or an ISO 8601 time with an offset",
-                found=repr(value),
-            ) from None
-        if len(value.strip()) == 10:
-            return moment.replace(tzinfo=UTC)
-    else:
-        raise SimError(
-            what=f"bad {what}",
-            expected="a date (YYYY-MM-DD) or an ISO 8601 time with an offset",
-            found=f"{type(value).__name__} {value!r}",
-        )
-    if moment.utcoffset() is None:
-        raise SimError(
-            what=f"{what} has no timezone",
-            expected="an offset such as +00:00 or Z",
-            found=repr(value if isinstance(value, str) else moment.isoformat()),
-        )
-    return moment
-
 
 # ------------------------------------------------------------------------------------ selectors
 
@@ -252,12 +181,23 @@ class Insert:
 
 @frozen(kw_only=True)
 class Retime:
-    """Move the selected events by a signed duration, or to a time."""
+    """Move the selected events by a signed duration, or to a time.
+
+    ``to`` a date (no time of day) means the start of that day in each event's own zone: a
+    Washington call moved to 20 Nov happens at 00:00-05:00, a Gaza message at 00:00+02:00.
+    """
 
     target: Selector
     by: timedelta | None = None
-    to: datetime | None = None
+    to: datetime | date | None = None
     origin: Origin | None = field(default=None, eq=False)
+
+    def moment(self, event: Event) -> datetime:
+        """Where ``to`` puts ``event``: the time, or the start of the day in its own zone."""
+        assert self.to is not None
+        if isinstance(self.to, datetime):
+            return self.to
+        return datetime.combine(self.to, time.min, tzinfo=event.at.tzinfo)
 
     def __attrs_post_init__(self) -> None:
         if (self.by is None) == (self.to is None):
@@ -308,7 +248,7 @@ def retime(
     return Retime(
         target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all),
         by=None if by is None else parse_duration(by),
-        to=None if to is None else parse_time(to, what="retime to"),
+        to=None if to is None else _retime_to(to),
     )
 
 
@@ -460,7 +400,7 @@ def _from_record(record: Mapping[str, Any], *, origin: Origin | None, source: st
         return Retime(
             target=_selector(record["retime"]),
             by=None if by is None else parse_duration(by),
-            to=None if to is None else parse_time(to, what="retime to"),
+            to=None if to is None else _retime_to(to),
             origin=origin,
         )
     fields = record.get("set")
@@ -470,6 +410,19 @@ def _from_record(record: Mapping[str, Any], *, origin: Origin | None, source: st
             found=repr(fields) if fields is not None else "no set",
         )
     return Amend(target=_selector(record["amend"]), fields=dict(fields), origin=origin)
+
+
+def _retime_to(value: object) -> datetime | date:
+    """A retime's ``to``: a time with its offset, or a date (the start of that day in each
+    moved event's own zone)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass  # parse_time says what is wrong
+    return parse_time(value, what="retime to")
 
 
 def intervention_record(intervention: Intervention) -> dict[str, Any]:
@@ -626,11 +579,15 @@ class _Editor:
     def _retime(self, event: Event, retime: Retime, label: str) -> None:
         was = self._scheduled(event)
         if event.id in self.inserted:
-            moved = retime.to if retime.to is not None else event.at + (retime.by or timedelta(0))
+            moved = (
+                retime.moment(event)
+                if retime.to is not None
+                else event.at + (retime.by or timedelta(0))
+            )
             self.inserted[event.id] = moved_to(event, moved)
             new = moved
         elif retime.to is not None:
-            self.pinned[event.id] = new = retime.to
+            self.pinned[event.id] = new = retime.moment(event)
             self.offsets.pop(event.id, None)
         elif event.id in self.pinned:
             assert retime.by is not None
@@ -711,10 +668,23 @@ def _out_of_calendar(*, what: str) -> SimError:
     )
 
 
-def _scheduled(ready: Baseline, changes: Edit) -> Schedule:
-    """:func:`schedule`, with times pushed past the calendar's ends reported as bad input."""
+def _rerun(ready: Baseline, changes: Edit, patience: timedelta) -> Run:
+    """:func:`sim.schedule.rerun` of the base, with times pushed past the calendar's ends
+    reported as bad input."""
+    base = ready.trajectory
     try:
-        return schedule(ready.plan, changes)
+        return rerun(
+            ready.plan,
+            changes,
+            released=base.events,
+            states=base.states,
+            initial=base.initial,
+            busy=ready.busy,
+            aligned=len(base.events) if base.aligned < 0 else base.aligned,
+            holds=base.holds,
+            waits=base.waits,
+            patience=patience,
+        )
     except OverflowError:
         raise _out_of_calendar(what="re-timing would move an event") from None
 
@@ -722,28 +692,34 @@ def _scheduled(ready: Baseline, changes: Edit) -> Schedule:
 # ------------------------------------------------------------------------------------ what-if
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, repr=False)
 class Baseline:
     """A base log made ready for many what-ifs: its trajectory and schedule plan, computed once."""
 
     log: Log
     plan: Plan
     trajectory: Trajectory
+    busy: frozenset[int] = frozenset()
+    """The positions of the base's trajectory after which something was in flight."""
 
     @property
     def name(self) -> str:
         """The base log's name."""
         return self.log.name
 
+    def __repr__(self) -> str:
+        return f"<Baseline {self.name!r}: {len(self.log.events)} events>"
 
-def prepare(log: Log | Baseline) -> Baseline:
+
+def prepare(log: Log | Baseline, *, patience: timedelta = DEFAULT_PATIENCE) -> Baseline:
     """Replay ``log`` once and measure it for re-timing; pass the result to :func:`whatif`."""
     if isinstance(log, Baseline):
         return log
-    return Baseline(log=log, plan=plan(log), trajectory=replay(log))
+    trajectory = replay(log, patience=patience)
+    return Baseline(log=log, plan=plan(log), trajectory=trajectory, busy=frozenset(trajectory.busy))
 
 
-@frozen(kw_only=True)
+@frozen(kw_only=True, repr=False)
 class WhatIf:
     """A what-if: its interventions, the re-timed log, its trajectory, its diff from the base."""
 
@@ -758,6 +734,16 @@ class WhatIf:
     """Event id to the intervention that removed, inserted, moved or amended it."""
     first_change: int
     """The index of the first event that differs from the base (states before it are reused)."""
+    amended: Mapping[str, Event] = field(factory=dict)
+    """The amended events, by id, as the interventions left them."""
+
+    def __repr__(self) -> str:
+        outcome = self.outcome
+        said = f"concluded {outcome.concluded_at:%Y-%m-%d}" if outcome.concluded_at else "no deal"
+        return (
+            f"<WhatIf {self.name!r}: {len(self.interventions)} intervention(s) on "
+            f"{self.base.name!r}, {said}>"
+        )
 
     @property
     def base_trajectory(self) -> Trajectory:
@@ -782,12 +768,15 @@ def whatif(
     *,
     name: str | None = None,
     question: str = "",
+    patience: timedelta | None = None,
 ) -> WhatIf:
     """Apply ``interventions`` to ``base`` and derive the consequences.
 
     ``base`` is a recorded log, a :class:`Baseline` (prepared once for many what-ifs), or another
     :class:`WhatIf` (then its interventions come first).  The result holds the re-timed log,
-    its trajectory (the base's states reused up to the first change), and the diff from the base.
+    its trajectory (the base's states reused up to the first change and after the point where
+    it rejoins the base), and the diff from the base.  ``patience`` is how long an event waits
+    at a barrier unless it says otherwise (the base's, by default).
     """
     if isinstance(base, WhatIf):
         return whatif(
@@ -795,20 +784,22 @@ def whatif(
             (*base.interventions, *interventions),
             name=name or f"{base.name} + {len(interventions)} more",
             question=question or base.question,
+            patience=patience,
         )
-    ready = prepare(base)
+    ready = prepare(base) if patience is None else prepare(base, patience=patience)
+    if patience is not None and patience != ready.trajectory.patience:
+        ready = prepare(ready.log, patience=patience)
+    patience = ready.trajectory.patience
     # a what-if builds only acyclic values: the cyclic collector's passes would find nothing
     with cyclic_gc_paused():
         changes = edit(ready.plan, interventions)
-        timed = _scheduled(ready, changes)
+        result = _rerun(ready, changes, patience)
         label = name or f"what-if of {ready.name}"
-        trajectory = resume(
-            ready.trajectory,
-            timed.first_change,
-            timed.events[timed.first_change :],
-            known=timed.present,
+        trajectory = trajectory_of(
+            result,
+            initial=ready.trajectory.initial,
             name=label,
-            log=timed.events,
+            patience=patience,
         )
         return WhatIf(
             name=label,
@@ -817,17 +808,24 @@ def whatif(
             interventions=tuple(interventions),
             log=Log(events=trajectory.events, name=label),
             trajectory=trajectory,
-            diff=diff(ready.trajectory, trajectory, same_before=timed.first_change),
+            diff=diff(
+                ready.trajectory,
+                trajectory,
+                same_before=result.first_change,
+                amended={k: v for k, v in changes.replaced.items() if k not in changes.removed},
+                recorded=ready.plan,
+            ),
             origins=changes.origins,
-            first_change=timed.first_change,
+            first_change=result.first_change,
+            amended=dict(changes.replaced),
         )
 
 
 def apply_interventions(log: Log | Baseline, interventions: Sequence[Intervention]) -> Log:
     """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
     ready = prepare(log)
-    timed = _scheduled(ready, edit(ready.plan, interventions))
-    return Log(events=timed.events, name=f"what-if of {ready.name}")
+    result = _rerun(ready, edit(ready.plan, interventions), ready.trajectory.patience)
+    return Log(events=result.events, name=f"what-if of {ready.name}")
 
 
 # ------------------------------------------------------------------------------------ scenarios
@@ -842,9 +840,11 @@ class ScenarioSpec:
     question: str
     interventions: tuple[Intervention, ...]
     path: str
+    patience: timedelta | None = None
+    """How long events wait at a barrier unless they say otherwise (``None``: the default)."""
 
 
-_SCENARIO_KEYS: Final = frozenset({"name", "base", "question"})
+_SCENARIO_KEYS: Final = frozenset({"name", "base", "question", "patience"})
 _HEADER: Final = re.compile(r"^\s*\[\[\s*intervention\s*\]\]")
 
 
@@ -873,7 +873,7 @@ def parse_scenario(data: Mapping[str, Any], *, path: str, text: str = "") -> Sce
         raise SimError(
             what="unknown key(s) in [scenario]: " + ", ".join(extra),
             path=path,
-            expected="name, base, question",
+            expected="name, base, question, patience",
         )
     for key in ("name", "base"):
         if not isinstance(head.get(key), str) or not head[key]:
@@ -885,6 +885,17 @@ def parse_scenario(data: Mapping[str, Any], *, path: str, text: str = "") -> Sce
     question = head.get("question", "")
     if not isinstance(question, str):
         raise SimError(what="[scenario] question must be text", path=path, found=repr(question))
+    patience = None
+    if "patience" in head:
+        try:
+            patience = parse_span(head["patience"])
+        except ValueError as exc:
+            raise SimError(
+                what="[scenario] patience must be a positive duration",
+                path=path,
+                expected='text such as "14d", "36h" or "P7D"',
+                found=repr(head["patience"]),
+            ) from exc
     tables = data.get("intervention", [])
     if not isinstance(tables, list):
         raise SimError(
@@ -907,4 +918,5 @@ def parse_scenario(data: Mapping[str, Any], *, path: str, text: str = "") -> Sce
         question=question,
         interventions=tuple(interventions),
         path=path,
+        patience=patience,
     )

@@ -28,6 +28,8 @@ from sim.events import (
     Event,
     Information,
     Offer,
+    Requirement,
+    Response,
     Source,
     Terms,
 )
@@ -35,6 +37,7 @@ from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 
 __all__ = [
     "START",
+    "acceptance_deals",
     "blackout_what_ifs",
     "dark_histories",
     "deal_what_ifs",
@@ -45,6 +48,7 @@ __all__ = [
     "histories",
     "interventions",
     "json_values",
+    "monotone_histories",
     "mutated_bytes",
     "mutated_record",
     "mutated_scenario",
@@ -96,6 +100,7 @@ def _pick(draw: st.DrawFn, options: tuple[str, ...] | list[str]) -> str:
 
 
 _PRECISIONS = ("exact", "day", "approx")
+_PATIENCES = (timedelta(hours=6), timedelta(days=2))
 _MAYBE_MILESTONE = st.none() | st.none() | st.none() | st.sampled_from(MILESTONES)
 _ACTOR_SETS = st.lists(st.sampled_from(ACTORS), min_size=1, max_size=2, unique=True).map(tuple)
 _RECIPIENT_SETS = st.lists(st.sampled_from(ACTORS), max_size=2, unique=True).map(tuple)
@@ -103,11 +108,17 @@ _RECIPIENT_SETS = st.lists(st.sampled_from(ACTORS), max_size=2, unique=True).map
 
 @st.composite
 def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -> dict[str, Any]:
-    causes: tuple[str, ...] = ()
-    answers = draw(st.booleans())
-    if earlier and answers:
+    links: dict[str, list[Any]] = {"requires": [], "answers": [], "after": []}
+    linked = bool(earlier) and draw(st.booleans())
+    if linked:
         picked = {_pick(draw, [e.id for e in earlier[-6:]]) for _ in range(draw(st.integers(1, 2)))}
-        causes = tuple(sorted(picked))
+        for cause in sorted(picked):
+            kind = _pick(draw, ("requires", "answers", "answers", "after"))
+            if kind == "requires" and draw(st.integers(0, 3)) == 0:
+                decision = _pick(draw, ("any", "rejected", "accepted", "commented"))
+                links[kind].append(Requirement(id=cause, decision=decision))  # type: ignore[arg-type]
+            else:
+                links[kind].append(cause)
     precision = _pick(draw, _PRECISIONS)
     bounds: dict[str, Any] = {}
     if precision == "approx" and draw(st.booleans()):
@@ -124,7 +135,10 @@ def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -
         "actors": draw(_ACTOR_SETS),
         "recipients": draw(_RECIPIENT_SETS),
         "channel": draw(_CHANNELS),
-        "answers": causes,
+        "requires": tuple(links["requires"]),
+        "answers": tuple(links["answers"]),
+        "after": tuple(links["after"]),
+        "patience": draw(st.none() | st.none() | st.sampled_from(_PATIENCES)),
         "source": draw(_SOURCES),
         "summary": draw(texts),
         "milestone": draw(_MAYBE_MILESTONE),
@@ -711,3 +725,112 @@ def blackout_what_ifs(
             first = [Retime(target=target, by=timedelta(hours=draw(st.integers(-12, 36))))]
     count = draw(st.integers(0, 2))
     return history, first + [draw(interventions(history)) for _ in range(count)]
+
+
+# ------------------------------------------------------------------------------------ causal model
+
+
+_NEUTRAL_KINDS = ("call", "meeting", "information", "announcement", "assurance", "channel_opened")
+
+
+@st.composite
+def acceptance_deals(draw: st.DrawFn, max_extra: int = 10) -> tuple[Event, ...]:
+    """A deal that can conclude only one way: Hamas accepts the offer (``yes``), and the cabinet's
+    approval (``cabinet``) ``requires`` that acceptance.
+
+    Talks open, a final offer needing both bodies is tabled, events of kinds that neither approve,
+    answer an offer nor end the talks follow, then the acceptance and the approval.
+    """
+    source = Source(document="generated")
+    at = START
+    log: list[Event] = [
+        Contact(id="e0", at=at, actors=("qatar",), source=source),
+        Offer(id="offer", at=at, text="t1", approvers=BODIES, final=True, actors=("qatar",),
+              source=source),
+    ]  # fmt: skip
+    for _ in range(draw(st.integers(0, max_extra))):
+        at += timedelta(hours=draw(st.integers(0, 24)))
+        kind = _pick(draw, _NEUTRAL_KINDS)
+        event = draw(events(ident=f"e{len(log)}", at=at, earlier=tuple(log)))
+        if event.kind != kind:
+            event = EVENT_TYPES[kind](**_envelope_of(event), **_fields_for(kind))
+        log.append(event)
+    at += timedelta(hours=draw(st.integers(0, 24)))
+    log.append(
+        Response(id="yes", at=at, to="offer", decision="accepted", body="hamas",
+                 actors=("hamas_gaza",), answers=("offer",), source=source)
+    )  # fmt: skip
+    at += timedelta(hours=draw(st.integers(0, 24)))
+    log.append(
+        Approval(id="cabinet", at=at, body="israel_cabinet", text="t1",
+                 actors=("israel_cabinet",), requires=("yes",), source=source)
+    )  # fmt: skip
+    return tuple(log)
+
+
+def _envelope_of(event: Event) -> dict[str, Any]:
+    names = [f.name for f in attrs.fields(EVENT_TYPES["call"]) if f.init and f.name != "kind"]
+    names = [n for n in names if n != "medium"]
+    return {name: getattr(event, name) for name in names}
+
+
+def _fields_for(kind: str) -> dict[str, Any]:
+    """Kind fields that change nothing a deal rests on."""
+    fields: dict[str, dict[str, Any]] = {
+        "call": {},
+        "meeting": {},
+        "information": {},
+        "announcement": {"of_deal": False},
+        "assurance": {"about": "goodwill"},
+        "channel_opened": {"name": "side_channel"},
+    }
+    return fields[kind]
+
+
+@st.composite
+def monotone_histories(draw: st.DrawFn, max_size: int = 14) -> tuple[Event, ...]:
+    """Histories in which nothing holds anything back, so that delaying an event can only delay
+    what follows: talks open and stay open (no suspension, no rejection, no final offer), one
+    offer (nothing supersedes it), conditions that nothing breaches, blackouts that nothing links
+    into (they start and end on their own), and links of every type between the rest."""
+    source = Source(document="generated")
+    at = START
+    log: list[Event] = [Contact(id="e0", at=at, actors=("qatar",), source=source)]
+    offered = False
+    dark: list[str] = []
+    for n in range(1, draw(st.integers(2, max_size))):
+        at += timedelta(hours=draw(st.integers(0, 30)))
+        ident = f"e{n}"
+        plain = [e.id for e in log if "blackout" not in e.kind]
+        picked = sorted({_pick(draw, plain[-5:]) for _ in range(draw(st.integers(0, 2)))})
+        links: dict[str, Any] = {"requires": (), "answers": (), "after": ()}
+        for cause in picked:
+            kind_of_link = _pick(draw, ("requires", "answers", "after"))
+            links[kind_of_link] = (*links[kind_of_link], cause)
+        channel = draw(channels())
+        common: dict[str, Any] = {
+            "id": ident, "at": at, "actors": draw(_ACTOR_SETS), "channel": channel,
+            "source": source, "milestone": draw(_MAYBE_MILESTONE), **links,
+        }  # fmt: skip
+        roll = draw(st.integers(0, 9))
+        event: Event
+        if roll == 0 and not dark:
+            event = BlackoutStarted(id=ident, at=at, area="gaza", actors=("israel",), source=source)
+            dark.append(ident)
+        elif roll == 1 and dark:
+            event = BlackoutEnded(id=ident, at=at, area="gaza", requires=(dark.pop(),),
+                                  source=source)  # fmt: skip
+        elif roll == 2 and not offered:
+            event = Offer(text="t1", approvers=BODIES, **common)
+            offered = True
+        elif roll == 3 and offered:
+            event = Response(to=next(e.id for e in log if e.kind == "offer"),
+                             decision=draw(st.sampled_from(("accepted", "accepted_with_changes"))),
+                             body=_pick(draw, BODIES), **common)  # fmt: skip
+        elif roll == 4 and offered:
+            event = Approval(body=_pick(draw, BODIES), text="t1", **common)
+        else:
+            kind = _pick(draw, ("call", "meeting", "information", "assurance"))
+            event = EVENT_TYPES[kind](**common, **_fields_for(kind))
+        log.append(event)
+    return tuple(log)

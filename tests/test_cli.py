@@ -61,7 +61,7 @@ def test_strict_replay_fails_on_a_voided_event(tmp_path: Path) -> None:
     assert runner.invoke(app, ["replay", str(tmp_path)]).exit_code == 0
     result = runner.invoke(app, ["replay", str(tmp_path), "--strict"])
     assert result.exit_code == 1
-    assert "first 'ann': there is no concluded deal to announce" in result.stderr
+    assert "first 'ann': waited 14d: the deal was never concluded" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -102,7 +102,7 @@ def test_plover_export_of_the_baseline_follows_the_plover_rules() -> None:
     records = [json.loads(line) for line in out.splitlines()]
     trajectory = replay(load_log(BASELINE))
     assert [r["id"] for r in records] == [e.id for e in trajectory.events if not uncodable(e)]
-    assert len(records) > 40
+    assert len(records) >= 40
     for record in records:
         assert plover_problems(record) == [], record["id"]
         assert record["context"] == "historical"
@@ -313,7 +313,7 @@ def test_a_what_if_exports_as_hypothetical_without_its_voided_events() -> None:
     ids = {r["id"] for r in records}
     assert "israel-assures-shifa" not in ids  # removed
     assert "talks-resume" not in ids  # voided
-    assert "talks-suspended-over-shifa" in ids  # the suspension stands
+    assert "hamas-shifa-demand" in ids  # the demand stands (the inferred suspension has no actor)
     assert all(plover_problems(r) == [] for r in records)
 
 

@@ -49,11 +49,19 @@ def test_analysts_can_filter_on_the_state_columns(baseline: Trajectory) -> None:
 
 
 def test_voided_events_carry_their_reason() -> None:
-    trajectory = replay([make("contact", "c", 0), make("approval", "a", 1, body="x", text="t")])
+    trajectory = replay(
+        [
+            make("contact", "c", 0),
+            make("offer", "o", 0.5, text="other"),
+            make("approval", "a", 1, body="x", text="other"),
+            make("offer", "o2", 1.5, text="newer"),
+            make("approval", "b", 2, body="x", text="other"),
+        ]
+    )
     frame = trajectory.to_frame()
-    row = frame.set_index("id").loc["a"]
+    row = frame.set_index("id").loc["b"]
     assert row["voided"]
-    assert row["reason"] == "there is no text on the table to approve"
+    assert row["reason"] == "it approves text other, but the text on the table is newer"
 
 
 def test_to_frame_says_how_to_get_pandas_when_it_is_missing(
@@ -106,4 +114,4 @@ def test_a_diff_and_a_what_if_render_for_jupyter() -> None:
     view = result._repr_html_()
     assert "What if Israel had not promised to keep al-Shifa running?" in view
     assert "removed by [[intervention]] #1" in view
-    assert "voided: its cause israel-assures-shifa is not in the log before it" in view
+    assert "voided: it answers israel-assures-shifa, which is not in the log" in view

@@ -119,7 +119,7 @@ def test_a_what_if_report_shows_both_outcomes_the_shifts_and_why(no_assurance: W
     assert '<td class="changed">not reached</td>' in html
     assert "removed by [[intervention]] #1" in html
     assert verdict.startswith("cabinet_approval missed")
-    assert chain[-1].event_id == "talks-resume"
+    assert chain[-1].event_id == "hamas-comments"  # waited for talks that never resumed
     assert not chain[-1].ok
     assert "israel-assures-shifa was removed" in chain[-1].status
 

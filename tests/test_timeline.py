@@ -186,7 +186,7 @@ def _tiny_log(tmp_path: Path) -> Path:
 
 def test_voided_events_and_missed_milestones_are_shown(tmp_path: Path) -> None:
     out = _run(str(_tiny_log(tmp_path)), *WIDE)
-    assert "✗ voided: it approves text t2, but the text on the table is t1" in out
+    assert "✗ voided: waited 14d: text t2 was never tabled" in out
     assert "★ hamas_green_light" not in out  # a rejection reaches no green light
     assert "Not concluded" in out
     assert "voided a1:" in out
@@ -195,7 +195,7 @@ def test_voided_events_and_missed_milestones_are_shown(tmp_path: Path) -> None:
 def test_json_records_voided_events(tmp_path: Path) -> None:
     data = json.loads(_run(str(_tiny_log(tmp_path)), "--json"))
     voided = {e["id"]: e["voided"] for e in data["entries"] if e["voided"]}
-    assert voided == {"a1": "it approves text t2, but the text on the table is t1"}
+    assert voided == {"a1": "waited 14d: text t2 was never tabled"}
     assert next(e for e in data["entries"] if e["id"] == "r1")["reached"] is None
 
 

@@ -13,12 +13,11 @@ import structlog
 import typer
 
 from sim import scenario, store
-from sim.analysis import diff, explain, known_by, milestone_names
+from sim.analysis import diff, explain, milestone_names, parties_in, view_of
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.progress import progress
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
-from sim.parties import PARTIES
 from sim.render.data import state_data
 from sim.render.whatif import (
     diff_data,
@@ -28,7 +27,6 @@ from sim.render.whatif import (
     knowledge_view,
     whatif_data,
 )
-from sim.schedule import arrivals
 
 __all__ = ["knowledge", "load_trajectory"]
 
@@ -155,9 +153,9 @@ def diff_command(
     )
 
 
-def _moment(point: date | datetime | str, log: Log) -> datetime:
+def _moment(point: date | datetime | str, trajectory: Trajectory) -> datetime:
     if isinstance(point, str):
-        return log.events[log.index(point)].at
+        return trajectory.events[trajectory.index(point)].at
     if isinstance(point, datetime):
         return point
     return datetime.combine(point, clock.max, tzinfo=UTC)
@@ -165,19 +163,18 @@ def _moment(point: date | datetime | str, log: Log) -> datetime:
 
 def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
-    if party not in PARTIES:
+    trajectory = replay(log)
+    parties = parties_in(trajectory)
+    if party not in parties:
         raise SimError(
             what=f"unknown party {party!r}",
-            expected="one of " + ", ".join(PARTIES),
-            hint="a party is the first part of an actor id (us_mcgurk acts for us)",
+            expected="one of " + ", ".join(parties),
+            hint=did_you_mean(party, parties)
+            or "a party is the first part of an actor id (us_mcgurk acts for us)",
         )
-    moment = _moment(point, log)
-    heard = known_by(log.events, arrivals(log), party, moment)
-    known_state = replay(heard).final
-    actual = replay(log).state_at(point)
-    happened = [e for e in log.events if e.at <= moment]
-    heard_ids = {e.id for e in heard}
-    unheard = [e.id for e in happened if e.id not in heard_ids]
+    moment = _moment(point, trajectory)
+    view = view_of(trajectory, party, moment)
+    actual = trajectory.state_at(point)
     if json:
         print_json(
             {
@@ -186,22 +183,20 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
                 **state_data(actual),
                 "as_known_by": {
                     "party": party,
-                    "state": state_data(known_state),
-                    "known_events": [e.id for e in heard],
-                    "not_yet_known": unheard,
+                    "state": state_data(view.state),
+                    "known_events": list(view.known),
+                    "not_yet_known": list(view.not_yet_known),
+                    "unknown_links": {k: list(v) for k, v in view.unknown_links.items()},
+                    "unknown_fate": dict(view.unknown_fate),
                 },
             }
         )
     else:
-        console().print(
-            knowledge_view(
-                known_state,
-                actual,
-                party=party,
-                title=f"{log.name} at {point}",
-                unknown=len(unheard),
-            )
-        )
+        console().print(knowledge_view(view, actual, title=f"{log.name} at {point}"))
     structlog.get_logger().info(
-        "state", scenario=log.name, at=str(point), party=party, unheard=len(unheard)
+        "state",
+        scenario=log.name,
+        at=str(point),
+        party=party,
+        unheard=len(view.not_yet_known),
     )

@@ -327,7 +327,7 @@ def _overlay(trajectory: Trajectory, base: Trajectory) -> _Overlay:
     changes = diff(base, trajectory)
     return _Overlay(
         moved={m.id: (m.before, m.after) for m in changes.moved},
-        voided=dict(trajectory.final.voided),
+        voided={k: v.text for k, v in trajectory.final.voided.items()},
         removed=changes.removed,
     )
 

@@ -13,9 +13,17 @@ from sim.analysis import changes, milestone_names, milestone_times
 from sim.codec import converter, encode_event
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
-from sim.state import NegotiationState
+from sim.state import NegotiationState, Refusal
+from sim.times import format_span
 
-__all__ = ["event_data", "outcome_data", "replay_data", "state_data", "timeline_data"]
+__all__ = [
+    "event_data",
+    "outcome_data",
+    "refusal_data",
+    "replay_data",
+    "state_data",
+    "timeline_data",
+]
 
 
 def event_data(event: Event) -> dict[str, Any]:
@@ -26,8 +34,27 @@ def event_data(event: Event) -> dict[str, Any]:
 
 
 def state_data(state: NegotiationState) -> dict[str, Any]:
-    """A state as plain data; ``talks`` first."""
+    """A state as plain data; ``talks`` first.
+
+    ``voided`` maps each voided event to its reason in words (as it always has); ``refusals``
+    beside it gives the same refusals as records (``rule``, ``culprit``, ``subject``, ``text``,
+    and ``waited`` for an event whose patience ran out).
+    """
     data: dict[str, Any] = converter.unstructure(state)
+    data["voided"] = {k: v.text for k, v in state.voided.items()}
+    data["refusals"] = {k: refusal_data(v) for k, v in state.voided.items()}
+    return data
+
+
+def refusal_data(refusal: Refusal) -> dict[str, Any]:
+    """A refusal as plain data: its fields, those at their defaults left out."""
+    data: dict[str, Any] = {"rule": refusal.rule, "text": refusal.text}
+    if refusal.culprit is not None:
+        data["culprit"] = refusal.culprit
+    if refusal.subject is not None:
+        data["subject"] = refusal.subject
+    if refusal.waited is not None:
+        data["waited"] = format_span(refusal.waited)
     return data
 
 
@@ -47,7 +74,10 @@ def replay_data(trajectory: Trajectory, *, names: tuple[str, ...] | None = None)
     return {
         "scenario": trajectory.name,
         "events": [event_data(e) for e in trajectory.events],
-        "voided": [{"id": v.id, "reason": v.reason} for v in trajectory.voided],
+        "voided": [
+            {"id": v.id, "reason": v.reason, **(refusal_data(v.refusal) if v.refusal else {})}
+            for v in trajectory.voided
+        ],
         "milestones": {k: v.isoformat() if v else None for k, v in times.items()},
         "outcome": outcome_data(trajectory.outcome),
         "final_state": state_data(trajectory.final),
@@ -64,7 +94,8 @@ def timeline_data(trajectory: Trajectory) -> dict[str, Any]:
     entries = []
     before = trajectory.initial
     for event, after in zip(trajectory.events, trajectory.states, strict=True):
-        reason = after.voided.get(event.id) if event.id not in before.voided else None
+        refusal = after.voided.get(event.id) if event.id not in before.voided else None
+        reason = refusal.text if refusal is not None else None
         reached = (
             event.milestone
             if event.milestone is not None

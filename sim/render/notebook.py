@@ -116,7 +116,7 @@ def trajectory_frame(trajectory: Trajectory) -> Any:
                 "summary": event.summary,
                 "milestone": reached if event.id not in voided else None,
                 "voided": event.id in voided,
-                "reason": voided.get(event.id),
+                "reason": voided[event.id].text if event.id in voided else None,
                 "in_transit": event.id in state.in_transit,
                 "talks": state.talks,
                 "dark": bool(dark_areas),
@@ -186,7 +186,7 @@ def outcome_html(outcome: Outcome) -> str:
 
 def trajectory_html(trajectory: Trajectory, *, limit: int = HTML_ROWS) -> str:
     """A trajectory for Jupyter: outcome, milestones, and its events (at most ``limit``)."""
-    voided = trajectory.final.voided
+    voided = {k: v.text for k, v in trajectory.final.voided.items()}
     reached = trajectory.milestones
     milestones = _table(
         ("milestone", "reached"),

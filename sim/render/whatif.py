@@ -6,20 +6,23 @@ rich.  Renderers decide nothing: they show what :mod:`sim.analysis` computed.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import attrs
 from rich.columns import Columns
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from sim.analysis import Diff, Explanation, milestone_times
+from sim.analysis import Delay, Diff, Explanation, View, milestone_times
 from sim.fold import Outcome, Trajectory
-from sim.render.data import outcome_data, replay_data
+from sim.render.data import outcome_data, refusal_data, replay_data
 from sim.render.terminal import state_view
 from sim.state import NegotiationState
+from sim.times import format_span
 
 __all__ = [
     "diff_data",
@@ -33,10 +36,27 @@ __all__ = [
 
 
 def short_reason(reason: str) -> str:
-    """A voided cause's own reason is shown on its own row: keep only the first clause."""
-    if reason.startswith("its cause ") and " was voided (" in reason:
-        return reason.split(" (", 1)[0]
+    """A reason as a table shows it (each refusal is one clause; kept for callers)."""
     return reason
+
+
+def _value(value: Any) -> Any:
+    """A field's value as JSON holds it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return [_value(v) for v in value]
+    if attrs.has(type(value)):
+        return {k: _value(v) for k, v in attrs.asdict(value, recurse=False).items()}
+    return value
+
+
+def _said(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value
+    return json.dumps(_value(value), ensure_ascii=False, default=str)
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -57,14 +77,35 @@ def diff_data(diff: Diff, *, notes: Mapping[str, str] | None = None) -> dict[str
         ],
         "restored": list(diff.restored),
         "moved": [
-            {"id": m.id, "from": m.before.isoformat(), "to": m.after.isoformat()}
+            {
+                "id": m.id,
+                "from": m.before.isoformat(),
+                "to": m.after.isoformat(),
+                "because": [_delay_data(d) for d in m.because],
+            }
             for m in diff.moved
+        ],
+        "amended": [
+            {"id": a.id, "field": c.field, "from": _value(c.before), "to": _value(c.after)}
+            for a in diff.amended
+            for c in a.changes
         ],
         "removed": list(diff.removed),
         "inserted": list(diff.inserted),
         "outcome_changed": diff.outcome_changed,
         "outcome": {"from": outcome_data(diff.before), "to": outcome_data(diff.after)},
     }
+
+
+def _delay_data(delay: Delay) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": delay.id, "cause": delay.cause, "text": delay.text}
+    for key in ("link", "rule", "barrier", "culprit"):
+        value = getattr(delay, key)
+        if value is not None:
+            data[key] = value
+    if delay.length is not None:
+        data["length"] = format_span(abs(delay.length))
+    return data
 
 
 def whatif_data(
@@ -156,6 +197,8 @@ def diff_view(
         parts.append(table)
     else:
         parts.append(Text("No milestone moved."))
+    if diff.amended:
+        parts.append(_amended_table(diff))
     if diff.voided:
         table = Table(title="Events voided", expand=False)
         table.add_column("event", no_wrap=True)
@@ -174,22 +217,42 @@ def diff_view(
     ]
     parts.extend(Text(f"{label}: " + ", ".join(ids)) for label, ids in changed)
     if diff.moved:
-        table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
-        table.add_column("event", no_wrap=True)
-        table.add_column(before)
-        table.add_column(after)
-        table.add_column("shift")
-        for shifted in diff.moved[:40]:
-            table.add_row(
-                shifted.id,
-                f"{shifted.before:%Y-%m-%d %H:%M}",
-                f"{shifted.after:%Y-%m-%d %H:%M}",
-                _span(shifted.after - shifted.before),
-            )
-        parts.append(table)
-        if len(diff.moved) > 40:
-            parts.append(Text(f"… and {len(diff.moved) - 40} more (see --json)"))
+        parts.extend(_moved_table(diff, before=before, after=after))
     return Group(*parts)
+
+
+def _amended_table(diff: Diff) -> Table:
+    table = Table(title="Events amended", expand=False)
+    table.add_column("event", no_wrap=True)
+    table.add_column("field", no_wrap=True)
+    table.add_column("from → to", max_width=70)
+    for amended in diff.amended:
+        for change in amended.changes:
+            table.add_row(
+                amended.id, change.field, f"{_said(change.before)} → {_said(change.after)}"
+            )
+    return table
+
+
+def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]:
+    table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
+    table.add_column("event", no_wrap=True)
+    table.add_column(before)
+    table.add_column(after)
+    table.add_column("shift")
+    table.add_column("why", max_width=60)
+    for shifted in diff.moved[:40]:
+        table.add_row(
+            shifted.id,
+            f"{shifted.before:%Y-%m-%d %H:%M %z}",
+            f"{shifted.after:%Y-%m-%d %H:%M %z}",
+            _span(shifted.after - shifted.before),
+            "\n".join(d.text for d in shifted.because),
+        )
+    parts: list[RenderableType] = [table]
+    if len(diff.moved) > 40:
+        parts.append(Text(f"… and {len(diff.moved) - 40} more (see --json)"))
+    return parts
 
 
 def explanation_data(explanation: Explanation) -> dict[str, Any]:
@@ -206,8 +269,10 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
                 "at": link.at.isoformat(),
                 "summary": link.summary,
                 "voided": link.voided,
+                **({"refusal": refusal_data(link.refusal)} if link.refusal else {}),
                 "guards": list(link.guards),
                 "blame": link.blame,
+                "timing": list(link.waited),
             }
             for link in explanation.chain
         ],
@@ -230,30 +295,38 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
             if link.voided is None:
                 rules = Text("passed: " + (", ".join(link.guards) or "no guard"), style="green")
             else:
-                rules = Text(f"✗ voided: {short_reason(link.voided)}", style="red")
+                rules = Text(f"✗ voided: {link.voided}", style="red")
                 if link.blame:
                     rules.append(f"\n  because {link.blame}")
-            table.add_row(f"{link.at:%Y-%m-%d %H:%M}", link.id, link.kind, link.summary, rules)
+            for said in link.waited:
+                rules.append(f"\n  {said}", style="yellow")
+            table.add_row(f"{link.at:%Y-%m-%d %H:%M %z}", link.id, link.kind, link.summary, rules)
         parts.append(table)
     return Group(*parts)
 
 
-def knowledge_view(
-    known: NegotiationState, actual: NegotiationState, *, party: str, title: str, unknown: int
-) -> Group:
-    """The state as a party knew it, beside the state as it was."""
-    note = Text(
-        f"{unknown} event(s) had happened that {party} had not heard of by then."
-        if unknown
-        else f"{party} had heard of every event by then."
-    )
+def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group:
+    """The state as a party knew it, beside the state as it was, and what it did not know."""
+    party = view.party
+    notes: list[RenderableType] = [
+        Text(
+            f"{len(view.not_yet_known)} event(s) had happened that {party} had not heard of by"
+            " then."
+            if view.not_yet_known
+            else f"{party} had heard of every event by then."
+        )
+    ]
+    for event, culprit in view.unknown_fate.items():
+        notes.append(Text(f"{event}: voided for {culprit}, unknown to {party}", style="yellow"))
+    for event, links in view.unknown_links.items():
+        notes.append(Text(f"{event} rests on {', '.join(links)}: unknown to {party}", style="dim"))
     return Group(
         Columns(
             [
-                state_view(known, title=f"as known by {party}"),
+                state_view(view.state, title=f"as known by {party}"),
                 state_view(actual, title="as it was"),
             ]
         ),
-        note,
+        *notes,
         Text(title, style="dim"),
     )

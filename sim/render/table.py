@@ -1,0 +1,62 @@
+"""The table of every event of a log, as a history's README shows it (``sim table``).
+
+One Markdown row per event: its number, date (``~`` for an estimate, with its bounds), precision,
+who spoke to whom, what happened (``★`` the milestone it reaches), where the record says so (the
+main citation, then the further ones), and its id.  Generated from the data, so that the table
+a reader checks against the sources is the data itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sim.events import Event
+from sim.render.terminal import cite, when
+
+__all__ = ["HEADER", "event_rows", "event_table"]
+
+HEADER = (
+    "| # | date | precision | who → whom | what happened | source | id |\n"
+    "|---|---|---|---|---|---|---|"
+)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _who(event: Event) -> str:
+    text = ", ".join(event.actors) or "—"
+    if event.recipients:
+        text += " → " + ", ".join(event.recipients)
+    return text
+
+
+def _sources(event: Event) -> str:
+    cited = dict.fromkeys([cite(event.source), *(cite(s) for s in event.also)])
+    return ", ".join(cited)
+
+
+def event_rows(events: Iterable[Event]) -> list[str]:
+    """One Markdown row per event, numbered from 1."""
+    rows = []
+    for number, event in enumerate(events, start=1):
+        what = event.summary or event.kind
+        if event.milestone:
+            what += f" **★ {event.milestone}**"
+        cells = (
+            str(number),
+            when(event),
+            event.precision,
+            _who(event),
+            what,
+            _sources(event),
+            f"`{event.id}`",
+        )
+        rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return rows
+
+
+def event_table(events: Iterable[Event]) -> str:
+    """The whole table, header included, ending with a newline."""
+    return "\n".join([HEADER, *event_rows(events)]) + "\n"
