@@ -13,6 +13,7 @@ log.  Older record versions are brought up to date by the upcaster chain in ``UP
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -315,6 +316,13 @@ def _text_literal(type_: Any) -> Hook:
 
 
 def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Converter:
+    """A converter for the codec's types whose per-class hooks are generated on first use.
+
+    Generating a class's structure and unstructure functions (cattrs compiles them) costs a few
+    milliseconds each; a command that reads a dozen kinds should not pay for all of them at
+    import.  The factories below are what was registered eagerly before, per class, so each hook
+    is the same function, only made when a record of its class is first met.
+    """
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
     conv.register_structure_hook(datetime, _structure_datetime)
@@ -331,44 +339,76 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
         conv.register_structure_hook_factory(_is_optional, _optional(conv))
     if json_only:
         conv.register_structure_hook_factory(_is_text_literal, _text_literal)
-    for cls in (*_nested_types(), *EVENT_TYPES.values()):
-        if cls is Requirement:
-            continue  # as a string or an object, by the hooks above
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
-        )
-        # The JSON converter's event hooks leave unknown keys to decode_parsed, which checks
-        # them against a frozenset instead of building a set of every record's keys.
-        closed = not (json_only and cls in EVENT_TYPES.values())
-        structure: Hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=closed)
-        if json_only and cls in (Channel, Source):
-            structure = _shared(structure)
-        conv.register_structure_hook(cls, structure)
+
+    # Each class's hooks are kept here: cattrs forgets what its factories made whenever it
+    # registers a hook of its own (it does for each new tuple type), and would make them again.
+    unstructure_hooks: dict[type[Any], Callable[[Any], Any]] = {}
+    structure_hooks: dict[type[Any], Hook] = {}
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        hook = unstructure_hooks.get(cls)
+        if hook is None:
+            hook = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+            unstructure_hooks[cls] = hook
+        return hook
+
+    def structure_factory(cls: type[Any]) -> Hook:
+        hook = structure_hooks.get(cls)
+        if hook is None:
+            # The JSON converter's event hooks leave unknown keys to decode_parsed, which
+            # checks them against a frozenset instead of building a set of every record's keys.
+            closed = not (json_only and cls in _EVENT_CLASSES)
+            hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=closed)
+            if json_only and cls in (Channel, Source):
+                hook = _shared(hook)
+            structure_hooks[cls] = hook
+        return hook
+
+    conv.register_unstructure_hook_factory(_is_record_class, unstructure_factory)
+    conv.register_structure_hook_factory(_is_record_class, structure_factory)
     return conv
 
 
-def _nested_types() -> tuple[type[Any], ...]:
-    return (Alternative, Channel, Requirement, Source, Terms)
+_EVENT_CLASSES: Final = frozenset(EVENT_TYPES.values())
+_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Terms}
+"""The classes whose records the codec writes and reads (:class:`Requirement` has its own
+hooks: a link is an id or an object)."""
+
+
+def _is_record_class(type_: object) -> bool:
+    return isinstance(type_, type) and type_ in _RECORD_CLASSES
 
 
 converter: Final = _make_converter(detailed=False)
 """The converter between events and plain records: fast, for records that are right."""
 
-_explainer: Final = _make_converter(detailed=True)
-"""The same converter with cattrs' detailed validation, run only to explain a bad record."""
 
-_from_json: Final = _make_converter(detailed=False, json_only=True)
-"""The fast converter for records just parsed from JSON, sharing repeated sources and channels."""
+@functools.cache
+def _explainer() -> cattrs.Converter:
+    """The same converter with cattrs' detailed validation, run only to explain a bad record."""
+    return _make_converter(detailed=True)
 
-_STRUCTURE: Final[Mapping[str, Hook]] = {
-    kind: converter.get_structure_hook(cls) for kind, cls in EVENT_TYPES.items()
-}
-_STRUCTURE_JSON: Final[Mapping[str, tuple[Hook, frozenset[str]]]] = {
-    kind: (_from_json.get_structure_hook(cls), frozenset(attrs.fields_dict(cls)))
-    for kind, cls in EVENT_TYPES.items()
-}
-"""Each kind's structure function, looked up once (``converter.structure`` dispatches per call),
-and for the JSON converter the keys its records may have."""
+
+@functools.cache
+def _from_json() -> cattrs.Converter:
+    """The fast converter for records just parsed from JSON, sharing repeated sources and
+    channels."""
+    return _make_converter(detailed=False, json_only=True)
+
+
+@functools.cache
+def _structure_hook(kind: str) -> Hook:
+    """Kind ``kind``'s structure function, looked up once (``converter.structure`` dispatches
+    per call)."""
+    return converter.get_structure_hook(EVENT_TYPES[kind])
+
+
+@functools.cache
+def _json_hook(kind: str) -> tuple[Hook, frozenset[str]]:
+    """For the JSON converter: kind ``kind``'s structure function and the keys its records may
+    have."""
+    cls = EVENT_TYPES[kind]
+    return _from_json().get_structure_hook(cls), frozenset(attrs.fields_dict(cls))
 
 
 # ------------------------------------------------------------------------------------ records
@@ -414,7 +454,7 @@ def decode_event(record: object) -> Event:
             code="unknown-kind",
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
-    return _structure(fields, kind, _STRUCTURE[kind])
+    return _structure(fields, kind, _structure_hook(kind))
 
 
 def decode_parsed(record: object) -> Event:
@@ -429,13 +469,13 @@ def decode_parsed(record: object) -> Event:
     kind = record.get("kind")
     schema = record.get("schema")
     current = type(schema) is int and schema == SCHEMA
-    if not current or not isinstance(kind, str) or kind not in _STRUCTURE_JSON:
+    if not current or not isinstance(kind, str) or kind not in EVENT_TYPES:
         return decode_event(record)  # an older or missing version, or a record to refuse
     record.pop("schema", None)
     record.pop("hash", None)
-    structure, keys = _STRUCTURE_JSON[kind]
+    structure, keys = _json_hook(kind)
     if not keys.issuperset(record):
-        structure = _STRUCTURE[kind]  # a closed hook, to say which keys are unknown
+        structure = _structure_hook(kind)  # a closed hook, to say which keys are unknown
     return _structure(record, kind, structure)
 
 
@@ -534,7 +574,7 @@ def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
 
 def _explain(fields: dict[str, Any], cls: type[Event]) -> str:
     try:
-        _explainer.structure(fields, cls)
+        _explainer().structure(fields, cls)
     except Exception as exc:  # noqa: BLE001  (cattrs raises several types; all are explained)
         return _describe(exc)
     return "it does not fit its kind"  # pragma: no cover (the fast path agreed with this one)
