@@ -22,6 +22,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,7 +30,9 @@ from sim import store
 from sim.codec import text_fault
 from sim.errors import SimError
 from sim.fold import Log
-from sim.whatif import Baseline, ScenarioSpec, WhatIf, parse_scenario, prepare, whatif
+
+if TYPE_CHECKING:  # the what-if engine is imported where a scenario file is read
+    from sim.whatif import Baseline, ScenarioSpec, WhatIf
 
 __all__ = ["is_scenario", "load", "load_scenario", "read_spec"]
 
@@ -63,6 +66,8 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             hint="see https://toml.io; text values need quotes, tables [brackets]",
             code="invalid-toml",
         ) from None
+    from sim.whatif import parse_scenario
+
     try:
         return parse_scenario(data, path=where, text=text)
     except SimError as exc:
@@ -124,6 +129,8 @@ def load_scenario(
             continue
         log = _load_base(spec, base, cache)
         break
+    from sim.whatif import whatif
+
     interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
     top = chain[0]
     try:
@@ -157,6 +164,8 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             hint=exc.hint,
             code="base-invalid",
         ) from None
+    from sim.whatif import prepare
+
     ready = prepare(log)
     if cache is not None:
         cache[key] = ready

@@ -20,15 +20,6 @@ from sim.errors import SimError
 from sim.fold import Log, Trajectory, replay
 from sim.parties import PARTIES
 from sim.render.data import state_data
-from sim.render.whatif import (
-    diff_data,
-    diff_view,
-    explanation_data,
-    explanation_view,
-    knowledge_view,
-    whatif_data,
-)
-from sim.schedule import arrivals
 
 __all__ = ["knowledge", "load_trajectory"]
 
@@ -61,6 +52,8 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
             expected="a .toml file with [scenario] and [[intervention]] tables",
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
         )
+    from sim.render.whatif import diff_view, whatif_data
+
     with progress("computing the what-if"):
         result = scenario.load_scenario(path)
     names = milestone_names(result.base_trajectory, result.trajectory)
@@ -121,6 +114,8 @@ def explain_command(
             path=str(path),
             expected="one of " + ", ".join(known),
         )
+    from sim.render.whatif import explanation_data, explanation_view
+
     explanation = explain(trajectory, milestone, notes=notes, base=base)
     if json:
         print_json({"scenario": trajectory.name, **explanation_data(explanation)})
@@ -142,6 +137,8 @@ def diff_command(
 
     Example: [bold]sim diff scenarios/baseline scenarios/whatif/no-blackouts.toml[/]
     """
+    from sim.render.whatif import diff_data, diff_view
+
     with progress("loading and comparing"):
         first, _, _ = load_trajectory(a)
         second, _, notes = load_trajectory(b)
@@ -171,6 +168,9 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
             expected="one of " + ", ".join(PARTIES),
             hint="a party is the first part of an actor id (us_mcgurk acts for us)",
         )
+    from sim.render.whatif import knowledge_view
+    from sim.schedule import arrivals
+
     moment = _moment(point, log)
     heard = known_by(log.events, arrivals(log), party, moment)
     known_state = replay(heard).final
