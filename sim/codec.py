@@ -16,13 +16,15 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import NoneType, UnionType
-from typing import Any, Final, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 import attrs
 import cattrs
+import msgspec
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception
@@ -46,6 +48,7 @@ __all__ = [
     "chain_hashes",
     "converter",
     "decode_event",
+    "decode_line",
     "decode_parsed",
     "encode_event",
     "format_span",
@@ -408,7 +411,8 @@ def _json_hook(kind: str) -> tuple[Hook, frozenset[str]]:
     """For the JSON converter: kind ``kind``'s structure function and the keys its records may
     have."""
     cls = EVENT_TYPES[kind]
-    return _from_json().get_structure_hook(cls), frozenset(attrs.fields_dict(cls))
+    keys = frozenset(field.name for field in attrs.fields(cls) if field.init)
+    return _from_json().get_structure_hook(cls), keys
 
 
 # ------------------------------------------------------------------------------------ records
@@ -615,6 +619,231 @@ def _tidy(message: str) -> str:
     if text == "required field missing":
         return f"missing required field {path}"
     return f"{path}: {text}" if path else text
+
+
+# ------------------------------------------------------------------------ lines in one pass
+
+_INT: Final = Annotated[int, msgspec.Meta(ge=-(1 << 63), le=(1 << 63) - 1)]
+"""An integer within 64 bits: beyond them orjson reads a float, which an integer field refuses;
+msgspec would read the integer, so the mirror leaves those to the plain path (which also takes
+the few unsigned 64-bit integers above this range)."""
+
+_SIMPLE_DEFAULT: Final = (str, int, bool, tuple, NoneType)
+
+
+def decode_line(raw: bytes, *, line: int | None = None) -> Event:
+    """The event a stored log line holds: what ``decode_parsed(parse_json(raw, line=line))``
+    gives, in one pass where it can.
+
+    msgspec parses the line straight into a typed mirror of its kind's record (every field's
+    JSON type checked in C, unknown keys refused), and the event is made from that.  Anything
+    the mirror does not take as it stands (another record version, a wrong type, a naive time,
+    a value a validator refuses, bad JSON) goes the plain way instead, which accepts, refuses
+    and explains exactly as before: the one-pass path only ever accepts what the plain one
+    accepts, and makes the same event of it.
+    """
+    decoder, builders = _line_decoder()
+    try:
+        mirror = decoder.decode(raw)
+        return builders[type(mirror)](mirror)  # type: ignore[no-any-return]
+    except (msgspec.DecodeError, TypeError, ValueError):
+        return decode_parsed(parse_json(raw, line=line))
+
+
+@functools.cache
+def _line_decoder() -> tuple[msgspec.json.Decoder[Any], Mapping[type[Any], Callable[[Any], Any]]]:
+    """The decoder of a current record of any kind, and each mirror's event builder (made on
+    first use, in a few milliseconds)."""
+    mirrors = _Mirrors()
+    union: Any = Union.__getitem__(  # the union of every kind's mirror, told apart by ``kind``
+        tuple(mirrors.struct(cls, tag=kind) for kind, cls in EVENT_TYPES.items())
+    )
+    builders = {mirrors.struct(cls): mirrors.builder(cls) for cls in EVENT_TYPES.values()}
+    return msgspec.json.Decoder(union), builders
+
+
+def _fields(cls: type[Any]) -> tuple[tuple[attrs.Attribute[Any], Any], ...]:
+    """The fields a record of ``cls`` may hold (not ``kind``), each with its resolved type."""
+    return tuple(
+        (f, _annotation(f.type, cls.__module__) if isinstance(f.type, str) else f.type)
+        for f in attrs.fields(cls)
+        if f.init and f.name != "kind"
+    )
+
+
+@functools.cache
+def _annotation(text: str, module: str) -> Any:
+    """A field's annotation, written as text (``from __future__ import annotations``), as the
+    type it names: evaluated once per distinct text, where ``typing.get_type_hints`` would
+    compile every field of every class anew (most of the decoder's making time)."""
+    return eval(text, vars(sys.modules[module]))  # noqa: S307  (annotations of sim's own classes)
+
+
+def _record_default(field: attrs.Attribute[Any]) -> bool:
+    """Whether ``field`` defaults to a record (an offer's terms), which a mirror leaves unset."""
+    return field.default is not attrs.NOTHING and not isinstance(field.default, _SIMPLE_DEFAULT)
+
+
+class _Mirrors:
+    """Each record class's mirror struct and builder, made once."""
+
+    def __init__(self) -> None:
+        self._structs: dict[type[Any], type[msgspec.Struct]] = {}
+        self._builders: dict[type[Any], Callable[[Any], Any]] = {}
+
+    def struct(self, cls: type[Any], *, tag: str | None = None) -> type[msgspec.Struct]:
+        """A msgspec struct that reads exactly the JSON records of ``cls`` that the converter
+        reads (times and spans as text, parsed later by the same functions), refusing unknown
+        keys; an event's also carries ``schema`` (the current version only) and ``hash``."""
+        made = self._structs.get(cls)
+        if made is not None:
+            return made
+        fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+        for field, type_ in _fields(cls):
+            mirrored = self._type(type_)
+            if field.default is attrs.NOTHING:
+                fields.append((field.name, mirrored))
+            elif _record_default(field):
+                fields.append((field.name, mirrored | msgspec.UnsetType, msgspec.UNSET))
+            else:
+                fields.append((field.name, mirrored, field.default))
+        if tag is not None:
+            fields += [("schema", Literal[SCHEMA]), ("hash", str, "")]
+        made = msgspec.defstruct(
+            f"{cls.__name__}Record",
+            fields,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            tag_field="kind" if tag is not None else None,
+            tag=tag,
+            frozen=tag is None,  # nested records are the keys of the shared-instance caches
+            gc=False,
+        )
+        self._structs[cls] = made
+        return made
+
+    def _type(self, type_: Any) -> Any:
+        if type_ in (str, bool) or get_origin(type_) is Literal:
+            return type_
+        if type_ is int:
+            return _INT
+        if type_ in (datetime, timedelta):
+            return str
+        if _is_optional(type_):
+            return self._type(_inner(type_)) | None
+        if get_origin(type_) is tuple and get_args(type_)[1:] == (...,):
+            item = get_args(type_)[0]
+            if item is Requirement:  # an id, or an object with id and decision
+                return tuple[str | self.struct(Requirement), ...]  # type: ignore[misc]
+            return tuple[self._type(item), ...]  # type: ignore[misc]
+        if attrs.has(type_):
+            return self.struct(type_)
+        msg = f"sim.codec reads no field of type {type_!r} in one pass: add it to _Mirrors"
+        raise NotImplementedError(msg)
+
+    def builder(self, cls: type[Any]) -> Callable[[Any], Any]:
+        """The function that makes a ``cls`` from its mirror.
+
+        Each value the mirror keeps in another form (a time as text, a nested record as its
+        mirror) goes through the same function as on the plain path, and the class's own
+        ``__init__`` (validators and all) makes the event.  Like cattrs and attrs, it is
+        generated: straight-line code that passes only the values that are not the field's
+        default (a call with a few keywords costs much less than one with all of them).
+        """
+        made = self._builders.get(cls)
+        if made is not None:
+            return made
+        scope: dict[str, Any] = {"cls": cls, "UNSET": msgspec.UNSET}
+        required: list[str] = []
+        optional: list[str] = []
+        for number, (field, type_) in enumerate(_fields(cls)):
+            fix = self._fix(type_)
+            scope[f"fix{number}"] = fix
+            name = field.name
+            if field.default is attrs.NOTHING:
+                value = f"fix{number}(m.{name})" if fix else f"m.{name}"
+                required.append(f"{name!r}: {value}")
+                continue
+            scope[f"default{number}"] = field.default
+            if _record_default(field):
+                given = "x is not UNSET"
+            elif field.default is None:
+                given = "x is not None"
+            elif field.default == ():
+                given = "x"
+            else:
+                given = f"x != default{number}"
+            value = f"fix{number}(x)" if fix else "x"
+            optional += [f"    x = m.{name}", f"    if {given}:", f"        v[{name!r}] = {value}"]
+        source = "\n".join(
+            [
+                "def build(m):",
+                "    v = {" + ", ".join(required) + "}",
+                *optional,
+                "    return cls(**v)",
+            ]
+        )
+        where = f"<sim.codec: build {cls.__module__}.{cls.__qualname__}>"
+        exec(compile(source, where, "exec"), scope)  # noqa: S102  (code made above, from fields)
+        build: Callable[[Any], Any] = scope["build"]
+        made = _shared_by_key(build) if cls in (Channel, Source) else build
+        self._builders[cls] = made
+        return made
+
+    def _fix(self, type_: Any) -> Callable[[Any], Any] | None:
+        """How a mirror's value of ``type_`` becomes the field's value (``None``: as it is)."""
+        if type_ is datetime:
+            return _time
+        if type_ is timedelta:
+            return parse_span
+        if _is_optional(type_):
+            return self._fix(_inner(type_))
+        if get_origin(type_) is tuple:
+            item = get_args(type_)[0]
+            if item is Requirement:
+                return _links
+            each = self._fix(item)
+            return None if each is None else functools.partial(_each, each)
+        if attrs.has(type_):
+            return self.builder(type_)
+        return None
+
+
+def _inner(optional: Any) -> Any:
+    return next(arg for arg in get_args(optional) if arg is not NoneType)
+
+
+def _each(fix: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(map(fix, values))
+
+
+def _time(text: str) -> datetime:
+    return _structure_datetime(text, datetime)
+
+
+def _links(items: tuple[Any, ...]) -> tuple[Requirement, ...]:
+    return tuple(
+        Requirement(id=item)
+        if type(item) is str
+        else Requirement(id=item.id, decision=item.decision)
+        for item in items
+    )
+
+
+def _shared_by_key(build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``build`` behind a cache keyed by the (frozen, hashable) mirror: equal nested records
+    decode to one shared frozen instance, as on the plain path."""
+    made: dict[Any, Any] = {}
+
+    def cached(mirror: Any) -> Any:
+        found = made.get(mirror)
+        if found is None:
+            found = build(mirror)
+            if len(made) < _SHARED_MAX:
+                made[mirror] = found
+        return found
+
+    return cached
 
 
 # ------------------------------------------------------------------------------------ lines
