@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +53,8 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             code="no-such-path" if not file.exists() else "unreadable",
         )
     text = _text(file)
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
