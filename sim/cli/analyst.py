@@ -6,8 +6,6 @@ and print what was written (``--json`` for one JSON object).  Bad input (a missi
 the output, an unknown format, a bad CSV row) is one message and exit code 2.
 """
 
-from __future__ import annotations
-
 import importlib.util
 import time
 from collections.abc import Mapping
@@ -54,7 +52,7 @@ class Target:
     trajectory: Trajectory
     base: Trajectory | None = None
     question: str | None = None
-    context: Context = "historical"
+    context: "Context" = "historical"
     diff: Diff | None = None
     notes: Mapping[str, str] = {}
     """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
@@ -85,7 +83,7 @@ def explained_milestone(target: Target) -> str | None:
     return None
 
 
-def explanation_steps(target: Target) -> tuple[str, tuple[ExplainStep, ...]]:
+def explanation_steps(target: Target) -> tuple[str, tuple["ExplainStep", ...]]:
     """The verdict and the chain of events behind the deal's outcome, for the report."""
     from sim.render.report import ExplainStep
     from sim.render.whatif import short_reason

@@ -1,7 +1,5 @@
 """The foundation commands: replay, state, verify and seal."""
 
-from __future__ import annotations
-
 import re
 import time
 from datetime import date, datetime

@@ -1,7 +1,5 @@
 """``sim timeline``: the replay as a timeline an analyst reads, event by event, with sources."""
 
-from __future__ import annotations
-
 import time
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """The counterfactual commands: whatif, explain and diff (and the knowledge view of state)."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
