@@ -13,7 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.codec import (
+    _WARM,
     GENESIS,
+    _line_decoder,
+    _Mirrors,
     decode_event,
     decode_line,
     decode_parsed,
@@ -216,6 +219,22 @@ def test_one_pass_decoding_takes_and_refuses_texts_as_the_plain_way(old: str, ne
     raw = _CALL.replace(old, new, 1).encode()
     assert raw != _CALL.encode()
     assert _outcome(_one_pass, raw) == _outcome(_plain, raw)
+
+
+@given(full_events())
+def test_both_forms_of_a_builder_make_the_event(event: Event) -> None:
+    decoder, _ = _line_decoder()
+    mirror = decoder.decode(_line(event))
+    mirrors = _Mirrors()
+    assert mirrors.builder(type(event))(mirror) == event
+    assert mirrors.builder(type(event), whole=True)(mirror) == event
+
+
+def test_a_long_run_of_one_kind_goes_on_with_the_faster_builder() -> None:
+    events = [make("call", f"c{i}", 1, after=("c0",), medium="video") for i in range(_WARM + 9)]
+    assert [decode_line(_line(event)) for event in events] == events
+    decoder, builders = _line_decoder()
+    assert "_warming" not in builders[type(decoder.decode(_line(events[0])))].__qualname__
 
 
 def test_every_line_of_the_baseline_decodes_in_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
