@@ -12,17 +12,35 @@ is freed):
 - ``evolve`` (a reference point, not a target): the issue's "attrs ``evolve`` fold", one
   ``attrs.evolve`` of a small frozen state per event with every state kept.  The issue quotes
   0.34 million events/s for it against a bare loop of 4.5 million (0.075); its ratio here shows
-  how this machine and Python weigh object creation against the bare loop.
+  how this machine and Python weigh object creation against the bare loop;
+- ``floor``: what any loader of this log must pay before it decodes a single event: read the
+  file, split it into lines, ``orjson.loads`` each line (the records kept, as a load keeps
+  what it reads, with the cyclic collector paused as ``load_log`` pauses it) and the SHA-256
+  chain of each line.
 
-Usage: ``python bench/replay.py [--events N] [--repeat K] [--json]``.
+and, as whole processes: ``sim replay scenarios/baseline --json`` against ``python -c "import
+typer, structlog, attrs, cattrs"`` (the libraries any such command starts with), each the best
+of ``--processes`` runs, taking turns, in the CPU time the process used (``os.wait4``).  One
+untimed run of each comes first, with ``PYTHONDONTWRITEBYTECODE`` left out of their
+environment, so that both start from cached bytecode, as installed packages do.
+
+The ratios added by issue 13 (each measured in the same run as what it bounds):
+``e2e_floor_ratio`` (end to end over the floor; target at most 3), ``fold_evolve_ratio`` (the
+evolve fold over the fold: at least 1 when the fold is as fast) and ``cli_import_ratio`` (the
+CLI replay over the import floor; target at most 1.5).
+
+Usage: ``python bench/replay.py [--events N] [--repeat K] [--processes P] [--json]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
+import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +50,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import orjson
 
 from sim import load_log, replay, write_log
 from sim.events import (
@@ -51,6 +70,7 @@ from sim.events import (
     TalksResumed,
     TalksSuspended,
 )
+from sim.fold import cyclic_gc_paused
 
 GAZA = Channel(name="hamas_gaza_leaders>qatar", via=("gaza",))
 CELL = Channel(name="qatar>hostage_cell")
@@ -172,10 +192,62 @@ def evolve_fold(events: list[Event]) -> list[Counted]:
     return states
 
 
+def parse_floor(path: Path) -> list[Any]:
+    """The floor of loading a log: read, split, ``orjson.loads`` each line (keeping the records,
+    with the cyclic collector paused, as ``load_log`` does) and chain each line's SHA-256."""
+    with cyclic_gc_paused():
+        records = []
+        previous = "0" * 64
+        for line in path.read_bytes().split(b"\n"):
+            if line:
+                records.append(orjson.loads(line))
+                previous = hashlib.sha256(previous.encode("ascii") + b"\n" + line).hexdigest()
+        return records
+
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline"
+SIM = "import sys; from sim.cli import main; sys.argv[0] = 'sim'; main()"
+"""What the ``sim`` console script runs."""
+
+
+def process_cpu(command: list[str], env: dict[str, str]) -> float:
+    """The CPU time (user and system) one whole process of ``command`` used, in seconds."""
+    child = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        msg = f"{' '.join(command)} failed with status {status}"
+        raise RuntimeError(msg)
+    return usage.ru_utime + usage.ru_stime
+
+
+def cli_startup(processes: int) -> dict[str, float]:
+    """``sim replay`` of the baseline against importing the libraries it starts with.
+
+    Each is the best of ``processes`` whole processes, the two taking turns; one untimed run
+    of each first, so that both start from cached bytecode.
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    commands = {
+        "import_floor": [sys.executable, "-c", "import typer, structlog, attrs, cattrs"],
+        "cli_replay": [sys.executable, "-c", SIM, "replay", str(BASELINE), "--json"],
+    }
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    for command in commands.values():
+        process_cpu(command, env)
+    for _ in range(processes):
+        for name, command in commands.items():
+            runs[name].append(process_cpu(command, env))
+    return {name: min(times) for name, times in runs.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--processes", type=int, default=5, help="whole processes per measure")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
 
@@ -190,11 +262,13 @@ def main() -> None:
                 "fold": lambda: replay(events),
                 "end_to_end": lambda: replay(load_log(path)),
                 "evolve": lambda: evolve_fold(events),
+                "floor": lambda: parse_floor(path),
             },
             args.repeat,
         )
         trajectory = replay(events)
     bare, fold, end_to_end = fastest["bare"], fastest["fold"], fastest["end_to_end"]
+    startup = cli_startup(args.processes)
 
     n = len(events)
     figures = {
@@ -208,6 +282,12 @@ def main() -> None:
         "evolve_ratio": round(bare / fastest["evolve"], 4),
         "log_bytes": size,
         "voided": len(trajectory.voided),
+        "floor_events_per_s": round(n / fastest["floor"]),
+        "e2e_floor_ratio": round(end_to_end / fastest["floor"], 3),
+        "fold_evolve_ratio": round(fastest["evolve"] / fold, 3),
+        "import_floor_ms": round(startup["import_floor"] * 1000, 1),
+        "cli_replay_ms": round(startup["cli_replay"] * 1000, 1),
+        "cli_import_ratio": round(startup["cli_replay"] / startup["import_floor"], 3),
     }
     if args.json:
         json.dump(figures, sys.stdout)

@@ -8,6 +8,12 @@ one process) and reports their ratio; then it runs many small what-ifs (remove o
 event, cycling through the log) on the baseline and reports how many it completes per second
 of CPU time.
 
+It also reports ``whatif_replay_ratio`` (issue 13; target at most 1.5): the CPU time of one
+what-if on the baseline (the same edits as the throughput run, each event removed or retimed
+in turn, over the prepared base) against one plain replay of the baseline's log.  A round runs
+every edit once and as many plain replays; each is the best of ``--rounds`` rounds, the two
+taking turns.
+
     python bench/whatif.py          # a table
     python bench/whatif.py --json   # {"suffix_cost_ratio": ..., "whatifs_per_s": ...}
 """
@@ -15,6 +21,7 @@ of CPU time.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import time
@@ -36,7 +43,7 @@ from sim.events import (
     Response,
     Source,
 )
-from sim.fold import Log
+from sim.fold import Log, replay
 from sim.store import load_log
 from sim.whatif import Baseline, Intervention, prepare, remove, retime, whatif
 
@@ -167,18 +174,51 @@ def suffix_cost(size: int, repeat: int = 5) -> dict[str, Any]:
     }
 
 
+def baseline_plans() -> tuple[Log, list[list[Intervention]]]:
+    """The baseline (or a generated stand-in) and its edits: each event removed or retimed."""
+    log = load_log(BASELINE) if (BASELINE / "events.jsonl").is_file() else generate(80, seed=3)
+    plans: list[list[Intervention]] = []
+    for i, event in enumerate(log.events):
+        plans.append([retime(id=event.id, by="+1d")] if i % 2 else [remove(id=event.id)])
+    return log, plans
+
+
+def against_replay(rounds: int) -> dict[str, Any]:
+    """A what-if on the baseline against a plain replay of it (see the module's docstring)."""
+    log, plans = baseline_plans()
+    base = prepare(log)
+
+    def whatifs() -> None:
+        for interventions in plans:
+            whatif(base, interventions)
+
+    def replays() -> None:
+        for _ in plans:
+            replay(log)
+
+    runs: dict[str, list[float]] = {"whatif": [], "replay": []}
+    for _ in range(rounds):
+        for name, fn in (("whatif", whatifs), ("replay", replays)):
+            gc.collect()
+            started = time.process_time()
+            fn()
+            runs[name].append(time.process_time() - started)
+    one_whatif, one_replay = min(runs["whatif"]) / len(plans), min(runs["replay"]) / len(plans)
+    return {
+        "whatif_ms": round(one_whatif * 1000, 3),
+        "replay_ms": round(one_replay * 1000, 3),
+        "whatif_replay_ratio": round(one_whatif / one_replay, 3),
+    }
+
+
 def throughput(seconds: float) -> dict[str, Any]:
     """What-ifs per second on the baseline: remove or retime one event, cycling through the log.
 
     Per second of this process's CPU time, like the other measures here: on the shared
     two-core machine, wall time counts whatever else runs.
     """
-    log = load_log(BASELINE) if (BASELINE / "events.jsonl").is_file() else generate(80, seed=3)
+    log, plans = baseline_plans()
     base = prepare(log)
-    ids = [e.id for e in log.events]
-    plans: list[list[Intervention]] = []
-    for i, ident in enumerate(ids):
-        plans.append([retime(id=ident, by="+1d")] if i % 2 else [remove(id=ident)])
     done = 0
     started = time.process_time()  # CPU time of this process, as everywhere in bench/
     deadline = started + seconds
@@ -202,8 +242,15 @@ def main() -> None:
     parser.add_argument(
         "--seconds", type=float, default=3.0, help="CPU time for the throughput run"
     )
+    parser.add_argument(
+        "--rounds", type=int, default=20, help="rounds for the what-if against replay ratio"
+    )
     args = parser.parse_args()
-    figures = {**throughput(args.seconds), **suffix_cost(args.events)}
+    figures = {
+        **throughput(args.seconds),
+        **suffix_cost(args.events),
+        **against_replay(args.rounds),
+    }
     if args.json:
         print(json.dumps(figures))
         return

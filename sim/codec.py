@@ -13,15 +13,19 @@ log.  Older record versions are brought up to date by the upcaster chain in ``UP
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
 from types import NoneType, UnionType
-from typing import Any, Final, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 import attrs
 import cattrs
+import msgspec
 import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception
@@ -32,6 +36,7 @@ from sim.events import (
     Alternative,
     Channel,
     Event,
+    EventBase,
     RequiredDecision,
     Requirement,
     Source,
@@ -46,6 +51,7 @@ __all__ = [
     "chain_hashes",
     "converter",
     "decode_event",
+    "decode_line",
     "decode_parsed",
     "encode_event",
     "format_span",
@@ -278,6 +284,13 @@ def _text_literal(type_: Any) -> Hook:
 
 
 def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Converter:
+    """A converter for the codec's types whose per-class hooks are generated on first use.
+
+    Generating a class's structure and unstructure functions (cattrs compiles them) costs a few
+    milliseconds each; a command that reads a dozen kinds should not pay for all of them at
+    import.  The factories below are what was registered eagerly before, per class, so each hook
+    is the same function, only made when a record of its class is first met.
+    """
     conv = cattrs.Converter(forbid_extra_keys=True, detailed_validation=detailed)
     conv.register_structure_hook_func(lambda t: t == tuple[str, ...], _structure_strings)
     conv.register_structure_hook(datetime, _structure_datetime)
@@ -294,44 +307,79 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
         conv.register_structure_hook_factory(_is_optional, _optional(conv))
     if json_only:
         conv.register_structure_hook_factory(_is_text_literal, _text_literal)
-    for cls in (*_nested_types(), *EVENT_TYPES.values()):
-        if cls is Requirement:
-            continue  # as a string or an object, by the hooks above
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
-        )
-        # The JSON converter's event hooks leave unknown keys to decode_parsed, which checks
-        # them against a frozenset instead of building a set of every record's keys.
-        closed = not (json_only and cls in EVENT_TYPES.values())
-        structure: Hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=closed)
-        if json_only and cls in (Channel, Source):
-            structure = _shared(structure)
-        conv.register_structure_hook(cls, structure)
+
+    # Each class's hooks are kept here: cattrs forgets what its factories made whenever it
+    # registers a hook of its own (it does for each new tuple type), and would make them again.
+    unstructure_hooks: dict[type[Any], Callable[[Any], Any]] = {}
+    structure_hooks: dict[type[Any], Hook] = {}
+
+    def unstructure_factory(cls: type[Any]) -> Callable[[Any], Any]:
+        hook = unstructure_hooks.get(cls)
+        if hook is None:
+            _resolve(cls)
+            hook = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+            unstructure_hooks[cls] = hook
+        return hook
+
+    def structure_factory(cls: type[Any]) -> Hook:
+        hook = structure_hooks.get(cls)
+        if hook is None:
+            _resolve(cls)
+            # The JSON converter's event hooks leave unknown keys to decode_parsed, which
+            # checks them against a frozenset instead of building a set of every record's keys.
+            closed = not (json_only and cls in _EVENT_CLASSES)
+            hook = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=closed)
+            if json_only and cls in (Channel, Source):
+                hook = _shared(hook)
+            structure_hooks[cls] = hook
+        return hook
+
+    conv.register_unstructure_hook_factory(_is_record_class, unstructure_factory)
+    conv.register_structure_hook_factory(_is_record_class, structure_factory)
     return conv
 
 
-def _nested_types() -> tuple[type[Any], ...]:
-    return (Alternative, Channel, Requirement, Source, Terms)
+_EVENT_CLASSES: Final = frozenset(EVENT_TYPES.values())
+_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Terms}
+"""The classes whose records the codec writes and reads (:class:`Requirement` has its own
+hooks: a link is an id or an object)."""
+
+
+def _is_record_class(type_: object) -> bool:
+    return isinstance(type_, type) and type_ in _RECORD_CLASSES
 
 
 converter: Final = _make_converter(detailed=False)
 """The converter between events and plain records: fast, for records that are right."""
 
-_explainer: Final = _make_converter(detailed=True)
-"""The same converter with cattrs' detailed validation, run only to explain a bad record."""
 
-_from_json: Final = _make_converter(detailed=False, json_only=True)
-"""The fast converter for records just parsed from JSON, sharing repeated sources and channels."""
+@functools.cache
+def _explainer() -> cattrs.Converter:
+    """The same converter with cattrs' detailed validation, run only to explain a bad record."""
+    return _make_converter(detailed=True)
 
-_STRUCTURE: Final[Mapping[str, Hook]] = {
-    kind: converter.get_structure_hook(cls) for kind, cls in EVENT_TYPES.items()
-}
-_STRUCTURE_JSON: Final[Mapping[str, tuple[Hook, frozenset[str]]]] = {
-    kind: (_from_json.get_structure_hook(cls), frozenset(attrs.fields_dict(cls)))
-    for kind, cls in EVENT_TYPES.items()
-}
-"""Each kind's structure function, looked up once (``converter.structure`` dispatches per call),
-and for the JSON converter the keys its records may have."""
+
+@functools.cache
+def _from_json() -> cattrs.Converter:
+    """The fast converter for records just parsed from JSON, sharing repeated sources and
+    channels."""
+    return _make_converter(detailed=False, json_only=True)
+
+
+@functools.cache
+def _structure_hook(kind: str) -> Hook:
+    """Kind ``kind``'s structure function, looked up once (``converter.structure`` dispatches
+    per call)."""
+    return converter.get_structure_hook(EVENT_TYPES[kind])
+
+
+@functools.cache
+def _json_hook(kind: str) -> tuple[Hook, frozenset[str]]:
+    """For the JSON converter: kind ``kind``'s structure function and the keys its records may
+    have."""
+    cls = EVENT_TYPES[kind]
+    keys = frozenset(field.name for field in attrs.fields(cls) if field.init)
+    return _from_json().get_structure_hook(cls), keys
 
 
 # ------------------------------------------------------------------------------------ records
@@ -377,7 +425,7 @@ def decode_event(record: object) -> Event:
             code="unknown-kind",
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
-    return _structure(fields, kind, _STRUCTURE[kind])
+    return _structure(fields, kind, _structure_hook(kind))
 
 
 def decode_parsed(record: object) -> Event:
@@ -392,13 +440,13 @@ def decode_parsed(record: object) -> Event:
     kind = record.get("kind")
     schema = record.get("schema")
     current = type(schema) is int and schema == SCHEMA
-    if not current or not isinstance(kind, str) or kind not in _STRUCTURE_JSON:
+    if not current or not isinstance(kind, str) or kind not in EVENT_TYPES:
         return decode_event(record)  # an older or missing version, or a record to refuse
     record.pop("schema", None)
     record.pop("hash", None)
-    structure, keys = _STRUCTURE_JSON[kind]
+    structure, keys = _json_hook(kind)
     if not keys.issuperset(record):
-        structure = _STRUCTURE[kind]  # a closed hook, to say which keys are unknown
+        structure = _structure_hook(kind)  # a closed hook, to say which keys are unknown
     return _structure(record, kind, structure)
 
 
@@ -497,7 +545,7 @@ def _json_fault(raw: bytes, exc: orjson.JSONDecodeError) -> SimError:
 
 def _explain(fields: dict[str, Any], cls: type[Event]) -> str:
     try:
-        _explainer.structure(fields, cls)
+        _explainer().structure(fields, cls)
     except Exception as exc:  # noqa: BLE001  (cattrs raises several types; all are explained)
         return _describe(exc)
     return "it does not fit its kind"  # pragma: no cover (the fast path agreed with this one)
@@ -538,6 +586,318 @@ def _tidy(message: str) -> str:
     if text == "required field missing":
         return f"missing required field {path}"
     return f"{path}: {text}" if path else text
+
+
+# ------------------------------------------------------------------------ lines in one pass
+
+_INT: Final = Annotated[int, msgspec.Meta(ge=-(1 << 63), le=(1 << 63) - 1)]
+"""An integer within 64 bits: beyond them orjson reads a float, which an integer field refuses;
+msgspec would read the integer, so the mirror leaves those to the plain path (which also takes
+the few unsigned 64-bit integers above this range)."""
+
+_SIMPLE_DEFAULT: Final = (str, int, bool, tuple, NoneType)
+
+
+def decode_line(raw: bytes, *, line: int | None = None) -> Event:
+    """The event a stored log line holds: what ``decode_parsed(parse_json(raw, line=line))``
+    gives, in one pass where it can.
+
+    msgspec parses the line straight into a typed mirror of its kind's record (every field's
+    JSON type checked in C, unknown keys refused), and the event is made from that.  Anything
+    the mirror does not take as it stands (another record version, a wrong type, a naive time,
+    a value a validator refuses, bad JSON) goes the plain way instead, which accepts, refuses
+    and explains exactly as before: the one-pass path only ever accepts what the plain one
+    accepts, and makes the same event of it.
+    """
+    decoder, builders = _line_decoder()
+    try:
+        mirror = decoder.decode(raw)
+        return builders[type(mirror)](mirror)  # type: ignore[no-any-return]
+    except (msgspec.DecodeError, TypeError, ValueError):
+        return decode_parsed(parse_json(raw, line=line))
+
+
+@functools.cache
+def _line_decoder() -> tuple[msgspec.json.Decoder[Any], Mapping[type[Any], Callable[[Any], Any]]]:
+    """The decoder of a current record of any kind, and each mirror's event builder (made on
+    first use, in a few milliseconds)."""
+    mirrors = _Mirrors()
+    union: Any = Union.__getitem__(  # the union of every kind's mirror, told apart by ``kind``
+        tuple(mirrors.struct(cls, tag=kind) for kind, cls in EVENT_TYPES.items())
+    )
+    builders: dict[type[Any], Callable[[Any], Any]] = {}
+    for cls in EVENT_TYPES.values():
+        mirror = mirrors.struct(cls)
+        whole = functools.partial(mirrors.builder, cls, whole=True)
+        builders[mirror] = _warming(mirrors.builder(cls), whole, builders, mirror)
+    return msgspec.json.Decoder(union), builders
+
+
+_WARM: Final = 400
+"""Records of one kind decoded by its quick-to-make builder before the faster one is made."""
+
+
+def _warming(
+    quick: Callable[[Any], Any],
+    make_whole: Callable[[], Callable[[Any], Any]],
+    builders: dict[type[Any], Callable[[Any], Any]],
+    mirror: type[Any],
+) -> Callable[[Any], Any]:
+    """``quick``, until it has made :data:`_WARM` events: then the whole builder (0.3 ms to
+    make, about what 400 records cost in ``quick``'s extra call) takes its place."""
+    made = 0
+
+    def build(record: Any) -> Any:
+        nonlocal made
+        made += 1
+        if made == _WARM:
+            builders[mirror] = make_whole()
+        return quick(record)
+
+    return build
+
+
+def _fields(cls: type[Any]) -> tuple[tuple[attrs.Attribute[Any], Any], ...]:
+    """The fields a record of ``cls`` may hold (not ``kind``), each with its resolved type."""
+    _resolve(cls)
+    return tuple((f, f.type) for f in attrs.fields(cls) if f.init and f.name != "kind")
+
+
+def _resolve(cls: type[Any]) -> None:
+    """Resolve the annotations of a record class's fields in place, as ``attrs.resolve_types``
+    does, evaluating each distinct text once.
+
+    Under ``from __future__ import annotations`` a field's type is text; cattrs resolves it with
+    ``typing.get_type_hints``, which compiles every field of every class anew: that was most of
+    the time the encoder's hooks took to make (once they are resolved, cattrs leaves them be).
+    """
+    texts = [field for field in attrs.fields(cls) if isinstance(field.type, str)]
+    if not texts:
+        return
+    module = {}  # the module each field was annotated in (a base class's may be another)
+    for base in reversed(cls.__mro__):
+        module.update(dict.fromkeys(inspect.get_annotations(base), base.__module__))
+    for field in texts:
+        object.__setattr__(field, "type", _annotation(field.type, module[field.name]))
+
+
+@functools.cache
+def _annotation(text: str, module: str) -> Any:
+    """The type an annotation's text names in ``module`` (evaluated once per text)."""
+    return eval(text, vars(sys.modules[module]))  # noqa: S307  (annotations of sim's own classes)
+
+
+def _record_default(field: attrs.Attribute[Any]) -> bool:
+    """Whether ``field`` defaults to a record (an offer's terms), which a mirror leaves unset."""
+    return field.default is not attrs.NOTHING and not isinstance(field.default, _SIMPLE_DEFAULT)
+
+
+class _Mirrors:
+    """Each record class's mirror struct and builder, made once."""
+
+    def __init__(self) -> None:
+        self._structs: dict[type[Any], type[msgspec.Struct]] = {}
+        self._builders: dict[tuple[type[Any], bool], Callable[[Any], Any]] = {}
+        self._types: dict[Any, Any] = {}
+        self._fixes: dict[Any, Callable[[Any], Any] | None] = {}
+        self._envelope: Callable[[Any], dict[str, Any]] | None = None
+
+    def struct(self, cls: type[Any], *, tag: str | None = None) -> type[msgspec.Struct]:
+        """A msgspec struct that reads exactly the JSON records of ``cls`` that the converter
+        reads (times and spans as text, parsed later by the same functions), refusing unknown
+        keys; an event's also carries ``schema`` (the current version only) and ``hash``."""
+        made = self._structs.get(cls)
+        if made is not None:
+            return made
+        fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
+        for field, type_ in _fields(cls):
+            mirrored = self._type(type_)
+            if field.default is attrs.NOTHING:
+                fields.append((field.name, mirrored))
+            elif _record_default(field):
+                fields.append((field.name, mirrored | msgspec.UnsetType, msgspec.UNSET))
+            else:
+                fields.append((field.name, mirrored, field.default))
+        if tag is not None:
+            fields += [("schema", Literal[SCHEMA]), ("hash", str, "")]
+        made = msgspec.defstruct(
+            f"{cls.__name__}Record",
+            fields,
+            kw_only=True,
+            forbid_unknown_fields=True,
+            tag_field="kind" if tag is not None else None,
+            tag=tag,
+            frozen=tag is None,  # nested records are the keys of the shared-instance caches
+            gc=False,
+        )
+        self._structs[cls] = made
+        return made
+
+    def _type(self, type_: Any) -> Any:
+        if type_ not in self._types:
+            self._types[type_] = self._mirror_type(type_)
+        return self._types[type_]
+
+    def _mirror_type(self, type_: Any) -> Any:
+        if type_ in (str, bool) or get_origin(type_) is Literal:
+            return type_
+        if type_ is int:
+            return _INT
+        if type_ in (datetime, timedelta):
+            return str
+        if _is_optional(type_):
+            return self._type(_inner(type_)) | None
+        if get_origin(type_) is tuple and get_args(type_)[1:] == (...,):
+            item = get_args(type_)[0]
+            if item is Requirement:  # an id, or an object with id and decision
+                return tuple[str | self.struct(Requirement), ...]  # type: ignore[misc]
+            return tuple[self._type(item), ...]  # type: ignore[misc]
+        if attrs.has(type_):
+            return self.struct(type_)
+        msg = f"sim.codec reads no field of type {type_!r} in one pass: add it to _Mirrors"
+        raise NotImplementedError(msg)
+
+    def builder(self, cls: type[Any], *, whole: bool = False) -> Callable[[Any], Any]:
+        """The function that makes a ``cls`` from its mirror.
+
+        Each value the mirror keeps in another form (a time as text, a nested record as its
+        mirror) goes through the same function as on the plain path, and the class's own
+        ``__init__`` (validators and all) makes the event.  Like cattrs and attrs, it is
+        generated: straight-line code that passes only the values that are not the field's
+        default (a call with a few keywords costs much less than one with all of them).
+
+        An event's builder comes in two forms that make the same event: by default the
+        envelope's values are gathered by one function that every kind's builder calls (each
+        kind compiles only its own few fields: a command that reads a short log starts
+        sooner); ``whole`` compiles the envelope into the kind's builder (about 0.8 us less a
+        record, which a long log repays: see :func:`_warming`).
+        """
+        key = (cls, whole)
+        made = self._builders.get(key)
+        if made is not None:
+            return made
+        fields = _fields(cls)
+        scope: dict[str, Any] = {"cls": cls}
+        if cls in _EVENT_CLASSES and not whole:
+            envelope = {field.name for field, _ in _fields(EventBase)}
+            fields = tuple((field, type_) for field, type_ in fields if field.name not in envelope)
+            if self._envelope is None:
+                self._envelope = self._gather(_fields(EventBase), "envelope")
+            scope["envelope"] = self._envelope
+            lines = ["    v = envelope(m)", *self._lines(fields, scope, start="v.update")]
+        else:
+            lines = self._lines(fields, scope, start="v = ")
+        source = "\n".join(["def build(m):", *lines, "    return cls(**v)"])
+        build: Callable[[Any], Any] = _compiled(source, scope, f"build {cls.__qualname__}")
+        made = _shared_by_key(build) if cls in (Channel, Source) else build
+        self._builders[key] = made
+        return made
+
+    def _gather(self, fields: Any, name: str) -> Callable[[Any], dict[str, Any]]:
+        """A function of a mirror that returns the values of ``fields`` as :meth:`builder`
+        passes them."""
+        scope: dict[str, Any] = {}
+        lines = self._lines(fields, scope, start="v = ")
+        source = "\n".join(["def gather(m):", *lines, "    return v"])
+        gather: Callable[[Any], dict[str, Any]] = _compiled(source, scope, name)
+        return gather
+
+    def _lines(self, fields: Any, scope: dict[str, Any], *, start: str) -> list[str]:
+        """The code that puts the values of ``fields`` (those not at their default) in ``v``:
+        the required ones by ``start`` (an assignment or an update), then the others."""
+        scope["UNSET"] = msgspec.UNSET
+        required: list[str] = []
+        optional: list[str] = []
+        for field, type_ in fields:
+            name = field.name
+            fix = self._fix(type_)
+            scope[f"fix_{name}"] = fix
+            if field.default is attrs.NOTHING:
+                required.append(f"{name!r}: " + (f"fix_{name}(m.{name})" if fix else f"m.{name}"))
+                continue
+            scope[f"default_{name}"] = field.default
+            if _record_default(field):
+                given = "x is not UNSET"
+            elif field.default is None:
+                given = "x is not None"
+            elif field.default == ():
+                given = "x"
+            else:
+                given = f"x != default_{name}"
+            value = f"fix_{name}(x)" if fix else "x"
+            optional += [f"    x = m.{name}", f"    if {given}:", f"        v[{name!r}] = {value}"]
+        if start == "v = ":
+            head = ["    v = {" + ", ".join(required) + "}"]
+        else:
+            head = ["    v.update({" + ", ".join(required) + "})"] if required else []
+        return head + optional
+
+    def _fix(self, type_: Any) -> Callable[[Any], Any] | None:
+        """How a mirror's value of ``type_`` becomes the field's value (``None``: as it is)."""
+        if type_ not in self._fixes:
+            self._fixes[type_] = self._make_fix(type_)
+        return self._fixes[type_]
+
+    def _make_fix(self, type_: Any) -> Callable[[Any], Any] | None:
+        if type_ is datetime:
+            return _time
+        if type_ is timedelta:
+            return parse_span
+        if _is_optional(type_):
+            return self._fix(_inner(type_))
+        if get_origin(type_) is tuple:
+            item = get_args(type_)[0]
+            if item is Requirement:
+                return _links
+            each = self._fix(item)
+            return None if each is None else functools.partial(_each, each)
+        if attrs.has(type_):
+            return self.builder(type_)
+        return None
+
+
+def _compiled(source: str, scope: dict[str, Any], name: str) -> Any:
+    """The function ``source`` defines, made in ``scope`` (code generated by :class:`_Mirrors`
+    from the fields of sim's own record classes)."""
+    exec(compile(source, f"<sim.codec: {name}>", "exec"), scope)  # noqa: S102
+    return scope[source[4 : source.index("(")]]
+
+
+def _inner(optional: Any) -> Any:
+    return next(arg for arg in get_args(optional) if arg is not NoneType)
+
+
+def _each(fix: Callable[[Any], Any], values: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(map(fix, values))
+
+
+def _time(text: str) -> datetime:
+    return _structure_datetime(text, datetime)
+
+
+def _links(items: tuple[Any, ...]) -> tuple[Requirement, ...]:
+    return tuple(
+        Requirement(id=item)
+        if type(item) is str
+        else Requirement(id=item.id, decision=item.decision)
+        for item in items
+    )
+
+
+def _shared_by_key(build: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``build`` behind a cache keyed by the (frozen, hashable) mirror: equal nested records
+    decode to one shared frozen instance, as on the plain path."""
+    made: dict[Any, Any] = {}
+
+    def cached(mirror: Any) -> Any:
+        found = made.get(mirror)
+        if found is None:
+            found = build(mirror)
+            if len(made) < _SHARED_MAX:
+                made[mirror] = found
+        return found
+
+    return cached
 
 
 # ------------------------------------------------------------------------------------ lines

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -29,7 +29,9 @@ from sim import store
 from sim.codec import text_fault
 from sim.errors import SimError
 from sim.fold import Log
-from sim.whatif import Baseline, ScenarioSpec, WhatIf, parse_scenario, prepare, whatif
+
+if TYPE_CHECKING:  # the what-if engine is imported where a scenario file is read
+    from sim.whatif import Baseline, ScenarioSpec, WhatIf
 
 __all__ = ["is_scenario", "load", "load_scenario", "read_spec"]
 
@@ -51,6 +53,8 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             code="no-such-path" if not file.exists() else "unreadable",
         )
     text = _text(file)
+    import tomllib
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -63,6 +67,8 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             hint="see https://toml.io; text values need quotes, tables [brackets]",
             code="invalid-toml",
         ) from None
+    from sim.whatif import parse_scenario
+
     try:
         return parse_scenario(data, path=where, text=text)
     except SimError as exc:
@@ -124,13 +130,13 @@ def load_scenario(
             continue
         log = _load_base(spec, base, cache)
         break
+    from sim.whatif import whatif
+
     interventions = tuple(i for spec in reversed(chain) for i in spec.interventions)
     top = chain[0]
     patience = next((spec.patience for spec in chain if spec.patience is not None), None)
     try:
-        return whatif(
-            log, interventions, name=top.name, question=top.question, patience=patience
-        )
+        return whatif(log, interventions, name=top.name, question=top.question, patience=patience)
     except SimError as exc:
         raise attrs.evolve(
             exc, path=exc.path or top.path, code=exc.code or "intervention-failed"
@@ -160,6 +166,8 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
             hint=exc.hint,
             code="base-invalid",
         ) from None
+    from sim.whatif import prepare
+
     ready = prepare(log)
     if cache is not None:
         cache[key] = ready

@@ -36,10 +36,9 @@ from attrs import frozen
 from sim import lock
 from sim.codec import (
     GENESIS,
-    decode_parsed,
+    decode_line,
     line_hash,
     linked_hash,
-    parse_json,
     record_bytes,
     record_links,
     split_line,
@@ -290,11 +289,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                 code="line-too-long",
             )
         try:
-            try:
-                record = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                record = parse_json(raw, line=number)  # raises, saying what is wrong where
-            event = decode_parsed(record)
+            event = decode_line(raw, line=number)
         except SimError as exc:
             raise exc.at(path=where, line=number) from None
         if event.id in seen:

@@ -9,7 +9,7 @@ approvals, releases.  Many drawn events are voided by guards; that is part of wh
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, get_args
 
 import attrs
 import orjson
@@ -28,6 +28,7 @@ from sim.events import (
     Event,
     Information,
     Offer,
+    RequiredDecision,
     Requirement,
     Response,
     Source,
@@ -44,6 +45,7 @@ __all__ = [
     "deals",
     "durations",
     "events",
+    "full_events",
     "garbage",
     "histories",
     "interventions",
@@ -237,6 +239,36 @@ def events(
         envelope["answers"] = (_pick(draw, starts[-3:]),)
     event: Event = EVENT_TYPES[kind](**envelope, **own)
     return event
+
+
+_LINKED = st.sampled_from(("e0", "e1", "offer-2"))
+_REQUIREMENTS = st.builds(
+    Requirement, id=_LINKED, decision=st.sampled_from(get_args(RequiredDecision))
+)
+
+
+@st.composite
+def full_events(draw: st.DrawFn) -> Event:
+    """One event of any kind with every field of the envelope drawn (typed links, patience,
+    further citations, bounds, alternatives, terms): for properties of the codec, which reads
+    one event at a time (its links need not name events that exist)."""
+    event = draw(events())
+    bounds: dict[str, Any] = {}
+    if draw(st.booleans()):
+        bounds = {"earliest": event.at - timedelta(days=1), "latest": event.at}
+    terms: dict[str, Any] = {}
+    if isinstance(event, Offer):
+        terms = {"terms": draw(st.builds(Terms, notes=st.lists(texts, max_size=2).map(tuple)))}
+    full: Event = attrs.evolve(
+        event,
+        requires=tuple(draw(st.lists(_REQUIREMENTS, max_size=2))),
+        after=tuple(draw(st.lists(_LINKED, max_size=2))),
+        patience=draw(st.none() | st.integers(1, 10**7).map(lambda s: timedelta(seconds=s))),
+        also=tuple(draw(st.lists(sources(), max_size=2))),
+        **bounds,
+        **terms,
+    )
+    return full
 
 
 @st.composite

@@ -6,13 +6,11 @@ and print what was written (``--json`` for one JSON object).  Bad input (a missi
 the output, an unknown format, a bad CSV row) is one message and exit code 2.
 """
 
-from __future__ import annotations
-
 import importlib.util
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Final
 
 import orjson
 import structlog
@@ -24,11 +22,11 @@ from sim.analysis import Diff, concluding_event, explain
 from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
 from sim.cli.progress import progress
 from sim.errors import SimError
-from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
 from sim.fold import Trajectory, replay
-from sim.render.chart import chart_bytes, chart_figure
-from sim.render.report import ExplainStep, report_html
-from sim.render.whatif import short_reason
+
+if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
+    from sim.exchange import Context
+    from sim.render.report import ExplainStep
 
 __all__ = ["Target", "explanation_steps", "load_target", "report_for"]
 
@@ -54,7 +52,7 @@ class Target:
     trajectory: Trajectory
     base: Trajectory | None = None
     question: str | None = None
-    context: Context = "historical"
+    context: "Context" = "historical"
     diff: Diff | None = None
     notes: Mapping[str, str] = {}
     """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
@@ -85,8 +83,11 @@ def explained_milestone(target: Target) -> str | None:
     return None
 
 
-def explanation_steps(target: Target) -> tuple[str, tuple[ExplainStep, ...]]:
+def explanation_steps(target: Target) -> tuple[str, tuple["ExplainStep", ...]]:
     """The verdict and the chain of events behind the deal's outcome, for the report."""
+    from sim.render.report import ExplainStep
+    from sim.render.whatif import short_reason
+
     name = explained_milestone(target)
     if name is None:
         return "no event concludes the deal here or in the base", ()
@@ -175,6 +176,8 @@ def _written(
 
 def report_for(target: Target, *, chart_svg: str | None = None) -> str:
     """The report of ``target`` as HTML, with the explanation of the deal's outcome."""
+    from sim.render.report import report_html
+
     verdict, chain = explanation_steps(target)
     return report_html(
         target.trajectory,
@@ -210,6 +213,8 @@ def chart_command(
     Example: [bold]sim chart scenarios/baseline -o baseline.png[/]
     """
     _need_charts("chart")
+    from sim.render.chart import chart_bytes, chart_figure
+
     started = time.perf_counter()
     fmt = _output_format(output, ("png", "svg"), "chart")
     _check_folder(output)
@@ -246,6 +251,8 @@ def report_command(
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
     _need_charts("report")
+    from sim.render.chart import chart_bytes, chart_figure
+
     started = time.perf_counter()
     _check_folder(output)
     with progress("loading", total=4) as steps:
@@ -296,6 +303,8 @@ def export_command(
     for a log and `hypothetical` for a what-if.  The CSV holds every event of the log.
     Example: [bold]sim export scenarios/baseline --format plover -o baseline.jsonl[/]
     """
+    from sim.exchange import cameo_records, csv_text, plover_records, uncodable
+
     started = time.perf_counter()
     if fmt not in EXPORT_FORMATS:
         raise SimError(
@@ -379,6 +388,8 @@ def import_command(
     A bad row stops the import with the file, row and column; nothing is written then.
     Example: [bold]sim import events.csv -o scenarios/mine[/]
     """
+    from sim.exchange import read_csv
+
     started = time.perf_counter()
     target = output / store.LOG_NAME if output.suffix != ".jsonl" else output
     folder = target.parent

@@ -1,7 +1,5 @@
 """``sim append``: add one event to a log, validated, chained and synced before it answers."""
 
-from __future__ import annotations
-
 import sys
 import time
 from pathlib import Path

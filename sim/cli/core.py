@@ -1,7 +1,5 @@
 """The foundation commands: replay, state, verify and seal."""
 
-from __future__ import annotations
-
 import re
 import time
 from datetime import date, datetime
@@ -16,12 +14,9 @@ from sim import recovery, scenario, store
 from sim.analysis import milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.progress import progress
-from sim.cli.whatif import knowledge
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
-from sim.render.terminal import replay_view, state_view
-from sim.sources import alternative_sources, prefer
 
 __all__ = ["parse_point"]
 
@@ -87,6 +82,8 @@ def load_preferring(path: Path, prefer_source: str | None) -> Log:
     log = scenario.load(path)
     if prefer_source is None:
         return log
+    from sim.sources import alternative_sources, prefer
+
     known = alternative_sources(log)
     if not any(prefer_source.casefold() in k.casefold() for k in known):
         raise SimError(
@@ -140,6 +137,8 @@ def _report(trajectory: Trajectory, *, json: bool) -> None:
     if json:
         print_json(replay_data(trajectory, names=milestone_names(trajectory)))
     else:
+        from sim.render.terminal import replay_view
+
         console().print(replay_view(trajectory))
 
 
@@ -173,6 +172,8 @@ def state_command(
         log = scenario.load(path)
         point = parse_point(at, log)
     if as_known_by is not None:
+        from sim.cli.whatif import knowledge
+
         knowledge(log, point, as_known_by, json=json)
         return
     with progress("replaying"):
@@ -181,6 +182,8 @@ def state_command(
         data = state_data(state)
         print_json({"scenario": log.name, "at": str(point), **data})
     else:
+        from sim.render.terminal import state_view
+
         console().print(state_view(state, title=f"{log.name} at {point}"))
     structlog.get_logger().info("state", scenario=log.name, at=str(point), talks=state.talks)
 

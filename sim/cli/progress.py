@@ -12,19 +12,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from typing import TYPE_CHECKING
 
 from sim.cli.app import err_console
+
+if TYPE_CHECKING:  # rich.progress is imported only when a bar may be shown (on a terminal)
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
 
 __all__ = ["DELAY", "Steps", "progress"]
 
@@ -72,6 +66,15 @@ def progress(
     if not out.is_terminal:
         yield Steps(None, None)
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     bar = Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),

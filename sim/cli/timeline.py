@@ -1,7 +1,5 @@
 """``sim timeline``: the replay as a timeline an analyst reads, event by event, with sources."""
 
-from __future__ import annotations
-
 import time
 from typing import Annotated
 
@@ -14,7 +12,6 @@ from sim.cli.core import JsonOpt, PathArg, PreferOpt, load_preferring
 from sim.cli.progress import progress
 from sim.fold import replay
 from sim.render.data import timeline_data
-from sim.render.terminal import timeline_view, when
 
 __all__ = ["timeline_command"]
 
@@ -46,6 +43,8 @@ def timeline_command(
     if json:
         print_json(timeline_data(trajectory))
     else:
+        from sim.render.terminal import timeline_view, when
+
         out = console(width=width)
         out.print(timeline_view(trajectory, quotes=quotes))
         outcome = trajectory.outcome

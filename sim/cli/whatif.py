@@ -1,7 +1,5 @@
 """The counterfactual commands: whatif, explain and diff (and the knowledge view of state)."""
 
-from __future__ import annotations
-
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -19,14 +17,6 @@ from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import state_data
-from sim.render.whatif import (
-    diff_data,
-    diff_view,
-    explanation_data,
-    explanation_view,
-    knowledge_view,
-    whatif_data,
-)
 
 __all__ = ["knowledge", "load_trajectory"]
 
@@ -59,6 +49,8 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
             expected="a .toml file with [scenario] and [[intervention]] tables",
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
         )
+    from sim.render.whatif import diff_view, whatif_data
+
     with progress("computing the what-if"):
         result = scenario.load_scenario(path)
     names = milestone_names(result.base_trajectory, result.trajectory)
@@ -119,6 +111,8 @@ def explain_command(
             path=str(path),
             expected="one of " + ", ".join(known),
         )
+    from sim.render.whatif import explanation_data, explanation_view
+
     explanation = explain(trajectory, milestone, notes=notes, base=base)
     if json:
         print_json({"scenario": trajectory.name, **explanation_data(explanation)})
@@ -140,6 +134,8 @@ def diff_command(
 
     Example: [bold]sim diff scenarios/baseline scenarios/whatif/no-blackouts.toml[/]
     """
+    from sim.render.whatif import diff_data, diff_view
+
     with progress("loading and comparing"):
         first, _, _ = load_trajectory(a)
         second, _, notes = load_trajectory(b)
@@ -172,6 +168,8 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
             hint=did_you_mean(party, parties)
             or "a party is the first part of an actor id (us_mcgurk acts for us)",
         )
+    from sim.render.whatif import knowledge_view
+
     moment = _moment(point, trajectory)
     view = view_of(trajectory, party, moment)
     actual = trajectory.state_at(point)
