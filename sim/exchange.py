@@ -45,6 +45,7 @@ from sim.codes import (
 )
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, Channel, Event, EventBase, Source, Terms
+from sim.files import read_regular
 from sim.fold import Trajectory
 from sim.parties import party_of
 
@@ -61,6 +62,9 @@ __all__ = [
 ]
 
 Context = Literal["historical", "hypothetical"]
+
+MAX_CSV: Final = 1 << 30
+"""The largest CSV ``sim import`` reads (1 GiB, as for a log)."""
 
 # ------------------------------------------------------------------------------------ PLOVER
 
@@ -328,10 +332,10 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
     must name earlier rows.
     """
     file = Path(path)
+    data = read_regular(file, limit=MAX_CSV, what="the CSV")
+    assert data is not None
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SimError(what="no such file", path=str(file)) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SimError(
             what="the CSV is not UTF-8 text",
@@ -339,8 +343,6 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
             found=f"byte {exc.object[exc.start]:#04x} at offset {exc.start}",
             hint="save the spreadsheet as CSV UTF-8",
         ) from None
-    except OSError as exc:
-        raise SimError(what=f"cannot read the CSV: {exc.strerror}", path=str(file)) from None
     return read_csv_text(text, path=str(file))
 
 
@@ -360,6 +362,12 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
                 continue
             event = _row_event(header, row, path, number)
             _check_links(event, seen, header, path, number)
+            if events and event.at < events[-1].at:
+                raise _fault(
+                    path, number, header, "at",
+                    f"dated before the row above it ({events[-1].at.isoformat()}): a log is "
+                    "kept in time order; sort the rows by at",
+                )  # fmt: skip
             seen.add(event.id)
             events.append(event)
     except csv.Error as exc:
