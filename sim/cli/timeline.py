@@ -14,7 +14,7 @@ from sim.cli.core import JsonOpt, PathArg, PreferOpt, load_preferring
 from sim.cli.progress import progress
 from sim.fold import replay
 from sim.render.data import timeline_data
-from sim.render.terminal import timeline_view, when
+from sim.render.terminal import plain, timeline_view, when
 
 __all__ = ["timeline_command"]
 
@@ -51,11 +51,11 @@ def timeline_command(
         outcome = trajectory.outcome
         concluded = concluding_event(trajectory)
         if outcome.concluded and concluded is not None:
-            out.print(f"Concluded {when(concluded)} on text {outcome.text}", style="bold green")
+            out.print(plain(f"Concluded {when(concluded)} on text {outcome.text}", "bold green"))
         else:
             out.print("Not concluded", style="bold red")
         for voided in trajectory.voided:
-            out.print(f"voided {voided.id}: {voided.reason}", style="red")
+            out.print(plain(f"voided {voided.id}: {voided.reason}", "red"))
     structlog.get_logger().info(
         "timeline",
         scenario=trajectory.name,
