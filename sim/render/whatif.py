@@ -18,8 +18,9 @@ from rich.text import Text
 from sim.analysis import Diff, Explanation, milestone_times
 from sim.fold import Outcome, Trajectory
 from sim.render.data import outcome_data, replay_data
-from sim.render.terminal import state_view
+from sim.render.terminal import plain, state_view
 from sim.state import NegotiationState
+from sim.text import printable
 
 __all__ = [
     "diff_data",
@@ -89,7 +90,7 @@ def whatif_data(
 
 def _outcome_text(outcome: Outcome) -> Text:
     if outcome.concluded and outcome.concluded_at is not None:
-        return Text(
+        return plain(
             f"concluded {outcome.concluded_at:%Y-%m-%d %H:%M} on text {outcome.text}",
             style="green",
         )
@@ -134,11 +135,11 @@ def diff_view(
     notes = notes or {}
     parts: list[RenderableType] = []
     if question:
-        parts.append(Text(question, style="bold"))
+        parts.append(plain(question, style="bold"))
     outcome = Table(title="Outcome", expand=False)
     outcome.add_column("")
-    outcome.add_column(before)
-    outcome.add_column(after)
+    outcome.add_column(plain(before))
+    outcome.add_column(plain(after))
     outcome.add_row("outcome", _outcome_text(diff.before), _outcome_text(diff.after))
     parts.append(outcome)
     verdict = "outcome changed" if diff.outcome_changed else "outcome unchanged"
@@ -146,12 +147,15 @@ def diff_view(
     if diff.milestones:
         table = Table(title="Milestones moved", expand=False)
         table.add_column("milestone")
-        table.add_column(before)
-        table.add_column(after)
+        table.add_column(plain(before))
+        table.add_column(plain(after))
         table.add_column("shift")
         for move in diff.milestones:
             table.add_row(
-                move.name, _when(move.before), _when(move.after), _shift(move.before, move.after)
+                plain(move.name),
+                _when(move.before),
+                _when(move.after),
+                _shift(move.before, move.after),
             )
         parts.append(table)
     else:
@@ -163,25 +167,25 @@ def diff_view(
         for voided in diff.voided:
             reason = short_reason(voided.reason)
             reason += f" [{notes[voided.id]}]" if voided.id in notes else ""
-            table.add_row(voided.id, reason)
+            table.add_row(plain(voided.id), plain(reason))
         parts.append(table)
     if diff.restored:
-        parts.append(Text("Now in effect (voided before): " + ", ".join(diff.restored)))
+        parts.append(plain("Now in effect (voided before): " + ", ".join(diff.restored)))
     changed = [
         (label, ids)
         for label, ids in (("Removed", diff.removed), ("Inserted", diff.inserted))
         if ids
     ]
-    parts.extend(Text(f"{label}: " + ", ".join(ids)) for label, ids in changed)
+    parts.extend(plain(f"{label}: " + ", ".join(ids)) for label, ids in changed)
     if diff.moved:
         table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
         table.add_column("event", no_wrap=True)
-        table.add_column(before)
-        table.add_column(after)
+        table.add_column(plain(before))
+        table.add_column(plain(after))
         table.add_column("shift")
         for shifted in diff.moved[:40]:
             table.add_row(
-                shifted.id,
+                plain(shifted.id),
                 f"{shifted.before:%Y-%m-%d %H:%M}",
                 f"{shifted.after:%Y-%m-%d %H:%M}",
                 _span(shifted.after - shifted.before),
@@ -217,10 +221,10 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
 def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
     """The verdict, then the chain as a table."""
     style = "bold green" if explanation.reached else "bold red"
-    parts: list[RenderableType] = [Text(explanation.verdict, style=style)]
+    parts: list[RenderableType] = [plain(explanation.verdict, style=style)]
     if explanation.chain:
         title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
-        table = Table(title=f"{title} ({scenario})", expand=False)
+        table = Table(title=plain(f"{title} ({scenario})"), expand=False)
         table.add_column("date", no_wrap=True)
         table.add_column("event", no_wrap=True)
         table.add_column("kind", no_wrap=True)
@@ -228,12 +232,18 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
         table.add_column("rules", max_width=60)
         for link in explanation.chain:
             if link.voided is None:
-                rules = Text("passed: " + (", ".join(link.guards) or "no guard"), style="green")
+                rules = plain("passed: " + (", ".join(link.guards) or "no guard"), style="green")
             else:
-                rules = Text(f"✗ voided: {short_reason(link.voided)}", style="red")
+                rules = plain(f"✗ voided: {short_reason(link.voided)}", style="red")
                 if link.blame:
-                    rules.append(f"\n  because {link.blame}")
-            table.add_row(f"{link.at:%Y-%m-%d %H:%M}", link.id, link.kind, link.summary, rules)
+                    rules.append(printable(f"\n  because {link.blame}"))
+            table.add_row(
+                f"{link.at:%Y-%m-%d %H:%M}",
+                plain(link.id),
+                link.kind,
+                plain(link.summary),
+                rules,
+            )
         parts.append(table)
     return Group(*parts)
 
@@ -242,7 +252,7 @@ def knowledge_view(
     known: NegotiationState, actual: NegotiationState, *, party: str, title: str, unknown: int
 ) -> Group:
     """The state as a party knew it, beside the state as it was."""
-    note = Text(
+    note = plain(
         f"{unknown} event(s) had happened that {party} had not heard of by then."
         if unknown
         else f"{party} had heard of every event by then."
@@ -255,5 +265,5 @@ def knowledge_view(
             ]
         ),
         note,
-        Text(title, style="dim"),
+        plain(title, style="dim"),
     )
