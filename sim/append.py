@@ -432,12 +432,14 @@ def _write_and_pin(target: Path, data: bytes, head: str, *, created: bool) -> No
         try:
             pin_head(target, head)
         except BaseException:
-            _cut_back(target, size)
+            if created:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+            else:
+                _cut_back(target, size)
             raise
     except BaseException:
-        if created:
-            with contextlib.suppress(OSError):
-                target.unlink()
+        if created:  # put the head file back as it was
             with contextlib.suppress(OSError, SimError):
                 if before is None:
                     pinned.unlink()
@@ -457,6 +459,15 @@ def _write_durably(target: Path, data: bytes, *, created: bool) -> int:
         flags |= os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
     try:
         fd = os.open(target, flags, 0o666)
+    except FileExistsError:  # something appeared there, or a link to nowhere was planted
+        raise SimError(
+            what="cannot create the log: something is already there",
+            path=str(target),
+            expected="no file, or an existing log",
+            found="a symbolic link to nothing, or a file made meanwhile",
+            hint="remove what is there, or append to an existing log",
+            code="bad-path",
+        ) from None
     except OSError as exc:
         raise os_fault(exc, doing="write the log", path=target) from None
     try:
@@ -465,8 +476,11 @@ def _write_durably(target: Path, data: bytes, *, created: bool) -> int:
             write_all(fd, data)
         except BaseException as exc:
             with contextlib.suppress(OSError):
-                os.ftruncate(fd, size)
-                os.fsync(fd)
+                if created:
+                    target.unlink()
+                else:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
             if isinstance(exc, OSError):
                 raise os_fault(exc, doing="write the log", path=target) from None
             raise

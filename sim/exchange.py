@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hi
 import attrs
 import orjson
 
-from sim.codec import decode_event, encode_event
+from sim.codec import decode_event, duplicate_fault, encode_event
 from sim.codes import (
     CAMEO_TEXT,
     CODEBOOK,
@@ -496,6 +496,9 @@ def _parse_list(text: str, item: Any) -> list[Any]:
         except orjson.JSONDecodeError:
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg) from None
+        repeated = duplicate_fault(text.encode())
+        if repeated is not None:
+            raise _CellError(repeated.what)
         if not isinstance(value, list):  # pragma: no cover (a '[' opens an array or fails)
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+from typing import NoReturn
+
 from sim.cli import (
     analyst,  # registers its commands
     append,  # noqa: F401  (registers `sim append`)
@@ -15,5 +19,15 @@ __all__ = ["analyst", "app", "core", "main", "timeline", "whatif_commands"]
 
 
 def main() -> None:
-    """Entry point of the ``sim`` console script."""
+    """Entry point of the ``sim`` console script.
+
+    SIGTERM and SIGHUP end the command as SIGINT does (exit 128 + the signal's number) after
+    the clean-up a failure runs: temporary files removed, locks released.
+    """
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
     app()
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)
