@@ -44,6 +44,7 @@ __all__ = [
     "Staged",
     "clean_stale",
     "copy_file",
+    "discard_pending",
     "file_kind",
     "fsync_dir",
     "read_regular",
@@ -209,16 +210,41 @@ def temp_name(target: Path) -> Path:
     return target.with_name(f".{short}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
+_PENDING: Final[set[Path]] = set()
+"""Temporary files this process created and has neither renamed into place nor removed."""
+
+
 def _create_temp(target: Path, *, doing: str) -> tuple[int, Path]:
+    """A new temporary file beside ``target``, open for writing, and its name.
+
+    The name is recorded as pending before the file exists, so that a signal arriving at any
+    moment after it was made finds it in :func:`discard_pending`.
+    """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
     while True:
         tmp = temp_name(target)
+        _PENDING.add(tmp)
         try:
             return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
+        except FileExistsError:  # not ours: leave it
+            _PENDING.discard(tmp)
             continue
         except OSError as exc:
+            _PENDING.discard(tmp)
             raise os_fault(exc, doing=doing, path=target.parent) from None
+
+
+def _forget(tmp: Path) -> None:
+    """Remove the temporary file ``tmp`` (if it is still there) and stop tracking it."""
+    with contextlib.suppress(OSError):
+        tmp.unlink()
+    _PENDING.discard(tmp)
+
+
+def discard_pending() -> None:
+    """Remove every temporary file this process left pending: for an exit by a signal."""
+    for tmp in list(_PENDING):
+        _forget(tmp)
 
 
 def _keep_owner(fd: int, like: os.stat_result | None) -> None:
@@ -247,11 +273,11 @@ class Staged:
         except OSError as exc:
             self.discard()
             raise os_fault(exc, doing=self.doing, path=self.target) from None
+        _PENDING.discard(self.tmp)
 
     def discard(self) -> None:
         """Remove the temporary file (after a failure: the target stays as it was)."""
-        with contextlib.suppress(OSError):
-            self.tmp.unlink()
+        _forget(self.tmp)
 
 
 def stage_file(target: Path, data: bytes, *, doing: str, locked: bool = False) -> Staged:
@@ -330,8 +356,7 @@ def copy_file(source: Path, data: bytes, target: Path, *, doing: str) -> bool:
     except OSError as exc:
         raise os_fault(exc, doing=doing, path=target) from None
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        _forget(tmp)
     fsync_dir(target.parent)
     return True
 

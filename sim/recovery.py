@@ -25,9 +25,11 @@ import os
 import re
 from pathlib import Path
 
+import attrs
 from attrs import frozen
 
 from sim import lock
+from sim.codec import GENESIS
 from sim.errors import SimError, os_fault
 from sim.files import clean_stale, copy_file
 from sim.store import VerifyReport, check_log, log_path, read_bytes, read_head
@@ -98,7 +100,10 @@ def repair(path: str | os.PathLike[str], *, keep: int = KEEP, wait: float = lock
         except OSError as exc:
             raise os_fault(exc, doing="cut the torn line off the log", path=file) from None
         removed = _prune(file, keep)
-        after = check_log(file, read_bytes(file), read_head(file))
+        if before.torn.offset == 0:  # the log was its first, unfinished line: now empty
+            after = attrs.evolve(before, lines=0, head=GENESIS, faults=(), torn=None)
+        else:
+            after = check_log(file, read_bytes(file), read_head(file))
     return Repair(
         before=before,
         after=after,

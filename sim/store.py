@@ -359,7 +359,7 @@ def _load(file: Path, *, check_chain: bool) -> Log:
             if not _canonical(raw, record):
                 repeated = duplicate_fault(raw)
                 if repeated is not None:
-                    raise repeated
+                    raise attrs.evolve(repeated, line=number)
             event = decode_parsed(record)
         except SimError as exc:
             raise exc.at(path=where, line=number) from None

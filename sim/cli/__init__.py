@@ -14,6 +14,7 @@ from sim.cli import (
 )
 from sim.cli import whatif as whatif_commands  # registers whatif, explain, diff
 from sim.cli.app import app
+from sim.files import discard_pending
 
 __all__ = ["analyst", "app", "core", "main", "timeline", "whatif_commands"]
 
@@ -26,7 +27,10 @@ def main() -> None:
     """
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, _terminate)
-    app()
+    try:
+        app()
+    finally:  # a signal may land between making a temporary file and the code that owns it
+        discard_pending()
 
 
 def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
