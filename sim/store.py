@@ -750,8 +750,8 @@ def check_log(
             )
         previous = stored
         hashes.append(stored)
-    if lines and not hashes:
-        raise _not_a_log(where, lines)
+    if lines and not hashes and not any(raw.startswith(b'{"') for _, raw in lines):
+        raise _not_a_log(where, lines)  # text, NUL bytes: no line is even the start of one
     if torn is not None:
         faults.append((torn.line, torn.describe()))
     elif not lines:
@@ -797,7 +797,7 @@ def check_log(
 def _not_a_log(where: str, lines: Sequence[tuple[int, bytes]]) -> SimError:
     nul = any(b"\x00" in raw for _, raw in lines)
     return SimError(
-        what="this file is not a sim log: none of its lines ends with a chain hash",
+        what="this file is not a sim log: none of its lines is a JSON record with its chain hash",
         path=where,
         expected="lines of JSON, each with its chain hash (as sim writes them)",
         found=f"{len(lines)} line(s) of "

@@ -194,6 +194,17 @@ def fill(disk: Path, leave: int = 0) -> Path:
     return filler
 
 
+def null_device(folder: Path) -> Path:
+    """A null device to write to: one made in ``folder`` where we may (as root), so that a
+    bug that replaces it never replaces the system's ``/dev/null``; else ``/dev/null``, which a
+    user who cannot make device nodes cannot replace either."""
+    if os.geteuid() != 0:
+        return Path("/dev/null")
+    node = folder / "null"
+    os.mknod(node, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    return node
+
+
 def attempt(work: Callable[..., object], *args: Any) -> SimError | None:
     """The :class:`SimError` ``work(*args)`` raised, or ``None`` if it succeeded."""
     try:
@@ -435,8 +446,10 @@ def test_unusable_paths_are_one_message_with_exit_2(tmp_path: Path) -> None:
     for args in (("replay", long), ("verify", long), ("whatif", long + ".toml")):
         refused(sim(*args), 2, "bad-path", "the path is too long")
     (tmp_path / "e.csv").write_text(csv_text([make("call", "a", 0)]))
-    refused(sim("import", tmp_path / "e.csv", "-o", "/dev/null", "--force"), 2, "unreadable")
-    assert Path("/dev/null").is_char_device()
+    null = null_device(tmp_path)
+    refused(sim("import", tmp_path / "e.csv", "-o", null, "--force"), 2, "unreadable")
+    refused(sim("export", tmp_path, "--format", "csv", "-o", null), 2, "unreadable")
+    assert null.is_char_device()
 
 
 # 5 ---------------------------------------------------------------- deep nesting
@@ -833,7 +846,7 @@ def test_a_nul_filled_log_says_nul(tmp_path: Path) -> None:
 
 
 def test_a_device_given_as_a_scenario_is_called_so(tmp_path: Path) -> None:
-    (tmp_path / "x.toml").symlink_to("/dev/null")
+    (tmp_path / "x.toml").symlink_to(null_device(tmp_path))
     refused(sim("whatif", tmp_path / "x.toml"), 2, "unreadable", "not a regular file", "device")
 
 
