@@ -1355,6 +1355,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", help="run only the attacks whose name holds this")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
+    # A shell starts a background job with SIGINT ignored, and children inherit that: handle it
+    # here (a handler is reset to the default in a child), so that the commands can be
+    # interrupted as a user at a terminal would.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     tallies = run_all(args.root.resolve(), args.only)
     result = figures(tallies)
     for tally in tallies:
