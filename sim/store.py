@@ -331,9 +331,11 @@ def load_log(path: str | os.PathLike[str], *, check_chain: bool = True) -> Log:
         return _load(file, check_chain=check_chain)
 
 
-def _load(file: Path, *, check_chain: bool) -> Log:
+def _load(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
+    """:func:`load_log` of ``file``; without ``settle`` (the caller holds the writers' lock, so
+    nothing is being written) it reads once rather than waiting for a writer to finish."""
     where = str(file)
-    data, pinned = _snapshot(file)
+    data, pinned = _snapshot(file) if settle else (read_bytes(file), read_head(file))
     lines, torn = split_log(data, where)
     events: list[Event] = []
     hashes: list[str] = []
@@ -620,8 +622,8 @@ def seal(path: str | os.PathLike[str], *, wait: float = lock.WAIT) -> tuple[Path
     all under the writers' lock, so that no append can slip in between and be lost.
     """
     file = log_path(path)
-    with lock.exclusive(file, wait=wait):
-        log = load_log(file, check_chain=False)
+    with lock.exclusive(file, wait=wait), cyclic_gc_paused():
+        log = _load(file, check_chain=False, settle=False)
         lines, head = encode_lines(log.events)
         _write_locked(file, lines, head, pin=True)
     return file, log, head
