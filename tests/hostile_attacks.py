@@ -1274,6 +1274,7 @@ def a_conflicts_and_interrupts(lab: Lab) -> None:
 def _supports_wait(code: Path) -> bool:
     done = subprocess.run(
         [sys.executable, "-c", _MAIN, "append", "--help"],
+        cwd=code,  # not this checkout's folder: `python -c` imports from the working folder first
         env={**os.environ, "PYTHONPATH": str(code), "COLUMNS": "200"},
         capture_output=True,
         text=True,
