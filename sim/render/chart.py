@@ -360,9 +360,14 @@ def _date_range(*trajectories: Trajectory) -> tuple[float, float]:
     if not starts:
         msg = "there is nothing to chart: the log has no events"
         raise SimError(what=msg)
-    lo, hi = _num(min(starts)), _num(max(ends))
-    margin = max((hi - lo) * 0.015, 0.5)
-    return max(lo - margin, _NUM_MIN), min(hi + margin, _NUM_MAX)
+    lo, hi = min(starts), max(ends)
+    try:
+        margin = max((hi - lo) * 0.015, timedelta(hours=12))
+        return _num(lo - margin), _num(hi + margin)
+    except OverflowError:  # a margin past the calendar's ends: in axis days, kept within them
+        x_lo, x_hi = _num(lo), _num(hi)
+        pad = max((x_hi - x_lo) * 0.015, 0.5)
+        return max(x_lo - pad, _NUM_MIN), min(x_hi + pad, _NUM_MAX)
 
 
 def chart_figure(
@@ -497,12 +502,15 @@ _DAY: Final = timedelta(days=1)
 def _num(when: datetime) -> float:
     """``when`` on the x axis (matplotlib's days), kept within the years 1 to 9999.
 
-    Computed as a difference of aware times, which never overflows: an event at
-    ``9999-12-31T23:59:59-14:00`` (in UTC, past the calendar's end) is drawn at its end.
+    A time that in UTC falls outside those years (``9999-12-31T23:59:59-14:00``) is converted
+    as a difference of aware times, which never overflows, and drawn at the calendar's end.
     """
     from matplotlib.dates import date2num  # noqa: PLC0415
 
-    days = float(date2num(_REFERENCE)) + (when - _REFERENCE) / _DAY
+    try:
+        days = float(date2num(when))
+    except (OverflowError, ValueError):  # in UTC it falls outside the years 1 to 9999
+        days = float(date2num(_REFERENCE)) + (when - _REFERENCE) / _DAY
     return min(max(days, _NUM_MIN), _NUM_MAX)
 
 
