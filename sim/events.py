@@ -81,7 +81,7 @@ def _slug(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> Non
     if not isinstance(value, str) or _SLUG.fullmatch(value) is None:
         msg = f"{attribute.name} must be a non-empty slug without spaces, got {value!r}"
         raise ValueError(msg)
-    bad = unsafe_char(value)
+    bad = None if value.isprintable() else unsafe_char(value)  # isprintable: fast, and stricter
     if bad is not None:  # ESC, NUL, a bidirectional override: a terminal obeys them
         msg = f"{attribute.name} must be a slug without control characters, got {bad} in {value!r}"
         raise ValueError(msg)

@@ -150,7 +150,9 @@ def read_regular(path: Path, *, limit: int, what: str, missing_ok: bool = False)
         if info.st_size > limit:
             raise too_large(path, what, info.st_size, limit)
         with os.fdopen(fd, "rb", closefd=False) as handle:
-            data = handle.read(limit + 1)
+            data = handle.read(info.st_size + 1)  # asking for no more than is there is faster
+            if len(data) > info.st_size:  # it grew while it was read (or is a /proc file)
+                data += handle.read(limit + 1 - len(data))
     except OSError as exc:
         raise os_fault(exc, doing=f"read {what}", path=path) from None
     finally:
