@@ -496,7 +496,7 @@ def _parse_list(text: str, item: Any) -> list[Any]:
         except orjson.JSONDecodeError:
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg) from None
-        repeated = duplicate_fault(text.encode())
+        repeated = duplicate_fault(text.encode()) if item is not str else None
         if repeated is not None:
             raise _CellError(repeated.what)
         if not isinstance(value, list):  # pragma: no cover (a '[' opens an array or fails)
