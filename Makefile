@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz slow chart clean
+.PHONY: demo test lint typecheck pytest bench fuzz slow hostile chart clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
@@ -36,6 +36,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
 	$(BIN)/python bench/whatif.py --json
 	$(BIN)/python bench/render.py --json
+
+## hostile: hostile files, full disks, shared folders (issue 12): its tests, then its attacks
+## re-run against the real CLI (about seven minutes; needs root to mount a small disk and to
+## meet file modes as a user: skipped, with the reason, elsewhere)
+hostile: $(STAMP)
+	$(BIN)/pytest tests/test_hostile.py tests/test_errors.py -q -rs
+	$(BIN)/python -m tests.hostile_attacks
 
 ## chart: redraw the README's chart of the recorded history (docs/baseline.png)
 chart: $(STAMP)

@@ -13,17 +13,25 @@ in the log on disk (flushed and ``fsync``-ed) and the pinned head covers it.  Ho
    (the log is in time order, which time travel relies on) and lies within the event's own
    ``earliest``/``latest`` bounds.
 4. Write the line in one ``write`` at the end of the file, then ``fsync`` it.
-5. Pin the new head: write ``<log>.head.tmp``, ``fsync``, rename it over ``<log>.head``,
-   ``fsync`` the folder.  Only then return (the acknowledgement).
+5. Pin the new head: write it to a fresh temporary file (``O_EXCL | O_NOFOLLOW``), ``fsync``,
+   rename it over ``<log>.head``, ``fsync`` the folder.  Only then return (the acknowledgement).
 
 A crash before step 4 completes leaves a line cut short; one between 4 and 5 leaves a complete
 line the head does not cover.  Either is a *torn tail* of an append that was never acknowledged:
-:mod:`sim.store` reports it and ``sim verify --repair`` cuts it off (keeping a backup).
+:mod:`sim.store` reports it and ``sim verify --repair`` cuts it off (keeping a backup).  A new
+log gets the head of an empty log pinned before its first line, so the same holds for it.
+
+A failure the process survives (a full disk, a refused permission) is undone instead: the
+partial line is cut off again and the head left as it was, so a failed append leaves the log
+exactly as it found it, and says why (exit code 4).  A log with lines but no pinned head is
+refused: appending would pin whatever tail it has, hiding lines cut off its end for good.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from datetime import datetime
 from pathlib import Path
 
@@ -32,21 +40,23 @@ from attrs import define, frozen
 
 from sim import lock
 from sim.codec import GENESIS, decode_event, line_hash, parse_json, record_bytes, stored_line
-from sim.errors import CONFLICT, SimError
+from sim.errors import CONFLICT, SimError, os_fault
 from sim.events import Event
+from sim.files import clean_stale, fsync_dir, read_regular, stat_path, write_all
 from sim.store import (
     LOG_NAME,
+    MAX_HEAD,
     MAX_LINE,
     check_log,
     damaged,
-    fsync_dir,
     head_path,
     log_path,
+    log_target,
+    pin_head,
     read_bytes,
     read_head,
     split_log,
     torn_error,
-    write_all,
 )
 
 __all__ = ["Appended", "append_event", "read_event"]
@@ -89,13 +99,19 @@ def read_event(data: bytes, *, source: str) -> Event:
 
 
 def append_event(
-    path: str | os.PathLike[str], event: Event, *, expect: int | None = None
+    path: str | os.PathLike[str],
+    event: Event,
+    *,
+    expect: int | None = None,
+    wait: float = lock.WAIT,
 ) -> Appended:
     """Append ``event`` to the log at ``path`` (a file, or a folder holding ``events.jsonl``).
 
     ``expect``: refuse (a conflict) unless the log holds exactly that many events; ``0`` also
-    allows creating the log.  Raises :class:`SimError`: exit code 3 for conflicts (``expect``
-    did not match; the id holds another event), 2 for everything else.
+    allows creating the log (and its folder, if its parent exists).  ``wait``: seconds to wait
+    for another writer to finish.  Raises :class:`SimError`: exit code 3 for conflicts
+    (``expect`` did not match; the id holds another event; the lock stayed taken), 4 when the
+    system refused (permissions, a full disk: nothing was changed), 2 for everything else.
     """
     target = _target(Path(path), expect)
     content = record_bytes(event)
@@ -107,8 +123,27 @@ def append_event(
             found=f"{len(content) + 74} bytes",
             code="line-too-long",
         )
-    with lock.exclusive(target):
-        return _append_locked(target, event, content, expect)
+    folder = target.parent
+    made = stat_path(folder, doing="create the log's folder") is None
+    if made:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise os_fault(exc, doing="create the log's folder", path=folder) from None
+    try:
+        with lock.exclusive(target, wait=wait):
+            return _append_locked(target, event, content, expect)
+    except BaseException:
+        if made:
+            _remove_new_folder(folder)
+        raise
+
+
+def _remove_new_folder(folder: Path) -> None:
+    """Remove a folder this append made, with the lock file it left (nothing else is there)."""
+    with contextlib.suppress(OSError):
+        lock.lock_path(folder / LOG_NAME).unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def _target(given: Path, expect: int | None) -> Path:
@@ -119,9 +154,29 @@ def _target(given: Path, expect: int | None) -> Path:
             found=str(expect),
             code="bad-option",
         )
-    target = given / LOG_NAME if given.is_dir() or given.suffix == "" else given
-    if target.exists():
-        return log_path(target)
+    if given.suffix.lower() == ".toml":
+        raise SimError(
+            what="a what-if scenario file is not a log",
+            path=str(given),
+            expected="a scenario folder (events.jsonl) or a .jsonl log",
+            found="a .toml file",
+            hint="append to the scenario's base log instead, or add an [[intervention]]",
+            code="not-a-log",
+        )
+    target = log_target(given)
+    info = stat_path(target, doing="open the log")
+    if info is not None:
+        target = log_path(target)  # a regular file, or a clear refusal
+        if info.st_size == 0 and target.suffix.lower() != ".jsonl":
+            raise SimError(
+                what="an empty file that is not named as a log",
+                path=str(target),
+                expected="a log (a .jsonl file, or a folder holding events.jsonl)",
+                found="an empty file" + (f" named {target.suffix}" if target.suffix else ""),
+                hint="to start a new log, name it NAME.jsonl or give a folder, with --expect 0",
+                code="not-a-log",
+            )
+        return target
     if expect != 0:
         raise SimError(
             what="no log here to append to",
@@ -131,7 +186,12 @@ def _target(given: Path, expect: int | None) -> Path:
             hint="check the path; to start a new log, pass --expect 0",
             code="no-log",
         )
-    if not target.parent.is_dir():
+    parent = stat_path(target.parent, doing="create the log")
+    grand = stat_path(target.parent.parent, doing="create the log")
+    makes_folder = target.name == LOG_NAME and grand is not None and stat.S_ISDIR(grand.st_mode)
+    if (parent is None and not makes_folder) or (
+        parent is not None and not stat.S_ISDIR(parent.st_mode)
+    ):
         raise SimError(
             what="the folder for the new log does not exist",
             path=str(target.parent),
@@ -177,9 +237,8 @@ _REMEMBERED: dict[str, _Tail] = {}
 
 
 def _stamp(target: Path) -> tuple[int, int, int, int] | None:
-    try:
-        info = target.stat()
-    except FileNotFoundError:
+    info = stat_path(target, doing="read the log")
+    if info is None:
         return None
     return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
 
@@ -187,6 +246,7 @@ def _stamp(target: Path) -> tuple[int, int, int, int] | None:
 def _append_locked(target: Path, event: Event, content: bytes, expect: int | None) -> Appended:
     where = str(target)
     key = str(target.resolve())
+    clean_stale(target, locked=True)  # what killed writers (a seal, a repair) left behind
     tail = _REMEMBERED.pop(key, None)  # put back only after a success
     stamp, pinned = _stamp(target), read_head(target)
     lines: list[tuple[int, bytes]] | None = None
@@ -230,9 +290,8 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
     head = line_hash(tail.head, content)
     prefix = b"" if tail.clean_end else b"\n"
     line = stored_line(content, head) + b"\n"
-    _write_durably(target, prefix + line, created=stamp is None)
+    _write_and_pin(target, prefix + line, head, created=stamp is None)
     after = _stamp(target)
-    _pin(target, head)
     number = tail.newlines + len(prefix) + 1
     tail.ids[event.id] = tail.events + 1
     tail.events += 1
@@ -252,6 +311,18 @@ def _read_tail(
     data = read_bytes(target) if stamp is not None else b""
     split = split_log(data, where)
     lines = split[0]
+    if pinned is None and (lines or split[1] is not None):
+        status = "missing" if not head_path(target).exists() else "empty"
+        raise SimError(
+            what="the log has no pinned head, so lines cut off its end could not be seen",
+            path=where,
+            expected=f"its head pinned in {head_path(target).name}",
+            found=f"{head_path(target).name} {status}",
+            hint="appending would pin whatever end it has now, for good: check the log with "
+            f"`sim verify {where} --head HASH` (a head you kept), or if you know it is "
+            f"complete, `sim seal {where}` to pin its head; then append",
+            code="no-head",
+        )
     head = GENESIS
     if lines or pinned not in (None, GENESIS) or data.strip():
         report = check_log(target, data, pinned, split=split)
@@ -345,24 +416,87 @@ def _check_against(event: Event, tail: _Tail, where: str) -> None:
         )
 
 
-def _write_durably(target: Path, data: bytes, *, created: bool) -> None:
-    fd = os.open(target, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+def _write_and_pin(target: Path, data: bytes, head: str, *, created: bool) -> None:
+    """Write ``data`` at the end of the log, sync it, then pin ``head``: all of it, or nothing.
+
+    A new log first gets the head of an empty log pinned, so that a crash before its first
+    pin leaves a tail its head does not cover (a torn tail) like any other append.  A failure
+    the process survives is undone: the file is cut back to its size before, the head restored.
+    """
+    pinned = head_path(target)
+    before = read_regular(pinned, limit=MAX_HEAD, what="the pinned head", missing_ok=True)
+    if created:
+        pin_head(target, GENESIS)
     try:
-        write_all(fd, data)
+        size = _write_durably(target, data, created=created)
+        try:
+            pin_head(target, head)
+        except BaseException:
+            if created:
+                with contextlib.suppress(OSError):
+                    target.unlink()
+            else:
+                _cut_back(target, size)
+            raise
+    except BaseException:
+        if created:  # put the head file back as it was
+            with contextlib.suppress(OSError, SimError):
+                if before is None:
+                    pinned.unlink()
+                else:
+                    pin_head(target, before.decode("ascii", "replace").strip())
+        raise
+
+
+def _write_durably(target: Path, data: bytes, *, created: bool) -> int:
+    """Append ``data`` in one write and sync it; return the file's size before.
+
+    A new log is created exclusively (never through a planted link) with the umask's mode.
+    If the write fails (a full disk), what was written of it is cut off again.
+    """
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC
+    if created:
+        flags |= os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+    try:
+        fd = os.open(target, flags, 0o666)
+    except FileExistsError:  # something appeared there, or a link to nowhere was planted
+        raise SimError(
+            what="cannot create the log: something is already there",
+            path=str(target),
+            expected="no file, or an existing log",
+            found="a symbolic link to nothing, or a file made meanwhile",
+            hint="remove what is there, or append to an existing log",
+            code="bad-path",
+        ) from None
+    except OSError as exc:
+        raise os_fault(exc, doing="write the log", path=target) from None
+    try:
+        size = os.fstat(fd).st_size
+        try:
+            write_all(fd, data)
+        except BaseException as exc:
+            with contextlib.suppress(OSError):
+                if created:
+                    target.unlink()
+                else:
+                    os.ftruncate(fd, size)
+                    os.fsync(fd)
+            if isinstance(exc, OSError):
+                raise os_fault(exc, doing="write the log", path=target) from None
+            raise
     finally:
         os.close(fd)
     if created:
         fsync_dir(target.parent)
+    return size
 
 
-def _pin(target: Path, head: str) -> None:
-    """Pin ``head`` atomically; the temporary name is fixed, as only the lock holder writes it."""
-    pinned = head_path(target)
-    tmp = pinned.with_name(pinned.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    try:
-        write_all(fd, head.encode("ascii") + b"\n")
-    finally:
-        os.close(fd)
-    tmp.replace(pinned)
-    fsync_dir(target.parent)
+def _cut_back(target: Path, size: int) -> None:
+    """Cut the log back to ``size`` bytes: undo a line whose head could not be pinned."""
+    with contextlib.suppress(OSError):
+        fd = os.open(target, os.O_WRONLY | os.O_CLOEXEC)
+        try:
+            os.ftruncate(fd, size)
+            os.fsync(fd)
+        finally:
+            os.close(fd)

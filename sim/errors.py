@@ -2,7 +2,9 @@
 
 The CLI prints :class:`SimError` as one message on stderr and exits with its ``exit_code``
 (2 for bad input, 1 when a check such as ``verify`` finds a damaged log, 3 when an append
-conflicts with what the log holds); it never shows a traceback for one.
+conflicts with what the log holds or another writer holds the log's lock too long, 4 when the
+environment refuses: permissions, a full disk, a failing device); it never shows a traceback for
+one.  :func:`os_fault` turns an :class:`OSError` into one, with the path, what failed and a hint.
 
 Each kind of fault has a stable ``code`` from :data:`CODES`, so that scripts and the library's
 callers can tell faults apart without parsing messages (the README's "Reliability" section lists
@@ -12,12 +14,26 @@ them with an example each).
 from __future__ import annotations
 
 import difflib
+import errno
+import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Final
 
 import attrs
 
-__all__ = ["BAD_INPUT", "CODES", "CONFLICT", "DAMAGED", "SimError", "did_you_mean"]
+from sim.text import lookalike_note
+
+__all__ = [
+    "BAD_INPUT",
+    "CODES",
+    "CONFLICT",
+    "DAMAGED",
+    "ENVIRONMENT",
+    "SimError",
+    "did_you_mean",
+    "os_fault",
+]
 
 BAD_INPUT: Final = 2
 """Exit code for input the user must fix (a bad file, a bad event, bad options)."""
@@ -25,13 +41,20 @@ DAMAGED: Final = 1
 """Exit code for a check that failed: ``verify`` found a damaged log, a strict replay voided."""
 CONFLICT: Final = 3
 """Exit code for an append refused because the log is not what the writer expected: re-read it
-and decide again (``--expect`` did not match, or the id is taken by another event)."""
+and decide again (``--expect`` did not match, or the id is taken by another event), or refused
+because another writer held the log's lock longer than ``--wait``: try again later."""
+ENVIRONMENT: Final = 4
+"""Exit code for a fault of the environment, not of the input: permission denied, the disk
+full, a read-only or failing file system.  Nothing was changed; fix the environment and rerun."""
 
 CODES: Final[Mapping[str, str]] = {
     # where the input is
     "no-such-path": "the path names no file or folder",
     "no-log-in-folder": "a folder without an events.jsonl",
-    "unreadable": "the file exists but cannot be read (permissions, a folder, ...)",
+    "unreadable": "the path is not a regular file (a folder, a FIFO, a device) or cannot be read",
+    "bad-path": "a path the system cannot use: too long, a loop of links, a file used as a folder",
+    "file-too-large": "a file over the size sim reads (a log, a scenario, a CSV, an event)",
+    "not-a-log": "a file given as a log that holds no log lines (text, NUL bytes, a scenario)",
     "empty-log": "a log with no events",
     "no-log": "appending to a log that does not exist, without --expect 0",
     # bytes and lines
@@ -41,6 +64,8 @@ CODES: Final[Mapping[str, str]] = {
     "crlf-line-end": "a line ending in CR LF (Windows line ends)",
     "invalid-json": "a line that is not JSON",
     "not-an-object": "a line that is JSON but not an object",
+    "duplicate-key": "a JSON object that names the same key twice",
+    "nested-too-deep": "a scenario file (TOML) nested deeper than a scenario can be",
     # records
     "unknown-schema": "a record version this code cannot read",
     "unknown-kind": "an event kind that is not in the closed union, or no kind at all",
@@ -51,18 +76,24 @@ CODES: Final[Mapping[str, str]] = {
     "later-cause": "a cause naming an event that comes later in the log",
     "cause-cycle": "causes that loop back to the event itself",
     "outside-bounds": "an appended event's time outside its own earliest/latest bounds",
-    "out-of-order": "an appended event dated before the log's last event",
+    "out-of-order": "an event dated before the event on the line above it (logs are in time order)",
     # integrity
     "no-chain-hash": "a line without its chain hash",
     "broken-chain": "a line whose chain hash does not match (changed, added, removed, moved)",
     "bad-head": "a pinned head file that does not hold a hash",
     "head-mismatch": "a log whose last hash is not the pinned head (a cut or extended tail)",
     "torn-tail": "a last line cut short by a crash, or written but never pinned",
+    "no-head": "appending to a log whose head is not pinned: a cut tail could not be seen",
     "damaged-log": "an append or repair refused because the log is damaged",
     # appends
     "expect-mismatch": "--expect N given, but the log holds another number of events",
     "id-conflict": "an append whose id is taken by a different event",
-    "bad-option": "options that cannot be used together",
+    "bad-option": "an option's value is not valid, or options that cannot be used together",
+    "lock-timeout": "another writer held the log's lock longer than --wait (exit 3)",
+    # the environment (exit 4)
+    "permission-denied": "the system refused to read or write a file or folder (exit 4)",
+    "disk-full": "no space left on the disk, or the quota is used up (exit 4)",
+    "io-error": "another failure of the system: a read-only or failing disk, ... (exit 4)",
     # scenario files
     "invalid-toml": "a scenario file that is not TOML",
     "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",
@@ -118,6 +149,82 @@ class SimError(Exception):
 
 
 def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
-    """A hint naming up to three of ``choices`` spelled like ``word``, or ``None``."""
+    """A hint naming up to three of ``choices`` spelled like ``word``, or ``None``.
+
+    Where a choice differs from ``word`` only by letters outside ASCII (a Cyrillic ``\u0435`` for a
+    Latin ``e``: the two look the same), the hint names their code points.
+    """
     near = difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff)
-    return ("did you mean " + ", ".join(near) + "?") if near else None
+    if not near:
+        return None
+    notes = [note for choice in near if (note := lookalike_note(word, choice))]
+    return "did you mean " + ", ".join(near) + "?" + "".join(f" ({note})" for note in notes)
+
+
+_OS_FAULTS: Final[Mapping[int, tuple[str, str, int, str]]] = {
+    errno.EACCES: ("permission denied", "permission-denied", ENVIRONMENT, "access"),
+    errno.EPERM: ("operation not permitted", "permission-denied", ENVIRONMENT, "access"),
+    errno.ENOSPC: ("no space left on the disk", "disk-full", ENVIRONMENT, "space"),
+    errno.EDQUOT: ("the disk quota is used up", "disk-full", ENVIRONMENT, "space"),
+    errno.EFBIG: ("the file is larger than the system allows", "disk-full", ENVIRONMENT, "space"),
+    errno.EROFS: ("the file system is read-only", "io-error", ENVIRONMENT, "readonly"),
+    errno.EIO: ("an input/output error (a failing disk?)", "io-error", ENVIRONMENT, "device"),
+    errno.EMFILE: ("too many open files", "io-error", ENVIRONMENT, "limits"),
+    errno.ENFILE: ("too many open files in the system", "io-error", ENVIRONMENT, "limits"),
+    errno.ENOMEM: ("out of memory", "io-error", ENVIRONMENT, "limits"),
+    errno.ENAMETOOLONG: ("the path is too long", "bad-path", BAD_INPUT, "path"),
+    errno.ELOOP: ("too many levels of symbolic links", "bad-path", BAD_INPUT, "path"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "bad-path", BAD_INPUT, "path"),
+    errno.EISDIR: ("it is a folder", "unreadable", BAD_INPUT, "kind"),
+    errno.ENXIO: ("it is a device or a pipe with no other end", "unreadable", BAD_INPUT, "kind"),
+    errno.ENODEV: ("it is a device", "unreadable", BAD_INPUT, "kind"),
+    errno.ENOENT: ("no such file or folder", "no-such-path", BAD_INPUT, "path"),
+    errno.EEXIST: ("something already exists there", "bad-path", BAD_INPUT, "path"),
+    errno.EBUSY: ("it is busy (a mount point?)", "io-error", ENVIRONMENT, "device"),
+    errno.EXDEV: ("it is on another file system", "io-error", ENVIRONMENT, "device"),
+}
+
+
+def os_fault(exc: OSError, *, doing: str, path: str | os.PathLike[str] | None = None) -> SimError:
+    """The :class:`SimError` for an :class:`OSError` met while ``doing`` (``"write the log"``).
+
+    It names the path (the one the system names, else ``path``), what failed and why, a hint,
+    and the exit code: 4 when the environment refused (permissions, a full disk, a failing
+    device), 2 when the path itself is unusable (too long, a loop of links, not a file).
+    """
+    where = exc.filename if isinstance(exc.filename, str) else None
+    if where is None and path is not None:
+        where = os.fspath(path)
+    known = _OS_FAULTS.get(exc.errno or 0)
+    if known is None:
+        reason = (exc.strerror or type(exc).__name__).lower()
+        return SimError(
+            what=f"cannot {doing}: {reason}",
+            path=where,
+            hint="the system refused; nothing was changed. Fix the cause and run it again",
+            exit_code=ENVIRONMENT,
+            code="io-error",
+        )
+    reason, code, exit_code, kind = known
+    folder = str(Path(where).parent) if where else None
+    hints = {
+        "access": "check who owns the file and its folder and their modes (`ls -ld "
+        + (folder or ".")
+        + "`): reading needs read permission, writing needs write permission on the folder"
+        "; nothing was changed",
+        "space": "free some space on that disk (or write elsewhere) and run it again; "
+        "nothing was changed",
+        "readonly": "write to a file system mounted read-write; nothing was changed",
+        "device": "check the disk or the network share; nothing was changed",
+        "limits": "close other programs, or raise the limit, and run it again",
+        "path": "check the path: each part but the last must be a folder, and it must fit "
+        "the system's limits",
+        "kind": "pass a regular file",
+    }
+    return SimError(
+        what=f"cannot {doing}: {reason}",
+        path=where,
+        hint=hints[kind],
+        exit_code=exit_code,
+        code=code,
+    )

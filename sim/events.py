@@ -20,6 +20,8 @@ from typing import Any, Final, Literal, TypeAlias, get_args
 import attrs
 from attrs import field, frozen, validators
 
+from sim.text import unsafe_char
+
 __all__ = [
     "ACCEPTANCES",
     "DECISIONS",
@@ -99,6 +101,10 @@ _SLUG: Final = re.compile(r"\S+")
 def _slug(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, str) or _SLUG.fullmatch(value) is None:
         msg = f"{attribute.name} must be a non-empty slug without spaces, got {value!r}"
+        raise ValueError(msg)
+    bad = None if value.isprintable() else unsafe_char(value)  # isprintable: fast, and stricter
+    if bad is not None:  # ESC, NUL, a bidirectional override: a terminal obeys them
+        msg = f"{attribute.name} must be a slug without control characters, got {bad} in {value!r}"
         raise ValueError(msg)
 
 

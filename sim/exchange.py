@@ -32,7 +32,7 @@ from typing import Any, Final, Literal, Union, get_args, get_origin, get_type_hi
 import attrs
 import orjson
 
-from sim.codec import decode_event, encode_event
+from sim.codec import decode_event, duplicate_fault, encode_event
 from sim.codes import (
     CAMEO_TEXT,
     CODEBOOK,
@@ -45,6 +45,7 @@ from sim.codes import (
 )
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source, Terms
+from sim.files import read_regular
 from sim.fold import Trajectory
 from sim.parties import party_of
 
@@ -61,6 +62,9 @@ __all__ = [
 ]
 
 Context = Literal["historical", "hypothetical"]
+
+MAX_CSV: Final = 1 << 30
+"""The largest CSV ``sim import`` reads (1 GiB, as for a log)."""
 
 # ------------------------------------------------------------------------------------ PLOVER
 
@@ -335,10 +339,10 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
     must name earlier rows.
     """
     file = Path(path)
+    data = read_regular(file, limit=MAX_CSV, what="the CSV")
+    assert data is not None
     try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SimError(what="no such file", path=str(file)) from None
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SimError(
             what="the CSV is not UTF-8 text",
@@ -346,8 +350,6 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
             found=f"byte {exc.object[exc.start]:#04x} at offset {exc.start}",
             hint="save the spreadsheet as CSV UTF-8",
         ) from None
-    except OSError as exc:
-        raise SimError(what=f"cannot read the CSV: {exc.strerror}", path=str(file)) from None
     return read_csv_text(text, path=str(file))
 
 
@@ -367,6 +369,12 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
                 continue
             event = _row_event(header, row, path, number)
             _check_links(event, seen, header, path, number)
+            if events and event.at < events[-1].at:
+                raise _fault(
+                    path, number, header, "at",
+                    f"dated before the row above it ({events[-1].at.isoformat()}): a log is "
+                    "kept in time order; sort the rows by at",
+                )  # fmt: skip
             seen.add(event.id)
             events.append(event)
     except csv.Error as exc:
@@ -506,6 +514,9 @@ def _parse_list(text: str, item: Any) -> list[Any]:
         except orjson.JSONDecodeError:
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg) from None
+        repeated = duplicate_fault(text.encode()) if item is not str else None
+        if repeated is not None:
+            raise _CellError(repeated.what)
         if not isinstance(value, list):  # pragma: no cover (a '[' opens an array or fails)
             msg = f"expected a JSON array, found {text!r}"
             raise _CellError(msg)

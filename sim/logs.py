@@ -12,6 +12,8 @@ import sys
 
 import structlog
 
+from sim.text import printable
+
 __all__ = ["configure"]
 
 
@@ -27,12 +29,21 @@ def configure(*, json: bool | None = None, level: int = logging.INFO) -> None:
         processors=[
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            *(() if as_json else (_printable,)),  # JSON escapes control characters itself
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+
+
+def _printable(
+    _logger: object, _name: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    """Show the control characters of logged text (a path, an id) instead of letting the
+    terminal obey them."""
+    return {k: printable(v, keep="") if isinstance(v, str) else v for k, v in event.items()}
 
 
 def _colour() -> bool:

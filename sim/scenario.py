@@ -20,20 +20,22 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
 from sim import store
 from sim.codec import text_fault
-from sim.errors import SimError
+from sim.errors import ENVIRONMENT, SimError
+from sim.files import file_kind, read_regular, resolve, stat_path
 from sim.fold import Log
 
 if TYPE_CHECKING:  # the what-if engine is imported where a scenario file is read
     from sim.whatif import Baseline, ScenarioSpec, WhatIf
 
-__all__ = ["is_scenario", "load", "load_scenario", "read_spec"]
+__all__ = ["MAX_DEPTH", "MAX_SCENARIO", "is_scenario", "load", "load_scenario", "read_spec"]
 
 
 def is_scenario(path: str | os.PathLike[str]) -> bool:
@@ -41,22 +43,40 @@ def is_scenario(path: str | os.PathLike[str]) -> bool:
     return Path(path).suffix.lower() == ".toml"
 
 
+MAX_SCENARIO: Final = 1 << 20
+"""The largest scenario file sim reads (1 MiB; the bundled ones are under 1 KiB each)."""
+MAX_DEPTH: Final = 32
+"""How deeply a scenario file's tables and arrays may nest (a scenario needs five levels)."""
+
+
 def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
     """Read and check a scenario file (not its base)."""
     file = Path(path)
     where = str(file)
-    if not file.is_file():
+    info = stat_path(file, doing="read the scenario file")
+    if info is None:
         raise SimError(
             what="no such scenario file",
             path=where,
             hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
-            code="no-such-path" if not file.exists() else "unreadable",
+            code="no-such-path",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise SimError(
+            what="the scenario file is not a regular file",
+            path=where,
+            expected="a .toml file",
+            found=file_kind(info.st_mode),
+            hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+            code="unreadable",
         )
     text = _text(file)
     import tomllib
 
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise _too_deep(where) from None
     except tomllib.TOMLDecodeError as exc:
         at = _TOML_AT.search(str(exc))
         raise SimError(
@@ -69,6 +89,8 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
         ) from None
     from sim.whatif import parse_scenario
 
+    if _depth(data) > MAX_DEPTH:
+        raise _too_deep(where)
     try:
         return parse_scenario(data, path=where, text=text)
     except SimError as exc:
@@ -78,18 +100,43 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
+def _too_deep(where: str) -> SimError:
+    return SimError(
+        what="the scenario file nests tables or arrays too deeply",
+        path=where,
+        expected=f"at most {MAX_DEPTH} levels (a scenario needs five)",
+        found="more",
+        hint="check the file's brackets: a scenario is a [scenario] table and [[intervention]] "
+        "tables of a few keys each",
+        code="nested-too-deep",
+    )
+
+
+def _depth(data: object) -> int:
+    """How deeply ``data`` (parsed TOML) nests, counted without recursion."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            children: list[object] = list(value.values())
+        elif isinstance(value, list):
+            children = list(value)
+        else:
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_DEPTH:
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
 def _text(file: Path) -> str:
     """The file's text: UTF-8, without a byte-order mark; :class:`SimError` says what is not."""
-    where = str(file)
-    try:
-        data = file.read_bytes()
-    except OSError as exc:
-        raise SimError(
-            what=f"cannot read the scenario file: {exc.strerror}", path=where, code="unreadable"
-        ) from None
+    data = read_regular(file, limit=MAX_SCENARIO, what="the scenario file")
+    assert data is not None
     fault = text_fault(data)
     if fault is not None:
-        raise fault.at(path=where)
+        raise fault.at(path=str(file))
     return data.decode("utf-8")
 
 
@@ -111,7 +158,7 @@ def load_scenario(
     seen: list[Path] = []
     current = Path(path)
     while True:
-        resolved = current.resolve()
+        resolved = resolve(current, doing="read the scenario file")
         if resolved in seen:
             loop = " → ".join(str(p) for p in [*seen, resolved])
             raise SimError(
@@ -144,10 +191,10 @@ def load_scenario(
 
 
 def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None) -> Baseline:
-    key = str(base.resolve())
+    key = str(resolve(base, doing="read the scenario's base"))
     if cache is not None and key in cache:
         return cache[key]
-    if not base.exists():
+    if stat_path(base, doing="read the scenario's base") is None:
         raise SimError(
             what=f"the base {spec.base!r} does not exist",
             path=spec.path,
@@ -159,6 +206,8 @@ def _load_base(spec: ScenarioSpec, base: Path, cache: dict[str, Baseline] | None
     try:
         log = store.load_log(base)
     except SimError as exc:
+        if exc.exit_code == ENVIRONMENT:
+            raise  # the system refused: say so as it is, not as a fault of the base
         raise SimError(
             what=f"the base {spec.base!r} is not a log: {exc.what}",
             path=spec.path,

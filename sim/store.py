@@ -24,7 +24,7 @@ import contextlib
 import difflib
 import os
 import re
-import tempfile
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -47,21 +47,38 @@ from sim.codec import (
 )
 from sim.errors import SimError
 from sim.events import Event
+from sim.files import (
+    file_kind,
+    fsync_dir,
+    read_regular,
+    replace_file,
+    stage_file,
+    stat_path,
+    write_all,
+)
 from sim.fold import Log, cyclic_gc_paused
+from sim.text import lookalike_note
 
 __all__ = [
     "LOG_NAME",
+    "MAX_HEAD",
     "MAX_LINE",
+    "MAX_LOG",
     "TornTail",
     "VerifyReport",
     "check_log",
     "damaged",
+    "fsync_dir",
     "head_path",
+    "head_status",
     "load_log",
     "log_path",
+    "log_target",
+    "parse_head",
     "pin_head",
     "read_bytes",
     "read_head",
+    "seal",
     "split_log",
     "torn_error",
     "verify",
@@ -73,6 +90,11 @@ __all__ = [
 LOG_NAME: Final = "events.jsonl"
 MAX_LINE: Final = 1 << 20
 """The longest line a log may hold (1 MiB)."""
+MAX_LOG: Final = 1 << 30
+"""The largest log sim reads (1 GiB, some two million events): a larger file is refused before
+a byte of it is read."""
+MAX_HEAD: Final = 4096
+"""The largest head file sim reads (a head is one line of 64 hex digits)."""
 
 _BOM: Final = b"\xef\xbb\xbf"
 _HEX64: Final = re.compile(r"[0-9a-f]{64}")
@@ -81,33 +103,47 @@ _HEX64: Final = re.compile(r"[0-9a-f]{64}")
 def log_path(path: str | os.PathLike[str]) -> Path:
     """The log file for ``path``: the file itself, or ``events.jsonl`` in a directory."""
     given = Path(path)
-    if given.is_dir():
+    info = stat_path(given, doing="open the log")
+    if info is not None and stat.S_ISDIR(info.st_mode):
         inner = given / LOG_NAME
-        if not inner.is_file():
+        inside = stat_path(inner, doing="open the log")
+        if inside is None or not stat.S_ISREG(inside.st_mode):
             raise SimError(
                 what="this folder holds no log",
                 path=str(given),
                 expected=f"a file {LOG_NAME} in it",
-                found="no such file" if not inner.exists() else f"{LOG_NAME} is not a file",
+                found="no such file" if inside is None else f"{LOG_NAME} is not a file",
                 hint="pass a scenario folder that has events.jsonl, or the .jsonl file itself",
                 code="no-log-in-folder",
             )
         return inner
-    if not given.exists():
+    if info is None:
         raise SimError(
             what="no such file or folder",
             path=str(given),
             hint="check the path; a scenario folder or a .jsonl log is expected",
             code="no-such-path",
         )
-    if not given.is_file():
+    if not stat.S_ISREG(info.st_mode):
         raise SimError(
             what="not a regular file",
             path=str(given),
             expected="a scenario folder or a .jsonl log",
+            found=file_kind(info.st_mode),
             code="unreadable",
         )
     return given
+
+
+def log_target(path: str | os.PathLike[str]) -> Path:
+    """Where a log written or created at ``path`` goes: an existing folder's ``events.jsonl``;
+    an existing file itself; for a path that does not exist yet, the file itself if its name
+    ends in ``.jsonl``, else ``events.jsonl`` in a folder of that name."""
+    given = Path(path)
+    info = stat_path(given, doing="open the log")
+    if info is not None:
+        return given / LOG_NAME if stat.S_ISDIR(info.st_mode) else given
+    return given if given.suffix.lower() == ".jsonl" else given / LOG_NAME
 
 
 def head_path(log: Path) -> Path:
@@ -116,17 +152,38 @@ def head_path(log: Path) -> Path:
 
 
 def read_head(log: Path) -> str | None:
-    """The pinned head hash of ``log``, if one is pinned (as written: check it before use)."""
+    """The pinned head hash of ``log``, if one is pinned (as written: check it before use).
+
+    ``None`` when the head file is missing or empty (:func:`head_status` tells which).
+    """
     pinned = head_path(log)
-    try:
-        text = pinned.read_bytes().decode("ascii", "replace").strip()
-    except FileNotFoundError:
+    data = read_regular(pinned, limit=MAX_HEAD, what="the pinned head", missing_ok=True)
+    if data is None:
         return None
-    except OSError as exc:
-        raise SimError(
-            what=f"cannot read the pinned head: {exc.strerror}", path=str(pinned), code="unreadable"
-        ) from None
+    text = data.decode("ascii", "replace").strip()
     return text or None
+
+
+def head_status(log: Path) -> str:
+    """``"pinned"``, ``"missing"`` or ``"empty"``: the state of the head file of ``log``."""
+    data = read_regular(head_path(log), limit=MAX_HEAD, what="the pinned head", missing_ok=True)
+    if data is None:
+        return "missing"
+    return "pinned" if data.strip() else "empty"
+
+
+def parse_head(text: str) -> str:
+    """A head hash given as an option (``--head``): 64 hex digits, any case; :class:`SimError`
+    (exit 2) for anything else."""
+    head = text.strip().lower()
+    if _HEX64.fullmatch(head) is None:
+        raise SimError(
+            what="--head is not a head hash",
+            expected="64 hexadecimal digits, as `sim verify` prints after 'head'",
+            found=repr(text) if len(text) <= 80 else f"{len(text)} characters",
+            code="bad-option",
+        )
+    return head
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -150,13 +207,11 @@ class TornTail:
 
 
 def read_bytes(file: Path) -> bytes:
-    """The bytes of ``file``; :class:`SimError` when it cannot be read."""
-    try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise SimError(
-            what=f"cannot read the log: {exc.strerror}", path=str(file), code="unreadable"
-        ) from None
+    """The bytes of the log ``file`` (a regular file of at most :data:`MAX_LOG` bytes);
+    :class:`SimError` when it cannot be read."""
+    data = read_regular(file, limit=MAX_LOG, what="the log")
+    assert data is not None
+    return data
 
 
 def _snapshot(file: Path) -> tuple[bytes, str | None]:
@@ -190,8 +245,11 @@ def _settled(data: bytes, pinned: str | None) -> bool:
 def split_log(data: bytes, where: str) -> tuple[list[tuple[int, bytes]], TornTail | None]:
     """The non-blank lines of a log with their numbers (newlines cut), and a cut-short tail.
 
-    The last line is *cut short* when it has no newline and is not valid JSON: every writer
-    ends its line with a newline, so only a write that stopped midway leaves one like that.
+    The last line is *cut short* when it has no newline and is the start of a log line but not
+    valid JSON: every writer ends its line with a newline, so only a write that stopped midway
+    leaves one like that.  A last line that does not even start as a log line does (``{"``), or
+    that holds NUL bytes, is no torn append: it stays a line, for the readers to refuse as what
+    it is (text, NUL bytes from a disk fault, ...).
     """
     if data.startswith(_BOM):
         fault = text_fault(data)
@@ -204,6 +262,9 @@ def split_log(data: bytes, where: str) -> tuple[list[tuple[int, bytes]], TornTai
         try:
             orjson.loads(last)
         except orjson.JSONDecodeError:
+            if not b'{"'.startswith(last[:2]) or b"\x00" in last:
+                segments.append(last)
+                return [(n, raw) for n, raw in enumerate(segments, 1) if raw.strip()], None
             torn = TornTail(
                 line=len(segments) + 1,
                 offset=len(data) - len(last),
@@ -269,14 +330,17 @@ def load_log(path: str | os.PathLike[str], *, check_chain: bool = True) -> Log:
         return _load(file, check_chain=check_chain)
 
 
-def _load(file: Path, *, check_chain: bool) -> Log:
+def _load(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
+    """:func:`load_log` of ``file``; without ``settle`` (the caller holds the writers' lock, so
+    nothing is being written) it reads once rather than waiting for a writer to finish."""
     where = str(file)
-    data, pinned = _snapshot(file)
+    data, pinned = _snapshot(file) if settle else (read_bytes(file), read_head(file))
     lines, torn = split_log(data, where)
     events: list[Event] = []
     hashes: list[str] = []
     seen: dict[str, int] = {}
     previous = GENESIS
+    last: Event | None = None
     for number, raw in lines:
         if len(raw) > MAX_LINE:
             raise SimError(
@@ -289,9 +353,11 @@ def _load(file: Path, *, check_chain: bool) -> Log:
                 code="line-too-long",
             )
         try:
-            event = decode_line(raw, line=number)
+            event = decode_line(raw, line=number)  # refuses a repeated key, with the line
         except SimError as exc:
             raise exc.at(path=where, line=number) from None
+        if last is not None and event.at < last.at:
+            raise _order_fault(event, last, seen[last.id], where=where, number=number)
         if event.id in seen:
             raise SimError(
                 what=f"duplicate event id {event.id!r}",
@@ -313,7 +379,18 @@ def _load(file: Path, *, check_chain: bool) -> Log:
             hashes.append(previous)
         seen[event.id] = number
         events.append(event)
+        last = event
     if torn is not None:
+        if not events and pinned is None:
+            raise SimError(
+                what="this file is not a sim log: its one line is cut short",
+                path=where,
+                line=torn.line,
+                expected="complete lines of JSON, each with its chain hash",
+                found=torn.found,
+                hint="if it is a log whose first append crashed, delete it and append again",
+                code="not-a-log",
+            )
         raise torn_error(torn, where)
     if not events:
         raise SimError(
@@ -328,6 +405,19 @@ def _load(file: Path, *, check_chain: bool) -> Log:
         if unpinned is not None:
             raise torn_error(unpinned, where)
     return Log(events=tuple(events), name=_name(file), hashes=tuple(hashes), source=where)
+
+
+def _order_fault(event: Event, last: Event, last_line: int, *, where: str, number: int) -> SimError:
+    return SimError(
+        what=f"event {event.id!r} is dated before the event on line {last_line} ({last.id!r})",
+        path=where,
+        line=number,
+        expected=f"a time at or after {last.at.isoformat()}: a log is kept in time order, the "
+        "order its replay and `state --at` follow",
+        found=event.at.isoformat(),
+        hint="move the line to its place in time (or fix its date), then `sim seal` the log",
+        code="out-of-order",
+    )
 
 
 def _cause_fault(
@@ -369,6 +459,7 @@ def _cause_fault(
             code="later-cause",
         )
     close = difflib.get_close_matches(cause, list(earlier), n=1)
+    note = lookalike_note(cause, close[0]) if close else ""
     return SimError(
         what=f"event {event.id!r} names a cause that is not an earlier event: "
         f"{cause!r} is no event of this log",
@@ -376,7 +467,9 @@ def _cause_fault(
         line=number,
         expected="each cause to be the id of an event earlier in the log",
         found=repr(cause),
-        hint=f"did you mean {close[0]!r}?" if close else "add the event it answers before it",
+        hint=(f"did you mean {close[0]!r}?" + (f" ({note})" if note else ""))
+        if close
+        else "add the event it answers before it",
         code="unknown-cause",
     )
 
@@ -443,82 +536,104 @@ def encode_lines(events: Iterable[Event], previous: str = GENESIS) -> tuple[list
     return lines, previous
 
 
-def write_log(path: str | os.PathLike[str], events: Iterable[Event], *, pin: bool = True) -> str:
-    """Write ``events`` as a new log at ``path`` (a file, or a folder for ``events.jsonl``).
+def write_log(
+    path: str | os.PathLike[str],
+    events: Iterable[Event],
+    *,
+    pin: bool = True,
+    wait: float = lock.WAIT,
+) -> str:
+    """Write ``events`` as a new log at ``path`` (see :func:`log_target` for where it goes).
 
-    The file is replaced atomically; with ``pin`` the head is written beside it.  Returns the
-    head hash.
+    The file is replaced atomically under the writers' lock (waiting up to ``wait`` seconds for
+    it); with ``pin`` the head is written beside it.  A log replaced keeps its mode.  Returns
+    the head hash.
     """
-    target = Path(path)
-    if target.is_dir() or target.suffix == "":
-        target = target / LOG_NAME
-    if not target.parent.is_dir():
-        raise SimError(what="the folder for the log does not exist", path=str(target.parent))
+    target = log_target(path)
+    folder = stat_path(target.parent, doing="write the log")
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
+        raise SimError(
+            what="the folder for the log does not exist",
+            path=str(target.parent),
+            hint="create the folder first",
+            code="no-such-path",
+        )
     lines, head = encode_lines(events)
-    _atomic_write(target, b"".join(line + b"\n" for line in lines))
-    if pin:
-        pin_head(target, head)
+    with lock.exclusive(target, wait=wait):
+        _write_locked(target, lines, head, pin=pin)
     return head
 
 
+def _write_locked(target: Path, lines: Sequence[bytes], head: str, *, pin: bool) -> None:
+    """Replace the log at ``target`` by ``lines`` and pin ``head`` (the caller holds the lock).
+
+    Both files are written and synced under temporary names first, then renamed into place:
+    a full disk or a refused permission fails before anything is replaced.
+    """
+    body = b"".join(line + b"\n" for line in lines)
+    staged = [stage_file(target, body, doing="write the log", locked=True)]
+    try:
+        if pin:
+            pinned = head.encode("ascii") + b"\n"
+            staged.append(
+                stage_file(head_path(target), pinned, doing="pin the log's head", locked=True)
+            )
+        for file in staged:
+            file.commit()
+    except BaseException:
+        for file in staged:
+            file.discard()
+        raise
+    fsync_dir(target.parent)
+
+
+def seal(path: str | os.PathLike[str], *, wait: float = lock.WAIT) -> tuple[Path, Log, str]:
+    """Re-chain the log at ``path`` and pin its head: ``(file, log, head)``.
+
+    The log is read and checked as strictly as any load except for its chain, and rewritten,
+    all under the writers' lock, so that no append can slip in between and be lost.
+    """
+    file = log_path(path)
+    with lock.exclusive(file, wait=wait), cyclic_gc_paused():
+        log = _load(file, check_chain=False, settle=False)
+        lines, head = encode_lines(log.events)
+        _write_locked(file, lines, head, pin=True)
+    return file, log, head
+
+
 def pin_head(log: Path, head: str) -> None:
-    """Pin ``head`` beside ``log``, atomically."""
-    _atomic_write(head_path(log), head.encode("ascii") + b"\n")
+    """Pin ``head`` beside ``log``, atomically (the caller holds the log's writers' lock)."""
+    replace_file(
+        head_path(log), head.encode("ascii") + b"\n", doing="pin the log's head", locked=True
+    )
 
 
 def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically: a temporary file beside it, synced and renamed.
 
     The folder must exist; if anything fails, nothing is left at ``path`` (an older file there
-    stays as it was).  For outputs such as charts, reports and exports.
+    stays as it was).  A file replaced keeps its mode; a new one gets the umask's.  For outputs
+    such as charts, reports and exports.
     """
     target = Path(path)
-    if not target.parent.is_dir():
+    folder = stat_path(target.parent, doing="write the output")
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
         raise SimError(
             what="the folder for the output does not exist",
             path=str(target),
             hint=f"create {target.parent} first, or write somewhere else",
+            code="no-such-path",
         )
-    if target.is_dir():
-        raise SimError(what="the output path is a folder", path=str(target), expected="a file name")
-    try:
-        _atomic_write(target, data)
-    except OSError as exc:
-        raise SimError(what=f"cannot write the output: {exc.strerror}", path=str(target)) from None
+    info = stat_path(target, doing="write the output")
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise SimError(
+            what="the output path is a folder",
+            path=str(target),
+            expected="a file name",
+            code="unreadable",
+        )
+    replace_file(target, data, doing="write the output")
     return target
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        Path(tmp).replace(target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(tmp).unlink()
-        raise
-    fsync_dir(target.parent)
-
-
-def write_all(fd: int, data: bytes) -> None:
-    """Write all of ``data`` to ``fd`` (``os.write`` may write less than asked), then sync."""
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-    os.fsync(fd)
-
-
-def fsync_dir(folder: Path) -> None:
-    """Make a folder's entries (a created or renamed file) durable, where the OS allows it."""
-    with contextlib.suppress(OSError):
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 # ------------------------------------------------------------------------------------ verify
@@ -535,6 +650,10 @@ class VerifyReport:
     faults: tuple[tuple[int, str], ...]
     torn: TornTail | None = None
     """A torn last line (also among ``faults``): the one fault ``--repair`` may fix."""
+    unchecked: str | None = None
+    """Why the end of the log could not be checked (no pinned head, or an empty one), if so:
+    lines cut off the end would then go unseen.  Not a fault: ``sim verify --strict`` makes it
+    one."""
 
     @property
     def ok(self) -> bool:
@@ -553,11 +672,21 @@ def verify(path: str | os.PathLike[str], *, head: str | None = None) -> VerifyRe
     Unlike :func:`load_log` this reports every fault instead of stopping at the first.  It does
     not decode events: a line that is not a chained record is reported as such.
     """
+    expected = parse_head(head) if head is not None else None
     file = log_path(path)
     data, pinned = _snapshot(file)
-    if head is not None:
-        return check_log(file, data, head, from_pin=False)
-    return check_log(file, data, pinned)
+    if expected is not None:
+        return check_log(file, data, expected, from_pin=False)
+    report = check_log(file, data, pinned)
+    if pinned is None and report.lines:
+        pin = head_path(file)
+        status = head_status(file)
+        report = attrs.evolve(
+            report,
+            unchecked=f"no pinned head ({pin.name} is {status}): lines cut off the end of "
+            "the log would go unseen",
+        )
+    return report
 
 
 def check_log(
@@ -595,6 +724,8 @@ def check_log(
             )
         previous = stored
         hashes.append(stored)
+    if lines and not hashes and not any(raw.startswith(b'{"') for _, raw in lines):
+        raise _not_a_log(where, lines)  # text, NUL bytes: no line is even the start of one
     if torn is not None:
         faults.append((torn.line, torn.describe()))
     elif not lines:
@@ -634,6 +765,24 @@ def check_log(
         pinned=pinned,
         faults=tuple(sorted(faults, key=lambda fault: fault[0])),
         torn=torn,
+    )
+
+
+def _not_a_log(where: str, lines: Sequence[tuple[int, bytes]]) -> SimError:
+    nul = any(b"\x00" in raw for _, raw in lines)
+    return SimError(
+        what="this file is not a sim log: none of its lines is a JSON record with its chain hash",
+        path=where,
+        expected="lines of JSON, each with its chain hash (as sim writes them)",
+        found=f"{len(lines)} line(s) of "
+        + (
+            "NUL bytes (a disk fault, or not a text file)"
+            if nul
+            else f"text: {_preview(lines[0][1])}"
+        ),
+        hint="a log you wrote by hand gets its chain from `sim seal`; "
+        "check that this is the file you meant",
+        code="not-a-log",
     )
 
 

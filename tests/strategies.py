@@ -48,6 +48,9 @@ __all__ = [
     "full_events",
     "garbage",
     "histories",
+    "hostile_events",
+    "hostile_logs",
+    "hostile_scenario_texts",
     "interventions",
     "json_values",
     "monotone_histories",
@@ -866,3 +869,102 @@ def monotone_histories(draw: st.DrawFn, max_size: int = 14) -> tuple[Event, ...]
             event = EVENT_TYPES[kind](**common, **_fields_for(kind))
         log.append(event)
     return tuple(log)
+
+
+# ------------------------------------------------------------------------------------ hostile input
+
+HOSTILE_TEXT = (
+    "\x1b[2J",
+    "\x1b]0;x\x07",
+    "\x00",
+    "\u202e",
+    "\x9b",
+    "\ufeff",
+    "[/x]",
+    "\r",
+    "\u0435",
+)
+"""Text a hostile hand puts in ids and summaries: escapes, NUL, bidi overrides, markup."""
+
+
+def chained_raw(contents: list[bytes]) -> bytes:
+    """Record texts (any bytes) chained as sim chains lines."""
+    from sim.codec import GENESIS, line_hash, stored_line
+
+    previous, out = GENESIS, []
+    for content in contents:
+        previous = line_hash(previous, content)
+        out.append(stored_line(content, previous) + b"\n")
+    return b"".join(out)
+
+
+@st.composite
+def hostile_logs(draw: st.DrawFn, max_size: int = 5) -> bytes:
+    """Logs a hostile hand might hand over, chained so that the chain check passes: a control
+    character in an id or a text, a key repeated in a line, a time out of order, a tail of NUL
+    bytes or of text."""
+    history = draw(histories(min_size=1, max_size=max_size))
+    records = [encode_event(e) for e in history]
+    i = draw(st.integers(0, len(records) - 1))
+    how = draw(st.sampled_from(("control", "repeat", "order", "nul", "text")))
+    if how == "control":
+        field = draw(st.sampled_from(("id", "summary", "milestone", "actors")))
+        bad = draw(st.sampled_from(HOSTILE_TEXT))
+        records[i][field] = [bad] if field == "actors" else bad + str(records[i].get(field, "x"))
+        return rechained(records)
+    if how == "order":
+        records[i]["at"] = draw(
+            st.sampled_from(("2000-01-01T00:00:00+00:00", "0001-01-01T00:00:00+14:00"))
+        )
+        return rechained(records)
+    contents = [orjson.dumps(r, option=orjson.OPT_SORT_KEYS) for r in records]
+    if how == "repeat":
+        key = draw(st.sampled_from(sorted(records[i])))
+        value = orjson.dumps(draw(json_values(max_leaves=3)))
+        contents[i] = contents[i][:-1] + b"," + orjson.dumps(key) + b":" + value + b"}"
+        return chained_raw(contents)
+    tail = b"\0" * draw(st.integers(1, 600)) if how == "nul" else draw(st.text()).encode()
+    return chained_raw(contents) + tail
+
+
+@st.composite
+def hostile_scenario_texts(draw: st.DrawFn, seeds: tuple[bytes, ...]) -> bytes:
+    """Scenario files a hostile hand might write: nesting deep enough to break a recursive
+    parser, keys repeated, control characters, a file over the size limit."""
+    text = draw(st.sampled_from(seeds))
+    how = draw(st.sampled_from(("arrays", "tables", "repeat", "control", "large")))
+    if how in ("arrays", "tables"):
+        n = draw(st.sampled_from((31, 32, 33, 200, 1000, 5000, 100_000)))
+        opened, closed = (b"[", b"]") if how == "arrays" else (b"{a = ", b"}")
+        value = opened * n + (b"1" if how == "tables" else b"") + closed * n
+        where = draw(st.sampled_from((b"\nx = ", b"\n[[intervention]]\nremove = ")))
+        return text + where + value + b"\n"
+    if how == "repeat":
+        line = draw(
+            st.sampled_from([part for part in text.split(b"\n") if b"=" in part] or [b"x = 1"])
+        )
+        return text + b"\n" + line + b"\n"
+    if how == "control":
+        bad = draw(st.sampled_from(HOSTILE_TEXT)).encode()
+        at = draw(st.integers(0, len(text)))
+        return text[:at] + bad + text[at:]
+    return text + b"\n# " + b"x" * (1 << 20) + b"\n"
+
+
+@st.composite
+def hostile_events(draw: st.DrawFn) -> bytes:
+    """Event files a hostile hand might write: a key repeated, an id with a control character,
+    JSON nested deeper than a parser's stack."""
+    record = encode_event(draw(events()))
+    how = draw(st.sampled_from(("repeat", "control", "deep")))
+    if how == "repeat":
+        key = draw(st.sampled_from(sorted(record)))
+        text = orjson.dumps(record)
+        return (
+            text[:-1] + b"," + orjson.dumps(key) + b":" + orjson.dumps(draw(json_values(3))) + b"}"
+        )
+    if how == "control":
+        record["id"] = str(record["id"]) + draw(st.sampled_from(HOSTILE_TEXT))
+        return orjson.dumps(record)
+    n = draw(st.sampled_from((100, 1023, 1024, 1025, 100_000)))
+    return b"[" * n + b"]" * n

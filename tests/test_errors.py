@@ -1,7 +1,8 @@
 """The error catalogue, entry by entry, through the CLI as a user meets it.
 
 Each case sets up a folder, runs one command, and checks: the exit code (2 for bad input, 1
-where ``verify`` reports a damaged log, 3 for an append conflict), the message (file, line,
+where ``verify`` reports a damaged log, 3 for an append conflict or a lock held too long, 4 when
+the system refuses: a denied permission or a full disk, simulated), the message (file, line,
 column where it helps, what was expected and found, a hint), the error's stable code (from the
 command's JSON log line), no traceback, and that nothing in the folder changed: loading never
 writes; a refused append or repair at most leaves the writers' empty lock file behind.
@@ -9,6 +10,8 @@ writes; a refused append or repair at most leaves the writers' empty lock file b
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import os
 import shutil
@@ -42,6 +45,10 @@ class Case:
     exit: int = 2
     says: tuple[str, ...] = ()
     stdin: bytes | None = None
+    patch: Callable[[pytest.MonkeyPatch], None] | None = None
+    """Makes the system refuse (a full disk, a denied permission) while the command runs."""
+    hold: bool = False
+    """Holds the writers' lock of ``events.jsonl`` in the folder while the command runs."""
 
 
 # ------------------------------------------------------------------------------------ fixtures
@@ -199,6 +206,47 @@ def doing(action: str) -> Setup:
     return scenario(HEAD + "[[intervention]]\n" + action + "\n")
 
 
+def refusing(code: int) -> Callable[[pytest.MonkeyPatch], None]:
+    """Make creating sim's temporary files fail as the system does with ``code``."""
+
+    def patch(monkeypatch: pytest.MonkeyPatch) -> None:
+        real = os.open
+
+        def fake(path: Any, flags: int, mode: int = 0o777, *, dir_fd: int | None = None) -> int:
+            if str(path).endswith(".tmp") and flags & os.O_CREAT:
+                raise OSError(code, os.strerror(code), str(path))
+            return real(path, flags, mode, dir_fd=dir_fd)
+
+        monkeypatch.setattr(os, "open", fake)
+
+    return patch
+
+
+def untouched(_path: Path) -> None:
+    """Leave the log as it is (the fault is the system's)."""
+
+
+def sparse_log(folder: Path) -> list[str]:
+    with (folder / "events.jsonl").open("wb") as handle:
+        handle.truncate((1 << 30) + 1)
+    return ["replay", str(folder)]
+
+
+def lock_folder(folder: Path) -> list[str]:
+    path = good_log(folder)
+    (folder / "events.jsonl.lock").unlink()
+    (folder / "events.jsonl.lock").mkdir()
+    (folder / "e.json").write_bytes(NEXT)
+    return ["append", str(path), str(folder / "e.json")]
+
+
+def headless(folder: Path) -> list[str]:
+    path = good_log(folder)
+    head_path(path).unlink()
+    (folder / "e.json").write_bytes(NEXT)
+    return ["append", str(path), str(folder / "e.json")]
+
+
 ONE_MIB = 1 << 20
 LOOP = (
     make("call", "a", 0, answers=("c",)),
@@ -233,6 +281,24 @@ CASES = [
         says=("found events.jsonl is not a file",),
     ),
     Case("not a regular file", "unreadable", fifo, says=("pipe.jsonl: not a regular file",)),
+    Case(
+        "path too long",
+        "bad-path",
+        lambda f: ["replay", str(f / "/".join(["d" * 250] * 20))],
+        says=("cannot open the log: the path is too long", "hint: check the path"),
+    ),
+    Case(
+        "log over 1 GiB",
+        "file-too-large",
+        sparse_log,
+        says=("events.jsonl: the log is too large", "expected at most 1 GiB"),
+    ),
+    Case(
+        "text file given as a log",
+        "not-a-log",
+        raw_log(b"secret", "verify"),
+        says=("this file is not a sim log", "found 1 line(s) of text: 'secret'"),
+    ),
     Case("empty log", "empty-log", raw_log(b""), says=("the log is empty", "found an empty file")),
     Case(
         "blank log",
@@ -283,6 +349,12 @@ CASES = [
             "found unexpected character",
             "hint: one event is one JSON object",
         ),
+    ),
+    Case(
+        "duplicate key",
+        "duplicate-key",
+        log_with(b'{"kind": "call", "id": "x", "id": "y"}'),
+        says=("events.jsonl:2:29: the key 'id' appears twice in one object",),
     ),
     Case(
         "JSON but not an object",
@@ -394,6 +466,12 @@ CASES = [
         "cause-cycle",
         written(make("call", "a", 0, answers=("a",))),
         says=("found 'a' → 'a'",),
+    ),
+    Case(
+        "events out of time order",
+        "out-of-order",
+        written(make("call", "a", 1), make("call", "b", 0)),
+        says=(":2: event 'b' is dated before the event on line 1 ('a')", "`sim seal`"),
     ),
     # ---------------------------------------------------------------- integrity, on load
     Case(
@@ -565,6 +643,43 @@ CASES = [
         says=(":2: the log is damaged", "hash mismatch", "run `sim verify"),
     ),
     Case(
+        "append: no pinned head",
+        "no-head",
+        headless,
+        says=("the log has no pinned head", "found events.jsonl.head missing", "sim seal"),
+    ),
+    Case(
+        "append: lock held too long",
+        "lock-timeout",
+        appending(NEXT, "--wait", "0"),
+        exit=3,
+        hold=True,
+        says=("another writer holds the log's lock", f"process {os.getpid()}"),
+    ),
+    Case(
+        "append: lock file is a folder",
+        "io-error",
+        lock_folder,
+        exit=4,
+        says=("the lock file is not a file", "found a folder"),
+    ),
+    Case(
+        "seal: permission denied",
+        "permission-denied",
+        edited(untouched, "seal"),
+        exit=4,
+        patch=refusing(errno.EACCES),
+        says=("cannot write the log: permission denied", "nothing was changed"),
+    ),
+    Case(
+        "seal: disk full",
+        "disk-full",
+        edited(untouched, "seal"),
+        exit=4,
+        patch=refusing(errno.ENOSPC),
+        says=("cannot write the log: no space left on the disk", "free some space"),
+    ),
+    Case(
         "append: event not JSON",
         "invalid-json",
         appending(b'{\n  "kind": "call",\n  "id": x\n}'),
@@ -632,6 +747,12 @@ CASES = [
         "bad-scenario",
         scenario(""),
         says=("x.toml: missing [scenario] table", 'base = "../baseline"'),
+    ),
+    Case(
+        "scenario: nested too deeply",
+        "nested-too-deep",
+        scenario(HEAD + "x = " + "[" * 100_000 + "]" * 100_000 + "\n"),
+        says=("x.toml: the scenario file nests tables or arrays too deeply",),
     ),
     Case(
         "scenario: unknown top-level key",
@@ -862,17 +983,28 @@ def files(folder: Path) -> dict[str, tuple[bytes, int] | None]:
     found: dict[str, tuple[bytes, int] | None] = {}
     for path in sorted(folder.rglob("*")):
         name = str(path.relative_to(folder))
-        found[name] = (path.read_bytes(), path.stat().st_mtime_ns) if path.is_file() else None
+        regular = path.is_file() and path.stat().st_size < ONE_MIB
+        found[name] = (path.read_bytes(), path.stat().st_mtime_ns) if regular else None
     return found
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_catalogue_entry(tmp_path: Path, case: Case) -> None:
+def test_catalogue_entry(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     args = case.setup(tmp_path)
     if case.name.startswith("verify --repair"):
         args.append("--repair")
     before = files(tmp_path)
-    result = runner.invoke(app, ["--log-json", *args], input=case.stdin)
+    holder = os.open(tmp_path / "events.jsonl.lock", os.O_RDONLY) if case.hold else None
+    if holder is not None:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+    if case.patch is not None:
+        case.patch(monkeypatch)
+    try:
+        result = runner.invoke(app, ["--log-json", *args], input=case.stdin)
+    finally:
+        monkeypatch.undo()
+        if holder is not None:
+            os.close(holder)
     assert result.exit_code == case.exit, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+from typing import NoReturn
+
 from sim.cli import (
     analyst,  # registers its commands
     append,  # noqa: F401  (registers `sim append`)
@@ -10,10 +14,24 @@ from sim.cli import (
 )
 from sim.cli import whatif as whatif_commands  # registers whatif, explain, diff
 from sim.cli.app import app
+from sim.files import discard_pending
 
 __all__ = ["analyst", "app", "core", "main", "timeline", "whatif_commands"]
 
 
 def main() -> None:
-    """Entry point of the ``sim`` console script."""
-    app()
+    """Entry point of the ``sim`` console script.
+
+    SIGTERM and SIGHUP end the command as SIGINT does (exit 128 + the signal's number) after
+    the clean-up a failure runs: temporary files removed, locks released.
+    """
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _terminate)
+    try:
+        app()
+    finally:  # a signal may land between making a temporary file and the code that owns it
+        discard_pending()
+
+
+def _terminate(signum: int, _frame: FrameType | None) -> NoReturn:
+    raise SystemExit(128 + signum)

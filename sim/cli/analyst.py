@@ -6,7 +6,9 @@ and print what was written (``--json`` for one JSON object).  Bad input (a missi
 the output, an unknown format, a bad CSV row) is one message and exit code 2.
 """
 
+import contextlib
 import importlib.util
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -17,11 +19,21 @@ import structlog
 import typer
 from attrs import frozen
 
-from sim import scenario, store
+from sim import lock, scenario, store
 from sim.analysis import Diff, concluding_event, explain
-from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
+from sim.cli.app import (
+    WaitOpt,
+    app,
+    command,
+    console,
+    elapsed_ms,
+    err_console,
+    print_json,
+    shown,
+)
 from sim.cli.progress import progress
-from sim.errors import SimError
+from sim.errors import SimError, os_fault
+from sim.files import file_kind, stat_path
 from sim.fold import Trajectory, replay
 
 if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
@@ -134,11 +146,24 @@ def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
 
 
 def _check_folder(output: Path) -> None:
-    if not output.parent.is_dir():
+    """Refuse, before any work, an output whose folder is missing or that is not a file."""
+    folder = stat_path(output.parent, doing="write the output")
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
         raise SimError(
             what="the folder for the output does not exist",
             path=str(output),
             hint=f"create {output.parent} first, or write somewhere else",
+            code="no-such-path",
+        )
+    there = stat_path(output, doing="write the output")
+    if there is not None and not stat.S_ISREG(there.st_mode):
+        raise SimError(
+            what="the output path is not a regular file",
+            path=str(output),
+            expected="a file to write (or replace)",
+            found=file_kind(there.st_mode),
+            hint="choose a file name; `sim export` without -o writes to stdout",
+            code="unreadable",
         )
 
 
@@ -164,7 +189,7 @@ def _written(
     else:
         size = data.get("bytes")
         extra = f" ({size:,} bytes)" if isinstance(size, int) else ""
-        console().print(f"wrote {path}{extra}", highlight=False)
+        console().print(f"wrote {shown(path)}{extra}", highlight=False)
     structlog.get_logger().info(
         command_name,
         scenario=target.trajectory.name,
@@ -345,7 +370,7 @@ def export_command(
     if skipped and not json:
         err_console().print(
             f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
-            f" actor (or a needed recipient): {', '.join(skipped)}",
+            f" actor (or a needed recipient): {', '.join(shown(i) for i in skipped)}",
             highlight=False,
         )
     summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
@@ -382,6 +407,7 @@ def import_command(
         bool, typer.Option("--force", help="Replace a log that already exists there.")
     ] = False,
     json: JsonOpt = False,
+    wait: WaitOpt = lock.WAIT,
 ) -> None:
     """Build a hash-chained log from a CSV of events, every row validated first.
 
@@ -391,15 +417,36 @@ def import_command(
     from sim.exchange import read_csv
 
     started = time.perf_counter()
-    target = output / store.LOG_NAME if output.suffix != ".jsonl" else output
+    target = store.log_target(output)
     folder = target.parent
-    if not folder.is_dir() and not folder.parent.is_dir():
+    there = stat_path(folder, doing="write the log")
+    above = stat_path(folder.parent, doing="write the log")
+    if there is None and (above is None or not stat.S_ISDIR(above.st_mode)):
         raise SimError(
             what="the folder for the log does not exist",
             path=str(output),
             hint=f"create {folder.parent} first, or write somewhere else",
+            code="no-such-path",
         )
-    if target.exists() and not force:
+    if there is not None and not stat.S_ISDIR(there.st_mode):
+        raise SimError(
+            what="the output is neither a folder nor a .jsonl log",
+            path=str(output),
+            expected="a scenario folder (events.jsonl goes in it) or a .jsonl file",
+            found=file_kind(there.st_mode),
+            code="bad-path",
+        )
+    existing = stat_path(target, doing="write the log")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise SimError(
+            what="the output is not a regular file",
+            path=str(target),
+            expected="a .jsonl log to replace",
+            found=file_kind(existing.st_mode),
+            hint="choose a file name or a folder",
+            code="unreadable",
+        )
+    if existing is not None and not force:
         raise SimError(
             what="a log already exists there",
             path=str(target),
@@ -408,19 +455,27 @@ def import_command(
     with progress("reading the CSV", total=2) as steps:
         events = read_csv(csv_file)
         steps.step("writing the log")
-        created = not folder.exists()
-        folder.mkdir(exist_ok=True)
+        created = there is None
+        if created:
+            try:
+                folder.mkdir()
+            except OSError as exc:
+                raise os_fault(exc, doing="create the log's folder", path=folder) from None
         try:
-            head = store.write_log(target, events)
+            head = store.write_log(target, events, wait=wait)
         except BaseException:
-            if created and not any(folder.iterdir()):
-                folder.rmdir()  # leave nothing behind
+            if created:  # leave nothing behind: the folder held only the lock file
+                with contextlib.suppress(OSError):
+                    lock.lock_path(target).unlink(missing_ok=True)
+                    folder.rmdir()
             raise
         steps.step("done")
     if json:
         print_json({"path": str(target), "events": len(events), "head": head})
     else:
-        console().print(f"wrote {len(events)} events to {target}, head {head}", highlight=False)
+        console().print(
+            f"wrote {len(events)} events to {shown(target)}, head {head}", highlight=False
+        )
     structlog.get_logger().info(
         "import", path=str(target), events=len(events), ms=elapsed_ms(started)
     )

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, Final, NoReturn, ParamSpec, TypeVar
 
 import orjson
 import structlog
@@ -23,9 +23,10 @@ from rich.console import Console
 from rich.markup import escape
 
 from sim import logs
-from sim.errors import SimError
+from sim.errors import ENVIRONMENT, SimError, os_fault
+from sim.text import printable
 
-__all__ = ["app", "command", "console", "err_console", "print_json"]
+__all__ = ["WaitOpt", "app", "command", "console", "err_console", "print_json", "shown"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -43,6 +44,23 @@ app = typer.Typer(
 
 def _no_colour() -> bool:
     return "NO_COLOR" in os.environ or not sys.stdout.isatty()
+
+
+WaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--wait",
+        metavar="SECONDS",
+        min=0,
+        help="Wait at most this long for another writer to finish (then exit 3, naming it).",
+    ),
+]
+
+
+def shown(text: object) -> str:
+    """``text`` for a rich markup string: its markup escaped and its control characters
+    shown rather than obeyed."""
+    return escape(printable(str(text), keep=""))
 
 
 PIPED_WIDTH = 100
@@ -96,16 +114,32 @@ def command(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
             try:
                 result = fn(*args, **kwargs)
             except SimError as exc:
-                err_console().print(
-                    f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True
-                )
-                log.warning("failed", exit_code=exc.exit_code, code=exc.code, ms=_ms(started))
-                raise typer.Exit(exc.exit_code) from None
+                _fail(exc, log, started)
+            except OSError as exc:  # a refusal of the system that no edge turned into words
+                _fail(os_fault(exc, doing=f"run sim {name}"), log, started)
+            except MemoryError:
+                _fail(_OUT_OF_MEMORY, log, started)
             return result
 
         return run
 
     return decorate
+
+
+_OUT_OF_MEMORY: Final = SimError(
+    what="out of memory",
+    hint="the input is larger than this machine can hold; try a smaller one",
+    exit_code=ENVIRONMENT,
+    code="io-error",
+)
+
+
+def _fail(exc: SimError, log: Any, started: float) -> NoReturn:
+    """Print ``exc`` as one message (its control characters shown, not obeyed) and exit."""
+    text = escape(printable(str(exc), keep="\n"))
+    err_console().print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    log.warning("failed", exit_code=exc.exit_code, code=exc.code, ms=_ms(started))
+    raise typer.Exit(exc.exit_code) from None
 
 
 def _ms(started: float) -> float:

@@ -7,11 +7,13 @@ from typing import Annotated
 
 import structlog
 import typer
-from rich.markup import escape
 
+from sim import lock
 from sim.append import append_event, read_event
-from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.app import WaitOpt, app, command, console, elapsed_ms, print_json, shown
 from sim.errors import SimError
+from sim.files import read_regular
+from sim.store import MAX_LINE
 
 __all__ = ["append_command"]
 
@@ -42,6 +44,7 @@ def append_command(
     json: Annotated[
         bool, typer.Option("--json", help="Print the result as one JSON object.")
     ] = False,
+    wait: WaitOpt = lock.WAIT,
 ) -> None:
     """Append one event to a log: checked against the log, written durably, head pinned.
 
@@ -51,7 +54,9 @@ def append_command(
     """
     started = time.perf_counter()
     source = "<stdin>" if event == "-" else event
-    result = append_event(log, read_event(_read_input(event), source=source), expect=expect)
+    result = append_event(
+        log, read_event(_read_input(event), source=source), expect=expect, wait=wait
+    )
     if json:
         print_json(
             {
@@ -65,13 +70,13 @@ def append_command(
         )
     elif result.written:
         console().print(
-            f"appended {escape(result.id)} to {escape(result.path)} as line {result.line}: "
+            f"appended {shown(result.id)} to {shown(result.path)} as line {result.line}: "
             f"{result.events} events, head {result.head}",
             soft_wrap=True,
         )
     else:
         console().print(
-            f"{escape(result.id)} is already in {escape(result.path)} (line {result.line}), "
+            f"{shown(result.id)} is already in {shown(result.path)} (line {result.line}), "
             "identical: nothing written",
             soft_wrap=True,
         )
@@ -86,19 +91,36 @@ def append_command(
 
 
 def _read_input(event: str) -> bytes:
+    """The bytes of the event file (a regular file) or of stdin: at most one log line's worth."""
     if event == "-":
-        return sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(MAX_LINE + 1)
+        if len(data) > MAX_LINE:
+            raise _too_long(source="<stdin>", found=f"more than {MAX_LINE} bytes")
+        return data
     path = Path(event)
-    if not path.exists():
-        raise SimError(
-            what="no such event file",
-            path=event,
-            hint="pass a .json file holding one event, or - to read it from stdin",
-            code="no-such-path",
-        )
     try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise SimError(
-            what=f"cannot read the event file: {exc.strerror}", path=event, code="unreadable"
-        ) from None
+        data = read_regular(path, limit=MAX_LINE, what="the event file")
+    except SimError as exc:
+        if exc.code == "no-such-path":
+            raise SimError(
+                what="no such event file",
+                path=event,
+                hint="pass a .json file holding one event, or - to read it from stdin",
+                code="no-such-path",
+            ) from None
+        if exc.code == "file-too-large":
+            raise _too_long(source=event, found=exc.found or "") from None
+        raise
+    assert data is not None
+    return data
+
+
+def _too_long(*, source: str, found: str) -> SimError:
+    return SimError(
+        what="the event is too long",
+        path=source,
+        expected=f"at most {MAX_LINE} bytes",
+        found=found,
+        hint="a log line holds one event; shorten its quote or notes",
+        code="line-too-long",
+    )

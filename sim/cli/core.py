@@ -8,11 +8,10 @@ from typing import Annotated, Any
 
 import structlog
 import typer
-from rich.markup import escape
 
-from sim import recovery, scenario, store
+from sim import lock, recovery, scenario, store
 from sim.analysis import milestone_names
-from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.app import WaitOpt, app, command, console, elapsed_ms, print_json, shown
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
@@ -192,6 +191,7 @@ def state_command(
 @command("verify")
 def verify_command(
     path: PathArg,
+    *,
     head: Annotated[
         str | None,
         typer.Option("--head", help="The head hash the log must end on (catches a cut tail)."),
@@ -205,10 +205,28 @@ def verify_command(
             "any other damage is only reported.",
         ),
     ] = False,
+    keep_backups: Annotated[
+        int,
+        typer.Option(
+            "--keep-backups",
+            metavar="N",
+            min=1,
+            help="With --repair: keep the last N backups of the log, remove older ones.",
+        ),
+    ] = recovery.KEEP,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict",
+            help="Also fail (exit 1) when the end of the log cannot be checked: no pinned head.",
+        ),
+    ] = False,
+    wait: WaitOpt = lock.WAIT,
 ) -> None:
     """Check a log's hash chain line by line and print its head hash (exit 1 if damaged).
 
-    Example: [bold]sim verify scenarios/baseline[/]
+    Without a pinned head (nor --head) lines cut off the end cannot be seen: verify says so,
+    and with --strict fails.  Example: [bold]sim verify scenarios/baseline[/]
     """
     if repair and head is not None:
         raise SimError(
@@ -218,7 +236,7 @@ def verify_command(
             code="bad-option",
         )
     with progress("repairing" if repair else "verifying"):
-        fixed = recovery.repair(path) if repair else None
+        fixed = recovery.repair(path, keep=keep_backups, wait=wait) if repair else None
         report = fixed.before if fixed else store.verify(path, head=head)
     final = fixed.after if fixed else report
     if json:
@@ -229,12 +247,14 @@ def verify_command(
                 "backup": fixed.backup,
                 "cut_bytes": fixed.cut,
                 "after": _report_data(fixed.after),
+                "removed_backups": list(fixed.removed),
+                "refused": fixed.refused,
             }
         print_json(data)
     else:
         _print_report(report)
         if fixed is not None:
-            _print_repair(fixed)
+            _print_repair(fixed, keep_backups)
     structlog.get_logger().info(
         "verify",
         path=report.path,
@@ -243,7 +263,7 @@ def verify_command(
         torn=report.torn is not None,
         repaired=bool(fixed and fixed.repaired),
     )
-    if not final.ok:
+    if not final.ok or (strict and final.unchecked is not None):
         raise typer.Exit(1)
 
 
@@ -259,6 +279,7 @@ def _report_data(report: store.VerifyReport) -> dict[str, Any]:
         "torn": None
         if torn is None
         else {"line": torn.line, "offset": torn.offset, "bytes": torn.size, "found": torn.found},
+        "tail_unchecked": report.unchecked,
     }
 
 
@@ -266,23 +287,37 @@ def _print_report(report: store.VerifyReport) -> None:
     out = console()
     out.soft_wrap = True
     status = "[green]ok[/]" if report.ok else "[red]DAMAGED[/]"
-    out.print(f"{escape(report.path)}: {report.lines} lines, {status}")
+    if report.ok and report.unchecked is not None:
+        status = "[yellow]ok as far as it can be checked[/]"
+    out.print(f"{shown(report.path)}: {report.lines} lines, {status}")
     out.print(f"head {report.head}")
     for number, fault in report.faults:
-        out.print(f"  line {number}: {escape(fault)}")
+        out.print(f"  line {number}: {shown(fault)}")
+    if report.unchecked is not None:
+        out.print(
+            f"  [yellow]end unchecked[/]: {shown(report.unchecked)}; pass --head HASH (a head "
+            "you kept) to check it, or `sim seal` the log to pin its head as it is now"
+        )
     if report.torn is not None and report.only_torn:
-        out.print(f"  hint: `sim verify --repair {escape(report.path)}` cuts off the torn line")
+        out.print(f"  hint: `sim verify --repair {shown(report.path)}` cuts off the torn line")
 
 
-def _print_repair(fixed: recovery.Repair) -> None:
+def _print_repair(fixed: recovery.Repair, keep: int) -> None:
     out = console()
     out.soft_wrap = True
     if fixed.repaired:
         out.print(
             f"repaired: cut {fixed.cut} bytes off the end; the original is kept at "
-            f"{escape(fixed.backup or '')}"
+            f"{shown(fixed.backup or '')}"
         )
+        if fixed.removed:
+            out.print(
+                f"removed {len(fixed.removed)} older backup(s), keeping the last {keep}: "
+                + ", ".join(shown(r) for r in fixed.removed)
+            )
         _print_report(fixed.after)
+    elif fixed.refused is not None:
+        out.print(f"[red]not repaired[/]: {shown(fixed.refused)}; nothing was changed")
     elif not fixed.before.ok:
         out.print(
             "[red]not repaired[/]: only a torn last line, as the only fault, is repaired; "
@@ -294,17 +329,15 @@ def _print_repair(fixed: recovery.Repair) -> None:
 
 @app.command("seal")
 @command("seal")
-def seal_command(path: PathArg, json: JsonOpt = False) -> None:
+def seal_command(path: PathArg, json: JsonOpt = False, wait: WaitOpt = lock.WAIT) -> None:
     """Re-chain a log you edited by hand: validate every event, rewrite the hashes, pin the head.
 
-    The log is checked as strictly as any load (ids, causes, fields, times) except for the
-    chain itself.  Example: [bold]sim seal scenarios/baseline[/]
+    The log is checked as strictly as any load (ids, causes, fields, times in order) except for
+    the chain itself, under the writers' lock.  Example: [bold]sim seal scenarios/baseline[/]
     """
     with progress("sealing"):
-        log = store.load_log(path, check_chain=False)
-        target = store.log_path(path)
-        head = store.write_log(target, log.events)
+        target, log, head = store.seal(path, wait=wait)
     if json:
         print_json({"path": str(target), "events": len(log.events), "head": head})
     else:
-        console().print(f"{target}: {len(log.events)} events sealed, head {head}")
+        console().print(f"{shown(target)}: {len(log.events)} events sealed, head {head}")

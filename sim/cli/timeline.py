@@ -43,18 +43,18 @@ def timeline_command(
     if json:
         print_json(timeline_data(trajectory))
     else:
-        from sim.render.terminal import timeline_view, when
+        from sim.render.terminal import plain, timeline_view, when
 
         out = console(width=width)
         out.print(timeline_view(trajectory, quotes=quotes))
         outcome = trajectory.outcome
         concluded = concluding_event(trajectory)
         if outcome.concluded and concluded is not None:
-            out.print(f"Concluded {when(concluded)} on text {outcome.text}", style="bold green")
+            out.print(plain(f"Concluded {when(concluded)} on text {outcome.text}", "bold green"))
         else:
             out.print("Not concluded", style="bold red")
         for voided in trajectory.voided:
-            out.print(f"voided {voided.id}: {voided.reason}", style="red")
+            out.print(plain(f"voided {voided.id}: {voided.reason}", "red"))
     structlog.get_logger().info(
         "timeline",
         scenario=trajectory.name,

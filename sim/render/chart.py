@@ -30,7 +30,7 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -281,19 +281,19 @@ _SLOTS: Final = (0.5, 0.27, 0.73, 0.16, 0.84)
 def _stack(
     events: Sequence[Event],
     lanes: Sequence[str],
-    gap: timedelta,
+    gap: float,
     *,
     beneath: Sequence[Event] = (),
 ) -> dict[tuple[str, str], float]:
     """``(event id, lane)`` to the event's y within the lanes (lane ``i`` spans ``i..i+1``).
 
-    Events close in time take different slots in a lane.  ``beneath`` are a what-if's base
-    events: an event in both gets one place, spanning both its times, so that its faint base
-    marker sits level with it (and a move reads as a horizontal arrow).
+    Events close in time (``gap``, in axis days) take different slots in a lane.  ``beneath``
+    are a what-if's base events: an event in both gets one place, spanning both its times, so
+    that its faint base marker sits level with it (and a move reads as a horizontal arrow).
     """
-    places: dict[str, tuple[datetime, datetime, list[str]]] = {}
+    places: dict[str, tuple[float, float, list[str]]] = {}
     for event in (*events, *beneath):
-        start, end = _extent(event)
+        start, end = (_num(t) for t in _extent(event))
         own = _event_lanes(event, lanes)
         if event.id in places:
             was_start, was_end, was_lanes = places[event.id]
@@ -302,16 +302,20 @@ def _stack(
         places[event.id] = (start, end, own)
     y: dict[tuple[str, str], float] = {}
     for index, lane in enumerate(lanes):
-        ends: list[datetime | None] = [None] * len(_SLOTS)
+        ends: list[float | None] = [None] * len(_SLOTS)
         members = sorted(
             ((start, end, ident) for ident, (start, end, own) in places.items() if lane in own)
         )
         for start, end, ident in members:
             free = [k for k, last in enumerate(ends) if last is None or last + gap <= start]
-            slot = free[0] if free else min(range(len(_SLOTS)), key=lambda k: ends[k] or start)
-            ends[slot] = max(end, ends[slot] or end)
+            slot = free[0] if free else min(range(len(_SLOTS)), key=lambda k: _or(ends[k], start))
+            ends[slot] = max(end, _or(ends[slot], end))
             y[(ident, lane)] = index + _SLOTS[slot]
     return y
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
 
 
 def _extent(event: Event) -> tuple[datetime, datetime]:
@@ -345,7 +349,8 @@ def _label_text(name: str, at: datetime) -> str:
     return f"{name.replace('_', ' ')} · {at.day} {at:%b}"
 
 
-def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
+def _date_range(*trajectories: Trajectory) -> tuple[float, float]:
+    """The x range to draw (axis units, days), with a margin, within the calendar's years."""
     starts, ends = [], []
     for trajectory in trajectories:
         for event in trajectory.events:
@@ -356,8 +361,13 @@ def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
         msg = "there is nothing to chart: the log has no events"
         raise SimError(what=msg)
     lo, hi = min(starts), max(ends)
-    margin = max((hi - lo) * 0.015, timedelta(hours=12))
-    return lo - margin, hi + margin
+    try:
+        margin = max((hi - lo) * 0.015, timedelta(hours=12))
+        return _num(lo - margin), _num(hi + margin)
+    except OverflowError:  # a margin past the calendar's ends: in axis days, kept within them
+        x_lo, x_hi = _num(lo), _num(hi)
+        pad = max((x_hi - x_lo) * 0.015, 0.5)
+        return max(x_lo - pad, _NUM_MIN), min(x_hi + pad, _NUM_MAX)
 
 
 def chart_figure(
@@ -366,13 +376,11 @@ def chart_figure(
     """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure."""
     import matplotlib as mpl  # noqa: PLC0415 (matplotlib is the optional `charts` extra)
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
-    from matplotlib.dates import date2num  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     with mpl.rc_context(_RC):
         lanes = lanes_of(trajectory, *(base,) if base else ())
-        lo, hi = _date_range(trajectory, *(base,) if base else ())
-        x_lo, x_hi = float(date2num(lo)), float(date2num(hi))
+        x_lo, x_hi = _date_range(trajectory, *(base,) if base else ())
         axes_px = (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
         per_px = (x_hi - x_lo) / axes_px
 
@@ -408,7 +416,7 @@ def chart_figure(
         for axis in (ax_labels, ax, ax_strip):
             axis.set_xlim(x_lo, x_hi)
         _draw_lanes(ax, lanes)
-        gap = timedelta(days=12 * per_px)
+        gap = 12 * per_px
         positions = _stack(trajectory.events, lanes, gap, beneath=base.events if base else ())
         if base is not None:
             _draw_events(ax, base, lanes, positions, ghost=True)
@@ -419,7 +427,7 @@ def chart_figure(
         _draw_milestones(
             (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
         )
-        _draw_axis(ax_strip, lo, hi)
+        _draw_axis(ax_strip, x_hi - x_lo)
         _draw_title(fig, heading, subtitle, height)
         _draw_legend(fig, trajectory, base, own=own_spans, base_spans=base_spans, height=height)
     return fig
@@ -487,10 +495,29 @@ def _row_label(
     )
 
 
+_REFERENCE: Final = datetime(2000, 1, 1, tzinfo=UTC)
+_DAY: Final = timedelta(days=1)
+
+
 def _num(when: datetime) -> float:
+    """``when`` on the x axis (matplotlib's days), kept within the years 1 to 9999.
+
+    A time that in UTC falls outside those years (``9999-12-31T23:59:59-14:00``) is converted
+    as a difference of aware times, which never overflows, and drawn at the calendar's end.
+    """
     from matplotlib.dates import date2num  # noqa: PLC0415
 
-    return float(date2num(when))
+    try:
+        days = float(date2num(when))
+    except (OverflowError, ValueError):  # in UTC it falls outside the years 1 to 9999
+        days = float(date2num(_REFERENCE)) + (when - _REFERENCE) / _DAY
+    return min(max(days, _NUM_MIN), _NUM_MAX)
+
+
+_NUM_MIN: Final = -719162.0 + 1
+"""0001-01-02 in matplotlib's days since 1970 (its default epoch): the axis starts no earlier."""
+_NUM_MAX: Final = 2932896.0 - 1
+"""9999-12-30: the axis ends no later (matplotlib cannot name days outside those years)."""
 
 
 def _draw_events(
@@ -757,14 +784,24 @@ def _draw_milestones(
             )
 
 
-def _draw_axis(ax_strip: Any, lo: datetime, hi: datetime) -> None:
-    from matplotlib.dates import DateFormatter, DayLocator  # noqa: PLC0415
+def _draw_axis(ax_strip: Any, span_days: float) -> None:
+    from matplotlib.dates import (  # noqa: PLC0415
+        AutoDateLocator,
+        ConciseDateFormatter,
+        DateFormatter,
+        DayLocator,
+    )
 
-    days = max((hi - lo).days, 1)
-    step = 1 if days <= 20 else 2 if days <= 50 else 7 if days <= 200 else 30
-    ax_strip.xaxis.set_major_locator(DayLocator(interval=step))
-    ax_strip.xaxis.set_minor_locator(DayLocator())
-    ax_strip.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    days = max(int(span_days), 1)
+    if days <= 400:
+        step = 1 if days <= 20 else 2 if days <= 50 else 7 if days <= 200 else 30
+        ax_strip.xaxis.set_major_locator(DayLocator(interval=step))
+        ax_strip.xaxis.set_minor_locator(DayLocator())
+        ax_strip.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    else:  # months or years apart: let matplotlib choose months or years, and name them so
+        locator = AutoDateLocator(maxticks=10)
+        ax_strip.xaxis.set_major_locator(locator)
+        ax_strip.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     ax_strip.tick_params(axis="x", labelsize=8, labelrotation=0)
     ax_strip.set_xlabel("date (UTC)", fontsize=8, color="#555555")
 

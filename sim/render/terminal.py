@@ -23,11 +23,13 @@ from sim.analysis import (
 from sim.events import Alternative, Event, Source, Terms
 from sim.fold import Outcome, Trajectory
 from sim.state import NegotiationState
+from sim.text import printable
 
 __all__ = [
     "cite",
     "date_parts",
     "outcome_view",
+    "plain",
     "replay_view",
     "span",
     "state_view",
@@ -36,6 +38,12 @@ __all__ = [
     "when",
     "who",
 ]
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Text from a log or a scenario as a rich :class:`Text`: never read as markup, and its
+    control characters shown as escapes (``\\x1b``) rather than obeyed by the terminal."""
+    return Text(printable(text), style=style)
 
 
 def when(event: Event) -> str:
@@ -76,14 +84,14 @@ def who(event: Event) -> str:
     text = ", ".join(event.actors) or ("—" if event.recipients else "")
     if event.recipients:
         text += " → " + ", ".join(event.recipients)
-    return text
+    return printable(text)
 
 
 def cite(source: Source) -> str:
     """A short citation: ``¶13`` for the seed, the document (before any colon) otherwise."""
     if source.document == "seed" and source.paragraph:
         return f"¶{source.paragraph}"
-    short = source.document.split(":", 1)[0]
+    short = printable(source.document.split(":", 1)[0])
     return f"{short} ¶{source.paragraph}" if source.paragraph else short
 
 
@@ -105,16 +113,16 @@ def _route(event: Event) -> str:
     route = f"route {channel.name}"
     if channel.via:
         route += f" via {', '.join(channel.via)}"
-    return route
+    return printable(route)
 
 
 def _quote(source: Source) -> Text:
     line = Text(f"{cite(source)} ", style="dim")
-    line.append(f"«{source.quote}»" if source.quote else "(no quote)")
+    line.append(f"«{printable(source.quote)}»" if source.quote else "(no quote)")
     if source.document != "seed" and ":" in source.document:
-        line.append(f" — {source.document.split(':', 1)[1].strip()}", style="dim")
+        line.append(f" — {printable(source.document.split(':', 1)[1].strip())}", style="dim")
     if source.note:
-        line.append(f" ({source.note})", style="dim italic")
+        line.append(f" ({printable(source.note)})", style="dim italic")
     return line
 
 
@@ -129,26 +137,26 @@ def _entry(
     cell = Text()
     reached = event.milestone is not None and after.milestones.get(event.milestone) == event.at
     voided = after.voided.get(event.id) if event.id not in before.voided else None
-    cell.append(event.summary or event.id, style="bold" if reached else "")
+    cell.append(printable(event.summary or event.id), style="bold" if reached else "")
     facts = " · ".join(part for part in (event.kind, who(event), _route(event)) if part)
     cell.append(f"\n{facts}", style="dim")
     if voided is not None:
-        cell.append(f"\n✗ voided: {voided}", style="red")
+        cell.append(f"\n✗ voided: {printable(voided.text)}", style="red")
     else:
         said = changes(before, after)
         if reached or said:
             cell.append("\n")
             if reached:
-                cell.append(f"★ {event.milestone}", style="bold green")
+                cell.append(f"★ {printable(event.milestone or '')}", style="bold green")
                 if said:
                     cell.append("  ")
             if said:
-                cell.append("→ " + "; ".join(said), style="cyan")
+                cell.append("→ " + printable("; ".join(said)), style="cyan")
     for alternative in event.alternatives:
         date, bounds = date_parts(alternative)
         cell.append(
             f"\nalso dated {date}{f' ({bounds})' if bounds else ''} by "
-            f"{alternative.source.document}",
+            f"{printable(alternative.source.document)}",
             style="yellow",
         )
     if quotes:
@@ -170,7 +178,7 @@ def timeline_view(
         if events:
             title += f", {events[0].at:%d %b} – {events[-1].at:%d %b %Y}"
     table = Table(
-        title=title,
+        title=plain(title),
         caption="~ an estimate (bounds below it) · ★ milestone reached · → state changes",
         box=box.SIMPLE_HEAD,
         show_lines=True,
@@ -186,7 +194,9 @@ def timeline_view(
         when_cell = Text(date)
         if bounds:
             when_cell.append(f"\n{bounds}", style="dim")
-        table.add_row(when_cell, _entry(event, before, after, quotes=quotes), _citations(event))
+        table.add_row(
+            when_cell, _entry(event, before, after, quotes=quotes), Text(_citations(event))
+        )
         before = after
     return table
 
@@ -212,12 +222,12 @@ def outcome_view(
             else f"{outcome.concluded_at:%Y-%m-%d %H:%M %Z}"
         )
         line = Text(f"Concluded {stamp}", style="bold green")
-        line.append(f" on text {outcome.text}", style="green")
+        line.append(f" on text {printable(outcome.text or '')}", style="green")
         parts.append(line)
         if outcome.terms is not None:
             said = terms_said(outcome.terms)
             if said:
-                parts.append(Text("Terms: " + "; ".join(said)))
+                parts.append(plain("Terms: " + "; ".join(said)))
     else:
         parts.append(Text("Not concluded", style="bold red"))
     table = Table(title="Milestones", expand=False)
@@ -225,11 +235,11 @@ def outcome_view(
     table.add_column("reached")
     for name, at in milestones:
         if at is None:
-            table.add_row(name, Text("—  not reached", style="red"))
+            table.add_row(plain(name), Text("—  not reached", style="red"))
         elif events is not None and name in events:
-            table.add_row(name, when(events[name]))
+            table.add_row(plain(name), Text(when(events[name])))
         else:
-            table.add_row(name, at.strftime("%Y-%m-%d %H:%M"))
+            table.add_row(plain(name), Text(at.strftime("%Y-%m-%d %H:%M")))
     parts.append(table)
     return Group(*parts)
 
@@ -271,27 +281,31 @@ def _named(trajectory: Trajectory, name: str) -> bool:
 
 def state_view(state: NegotiationState, *, title: str) -> Table:
     """A state as a two-column table."""
-    table = Table(title=title, show_header=False, expand=False)
+    table = Table(title=plain(title), show_header=False, expand=False)
     table.add_column("field", style="bold")
     table.add_column("value")
-    table.add_row("talks", state.talks)
+
+    def row(field: str, value: str) -> None:
+        table.add_row(field, plain(value))
+
+    row("talks", state.talks)
     if state.suspended_until:
-        table.add_row("resume when", ", ".join(state.suspended_until))
-    table.add_row("text on the table", state.current_text or "—")
+        row("resume when", ", ".join(state.suspended_until))
+    row("text on the table", state.current_text or "—")
     dark = [area for area, ids in state.blackouts.items() if ids]
-    table.add_row("dark areas", ", ".join(dark) or "none")
-    table.add_row("channels", ", ".join(state.channels) or "none")
-    table.add_row(
+    row("dark areas", ", ".join(dark) or "none")
+    row("channels", ", ".join(state.channels) or "none")
+    row(
         "conditions",
         "\n".join(f"{c.name} ({c.status}, on {c.holder})" for c in state.conditions.values())
         or "none",
     )
-    table.add_row(
+    row(
         "approvals",
         "\n".join(f"{a.body}: text {a.text} ({a.status})" for a in state.approvals.values())
         or "none",
     )
-    table.add_row(
+    row(
         "captives",
         "\n".join(
             f"{captor}: {c.released} released" + (f" of {c.held} known held" if c.held else "")
@@ -299,11 +313,11 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
         )
         or "none",
     )
-    table.add_row(
+    row(
         "military posture",
         "\n".join(f"{p.operation} ({p.phase}, {p.area})" for p in state.posture.values()) or "none",
     )
-    table.add_row(
+    row(
         "milestones",
         "\n".join(
             f"{k}: {v:%Y-%m-%d}" for k, v in sorted(state.milestones.items(), key=lambda kv: kv[1])
@@ -311,5 +325,5 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
         or "none",
     )
     if state.voided:
-        table.add_row("voided", "\n".join(f"{k}: {v}" for k, v in state.voided.items()))
+        row("voided", "\n".join(f"{k}: {v}" for k, v in state.voided.items()))
     return table

@@ -20,8 +20,9 @@ from rich.text import Text
 from sim.analysis import Delay, Diff, Explanation, View, milestone_times
 from sim.fold import Outcome, Trajectory
 from sim.render.data import outcome_data, refusal_data, replay_data
-from sim.render.terminal import state_view
+from sim.render.terminal import plain, state_view
 from sim.state import NegotiationState
+from sim.text import printable
 from sim.times import format_span
 
 __all__ = [
@@ -130,7 +131,7 @@ def whatif_data(
 
 def _outcome_text(outcome: Outcome) -> Text:
     if outcome.concluded and outcome.concluded_at is not None:
-        return Text(
+        return plain(
             f"concluded {outcome.concluded_at:%Y-%m-%d %H:%M} on text {outcome.text}",
             style="green",
         )
@@ -175,11 +176,11 @@ def diff_view(
     notes = notes or {}
     parts: list[RenderableType] = []
     if question:
-        parts.append(Text(question, style="bold"))
+        parts.append(plain(question, style="bold"))
     outcome = Table(title="Outcome", expand=False)
     outcome.add_column("")
-    outcome.add_column(before)
-    outcome.add_column(after)
+    outcome.add_column(plain(before))
+    outcome.add_column(plain(after))
     outcome.add_row("outcome", _outcome_text(diff.before), _outcome_text(diff.after))
     parts.append(outcome)
     verdict = "outcome changed" if diff.outcome_changed else "outcome unchanged"
@@ -187,12 +188,15 @@ def diff_view(
     if diff.milestones:
         table = Table(title="Milestones moved", expand=False)
         table.add_column("milestone")
-        table.add_column(before)
-        table.add_column(after)
+        table.add_column(plain(before))
+        table.add_column(plain(after))
         table.add_column("shift")
         for move in diff.milestones:
             table.add_row(
-                move.name, _when(move.before), _when(move.after), _shift(move.before, move.after)
+                plain(move.name),
+                _when(move.before),
+                _when(move.after),
+                _shift(move.before, move.after),
             )
         parts.append(table)
     else:
@@ -206,16 +210,16 @@ def diff_view(
         for voided in diff.voided:
             reason = short_reason(voided.reason)
             reason += f" [{notes[voided.id]}]" if voided.id in notes else ""
-            table.add_row(voided.id, reason)
+            table.add_row(plain(voided.id), plain(reason))
         parts.append(table)
     if diff.restored:
-        parts.append(Text("Now in effect (voided before): " + ", ".join(diff.restored)))
+        parts.append(plain("Now in effect (voided before): " + ", ".join(diff.restored)))
     changed = [
         (label, ids)
         for label, ids in (("Removed", diff.removed), ("Inserted", diff.inserted))
         if ids
     ]
-    parts.extend(Text(f"{label}: " + ", ".join(ids)) for label, ids in changed)
+    parts.extend(plain(f"{label}: " + ", ".join(ids)) for label, ids in changed)
     if diff.moved:
         parts.extend(_moved_table(diff, before=before, after=after))
     return Group(*parts)
@@ -229,7 +233,9 @@ def _amended_table(diff: Diff) -> Table:
     for amended in diff.amended:
         for change in amended.changes:
             table.add_row(
-                amended.id, change.field, f"{_said(change.before)} → {_said(change.after)}"
+                plain(amended.id),
+                change.field,
+                plain(f"{_said(change.before)} → {_said(change.after)}"),
             )
     return table
 
@@ -237,17 +243,17 @@ def _amended_table(diff: Diff) -> Table:
 def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]:
     table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
     table.add_column("event", no_wrap=True)
-    table.add_column(before)
-    table.add_column(after)
+    table.add_column(plain(before))
+    table.add_column(plain(after))
     table.add_column("shift")
     table.add_column("why", max_width=60)
     for shifted in diff.moved[:40]:
         table.add_row(
-            shifted.id,
+            plain(shifted.id),
             f"{shifted.before:%Y-%m-%d %H:%M %z}",
             f"{shifted.after:%Y-%m-%d %H:%M %z}",
             _span(shifted.after - shifted.before),
-            "\n".join(d.text for d in shifted.because),
+            plain(shifted.because[0].text if shifted.because else ""),
         )
     parts: list[RenderableType] = [table]
     if len(diff.moved) > 40:
@@ -282,10 +288,10 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
 def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
     """The verdict, then the chain as a table."""
     style = "bold green" if explanation.reached else "bold red"
-    parts: list[RenderableType] = [Text(explanation.verdict, style=style)]
+    parts: list[RenderableType] = [plain(explanation.verdict, style=style)]
     if explanation.chain:
         title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
-        table = Table(title=f"{title} ({scenario})", expand=False)
+        table = Table(title=plain(f"{title} ({scenario})"), expand=False)
         table.add_column("date", no_wrap=True)
         table.add_column("event", no_wrap=True)
         table.add_column("kind", no_wrap=True)
@@ -293,14 +299,20 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
         table.add_column("rules", max_width=60)
         for link in explanation.chain:
             if link.voided is None:
-                rules = Text("passed: " + (", ".join(link.guards) or "no guard"), style="green")
+                rules = plain("passed: " + (", ".join(link.guards) or "no guard"), style="green")
             else:
-                rules = Text(f"✗ voided: {link.voided}", style="red")
+                rules = plain(f"✗ voided: {link.voided}", style="red")
                 if link.blame:
-                    rules.append(f"\n  because {link.blame}")
+                    rules.append(printable(f"\n  because {link.blame}"))
             for said in link.waited:
-                rules.append(f"\n  {said}", style="yellow")
-            table.add_row(f"{link.at:%Y-%m-%d %H:%M %z}", link.id, link.kind, link.summary, rules)
+                rules.append(printable(f"\n  {said}"), style="yellow")
+            table.add_row(
+                f"{link.at:%Y-%m-%d %H:%M %z}",
+                plain(link.id),
+                link.kind,
+                plain(link.summary),
+                rules,
+            )
         parts.append(table)
     return Group(*parts)
 
@@ -309,7 +321,7 @@ def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group
     """The state as a party knew it, beside the state as it was, and what it did not know."""
     party = view.party
     notes: list[RenderableType] = [
-        Text(
+        plain(
             f"{len(view.not_yet_known)} event(s) had happened that {party} had not heard of by"
             " then."
             if view.not_yet_known
@@ -317,9 +329,9 @@ def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group
         )
     ]
     for event, culprit in view.unknown_fate.items():
-        notes.append(Text(f"{event}: voided for {culprit}, unknown to {party}", style="yellow"))
+        notes.append(plain(f"{event}: voided for {culprit}, unknown to {party}", style="yellow"))
     for event, links in view.unknown_links.items():
-        notes.append(Text(f"{event} rests on {', '.join(links)}: unknown to {party}", style="dim"))
+        notes.append(plain(f"{event} rests on {', '.join(links)}: unknown to {party}", style="dim"))
     return Group(
         Columns(
             [
@@ -328,5 +340,5 @@ def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group
             ]
         ),
         *notes,
-        Text(title, style="dim"),
+        plain(title, style="dim"),
     )
