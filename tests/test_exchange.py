@@ -8,7 +8,7 @@ from pathlib import Path
 import attrs
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 from sim.codes import (
     CAMEO_TEXT,
@@ -46,6 +46,7 @@ from sim.exchange import (
     uncodable,
 )
 from sim.fold import replay
+from tests.profiles import budget
 from tests.strategies import histories
 
 AT = datetime(2023, 10, 24, 12, tzinfo=UTC)
@@ -154,7 +155,7 @@ def test_voided_events_are_not_exported_to_plover() -> None:
     assert "late" not in {r["id"] for r in plover_records(trajectory, context="historical")}
 
 
-@settings(max_examples=40)
+@budget(40)
 @given(histories(min_size=1))
 def test_plover_records_of_any_history_follow_the_rules(log: tuple[Event, ...]) -> None:
     trajectory = replay(log)
@@ -234,6 +235,7 @@ def test_csv_round_trips_a_log_exactly() -> None:
     assert read_csv_text(csv_text(log)) == log
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_csv_round_trips_any_history(log: tuple[Event, ...]) -> None:
     assert read_csv_text(csv_text(log)) == log

@@ -19,6 +19,7 @@ from sim.fold import Log
 from sim.schedule import Schedule, plan, schedule
 from sim.store import load_log
 from sim.whatif import Intervention, edit, remove, retime
+from tests.profiles import budget
 from tests.strategies import blackout_what_ifs, deal_what_ifs, what_ifs, zoned_what_ifs
 
 BASELINE = "scenarios/baseline"
@@ -58,6 +59,7 @@ def _both(history: Sequence[Event], interventions: Sequence[Intervention]) -> No
     assert fast.first_change == full.first_change
 
 
+@budget(20)
 @given(what_ifs())
 def test_the_sparse_schedule_gives_the_full_simulations_log(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -65,6 +67,7 @@ def test_the_sparse_schedule_gives_the_full_simulations_log(
     _both(*case)
 
 
+@budget(20)
 @given(zoned_what_ifs())
 def test_the_sparse_schedule_keeps_the_offsets_the_full_simulation_gives(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -72,6 +75,7 @@ def test_the_sparse_schedule_keeps_the_offsets_the_full_simulation_gives(
     _both(*case)
 
 
+@budget(25)
 @given(blackout_what_ifs())
 def test_the_sparse_schedule_follows_a_moved_blackout_like_the_full_simulation(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -79,6 +83,7 @@ def test_the_sparse_schedule_follows_a_moved_blackout_like_the_full_simulation(
     _both(*case)
 
 
+@budget(25)
 @given(blackout_what_ifs(zoned=True))
 def test_the_sparse_schedule_follows_a_moved_blackout_in_any_offset(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -86,6 +91,7 @@ def test_the_sparse_schedule_follows_a_moved_blackout_in_any_offset(
     _both(*case)
 
 
+@budget(20)
 @given(deal_what_ifs())
 def test_the_sparse_schedule_gives_the_full_simulations_log_for_deals(
     case: tuple[tuple[Event, ...], list[Intervention]],

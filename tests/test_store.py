@@ -13,9 +13,11 @@ from sim.errors import SimError
 from sim.events import Event
 from sim.store import head_path, load_log, verify, write_log
 from tests.builders import make
+from tests.profiles import budget
 from tests.strategies import events, histories
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_a_written_log_loads_back_exactly(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[Event, ...]
@@ -29,7 +31,7 @@ def test_a_written_log_loads_back_exactly(
 
 
 @given(histories(min_size=1), st.data())
-@settings(max_examples=60)
+@budget(30)
 def test_any_one_byte_change_is_caught_by_verify(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[Event, ...], data: st.DataObject
 ) -> None:
