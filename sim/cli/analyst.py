@@ -334,9 +334,10 @@ def export_command(
     if output is None:  # after the bar is gone: stdout carries only the export
         typer.get_binary_stream("stdout").write(data)
     if skipped and not json:
+        reasons = {e.id: uncodable(e) for e in target.trajectory.events if e.id in skipped}
         err_console().print(
-            f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
-            f" actor (or a needed recipient): {', '.join(skipped)}",
+            f"note: {len(skipped)} event(s) left out of the PLOVER export: "
+            + "; ".join(f"{ident} ({reasons[ident]})" for ident in skipped),
             highlight=False,
         )
     summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
