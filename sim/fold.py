@@ -59,6 +59,9 @@ class Log:
     def __len__(self) -> int:
         return len(self.events)
 
+    def __repr__(self) -> str:
+        return f"<Log {self.name!r}: {len(self.events)} events>"
+
     def index(self, event_id: str) -> int:
         """The position of ``event_id``; ``KeyError`` if absent."""
         for i, event in enumerate(self.events):
@@ -166,6 +169,20 @@ class Trajectory:
         from sim.render.notebook import trajectory_frame  # noqa: PLC0415 (pandas is optional)
 
         return trajectory_frame(self)
+
+    def __repr__(self) -> str:
+        """One line that names the size: the full view is :meth:`_repr_html_` (or ``.events``,
+        ``.states``)."""
+        outcome = self.outcome
+        verdict = (
+            f"concluded {outcome.concluded_at.isoformat()} on {outcome.text}"
+            if outcome.concluded_at is not None
+            else "not concluded"
+        )
+        return (
+            f"<Trajectory {self.name!r}: {len(self.events)} events, "
+            f"{len(self.final.voided)} voided, {len(self.milestones)} milestones, {verdict}>"
+        )
 
     def _repr_html_(self) -> str:
         """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""

@@ -729,6 +729,9 @@ class Baseline:
         """The base log's name."""
         return self.log.name
 
+    def __repr__(self) -> str:
+        return f"<Baseline {self.name!r}: {len(self.log.events)} events>"
+
 
 def prepare(log: Log | Baseline) -> Baseline:
     """Replay ``log`` once and measure it for re-timing; pass the result to :func:`whatif`."""
@@ -762,6 +765,17 @@ class WhatIf:
     def outcome(self) -> Outcome:
         """The what-if's outcome."""
         return self.trajectory.outcome
+
+    def __repr__(self) -> str:
+        """One line that names the size: the full view is :meth:`_repr_html_`."""
+        diff = self.diff
+        outcome = "concluded" if self.outcome.concluded else "not concluded"
+        return (
+            f"<WhatIf {self.name!r} of {self.base.name!r}: {len(self.interventions)} "
+            f"intervention(s), {len(self.log.events)} events; {len(diff.milestones)} milestones "
+            f"moved, {len(diff.voided)} voided, {len(diff.moved)} moved, {len(diff.removed)} "
+            f"removed, {len(diff.inserted)} inserted; {outcome}>"
+        )
 
     def _repr_html_(self) -> str:
         """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""
