@@ -63,6 +63,20 @@ CODES: Final[Mapping[str, str]] = {
     "expect-mismatch": "--expect N given, but the log holds another number of events",
     "id-conflict": "an append whose id is taken by a different event",
     "bad-option": "options that cannot be used together",
+    # command options and outputs
+    "bad-at": "an --at that is no date, no time with an offset and no event id of the log",
+    "unknown-milestone": "a milestone name that no event of the log (or its base) names",
+    "unknown-party": "a party that is not one of the negotiation's parties",
+    "unknown-source": "a --prefer source that no alternative date in the log comes from",
+    "unknown-format": "an export format, or an output file's extension, sim does not write",
+    "no-output-folder": "an output (file or log) in a folder that does not exist",
+    "output-exists": "an import onto a log that exists, without --force",
+    "unwritable": "an output that cannot be written (a folder in its place, permissions, ...)",
+    "missing-extra": "a command that needs an optional extra that is not installed",
+    "not-a-scenario": "a what-if command given something that is not a scenario file",
+    "voided": "replay --strict of a log in which an event could not take effect",
+    # CSV imports
+    "invalid-csv": "a CSV whose header, quoting or rows are not those of an event table",
     # scenario files
     "invalid-toml": "a scenario file that is not TOML",
     "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",

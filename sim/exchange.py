@@ -45,7 +45,7 @@ from sim.codes import (
     code_of,
     entities,
 )
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import EVENT_TYPES, Channel, Event, EventBase, Source, Terms
 from sim.fold import Trajectory
 from sim.parties import party_of
@@ -356,26 +356,50 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
     try:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise SimError(what="no such file", path=str(file)) from None
+        raise SimError(what="no such file", path=str(file), code="no-such-path") from None
     except UnicodeDecodeError as exc:
         raise SimError(
             what="the CSV is not UTF-8 text",
             path=str(file),
             found=f"byte {exc.object[exc.start]:#04x} at offset {exc.start}",
             hint="save the spreadsheet as CSV UTF-8",
+            code="invalid-utf8",
         ) from None
     except OSError as exc:
-        raise SimError(what=f"cannot read the CSV: {exc.strerror}", path=str(file)) from None
+        raise SimError(
+            what=f"cannot read the CSV: {exc.strerror}", path=str(file), code="unreadable"
+        ) from None
     return read_csv_text(text, path=str(file))
 
 
+def _delimiter(text: str) -> tuple[str, str]:
+    """The CSV's cell delimiter, and the text without Excel's ``sep=;`` line if it has one.
+
+    The header names columns, which hold no ``,``, ``;`` or tab: whichever of them it holds
+    most of separates the cells (Excel in much of Europe saves CSV with ``;``); ``,`` if none.
+    """
+    first, _, rest = text.partition("\n")
+    if first.rstrip("\r").startswith("sep=") and len(first.rstrip("\r")) == 5:
+        return first[4], rest
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return (best if counts[best] else ","), text
+
+
 def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
-    """The events of CSV ``text`` (see :func:`read_csv`); ``path`` names it in errors."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """The events of CSV ``text`` (see :func:`read_csv`); ``path`` names it in errors.
+
+    Cells may be separated by ``,`` (as ``sim export`` writes them), ``;`` or a tab: the
+    header tells which.
+    """
+    delimiter, text = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            raise SimError(what="the CSV is empty", path=path, expected="a header row")
+            raise SimError(
+                what="the CSV is empty", path=path, expected="a header row", code="invalid-csv"
+            )
         header = [h.strip() for h in header]
         _check_header(header, path)
         events: list[Event] = []
@@ -389,10 +413,16 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
             events.append(event)
     except csv.Error as exc:
         raise SimError(
-            what=f"malformed CSV: {exc}", path=path, line=reader.line_num, hint="check the quoting"
+            what=f"malformed CSV: {exc}",
+            path=path,
+            line=reader.line_num,
+            hint="check the quoting",
+            code="invalid-csv",
         ) from None
     if not events:
-        raise SimError(what="the CSV has no events", path=path, expected="a row per event")
+        raise SimError(
+            what="the CSV has no events", path=path, expected="a row per event", code="invalid-csv"
+        )
     return tuple(events)
 
 
@@ -406,11 +436,14 @@ def _check_header(header: Sequence[str], path: str) -> None:
                 line=1,
                 column=index,
                 expected="columns named as `sim export --format csv` writes them",
-                hint=f"known columns: {', '.join(CSV_COLUMNS)}",
+                hint=did_you_mean(name, CSV_COLUMNS) or f"known columns: {', '.join(CSV_COLUMNS)}",
+                code="invalid-csv",
             )
     duplicated = sorted({n for n in header if header.count(n) > 1})
     if duplicated:
-        raise SimError(what=f"column {duplicated[0]!r} appears twice", path=path, line=1)
+        raise SimError(
+            what=f"column {duplicated[0]!r} appears twice", path=path, line=1, code="invalid-csv"
+        )
     for name in _REQUIRED_COLUMNS:
         if name not in header:
             raise SimError(
@@ -419,12 +452,27 @@ def _check_header(header: Sequence[str], path: str) -> None:
                 line=1,
                 expected=f"a header with at least {', '.join(_REQUIRED_COLUMNS)}",
                 found=", ".join(header),
+                code="invalid-csv",
             )
 
 
-def _fault(path: str, row: int, header: Sequence[str], column: str, what: str) -> SimError:
+def _fault(
+    path: str,
+    row: int,
+    header: Sequence[str],
+    column: str,
+    what: str,
+    *,
+    code: str = "invalid-event",
+) -> SimError:
     index = header.index(column) + 1 if column in header else None
-    return SimError(what=f"row {row}, column {column!r}: {what}", path=path, line=row, column=index)
+    return SimError(
+        what=f"row {row}, column {column!r}: {what}",
+        path=path,
+        line=row,
+        column=index,
+        code=code,
+    )
 
 
 def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int) -> Event:
@@ -433,14 +481,19 @@ def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int
             what=f"row {number} has {len(row)} cells for {len(header)} columns",
             path=path,
             line=number,
+            code="invalid-csv",
         )
     cells = {name: row[i] if i < len(row) else "" for i, name in enumerate(header)}
     kind = cells.get("kind", "").strip()
     fields = _KIND_FIELDS.get(kind)
     if fields is None:
         found = f"unknown event kind {kind!r}" if kind else "no event kind"
-        error = _fault(path, number, header, "kind", found)
-        raise attrs.evolve(error, expected="one of " + ", ".join(EVENT_TYPES))
+        error = _fault(path, number, header, "kind", found, code="unknown-kind")
+        raise attrs.evolve(
+            error,
+            expected="one of " + ", ".join(EVENT_TYPES),
+            hint=did_you_mean(kind, EVENT_TYPES) if kind else None,
+        )
     record: dict[str, Any] = {"kind": kind}
     for name, text in cells.items():
         if name == "kind":
@@ -465,7 +518,10 @@ def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int
         return decode_event(record)
     except SimError as exc:
         column = _column_named(exc.what, fields) or "kind"
-        raise _fault(path, number, header, column, exc.what) from None
+        raise attrs.evolve(
+            _fault(path, number, header, column, exc.what, code=exc.code or "invalid-event"),
+            hint=exc.hint,
+        ) from None
 
 
 _ABSENT: Final = object()
@@ -548,9 +604,16 @@ def _check_links(
     event: Event, seen: set[str], header: Sequence[str], path: str, number: int
 ) -> None:
     if event.id in seen:
-        raise _fault(path, number, header, "id", f"duplicate event id {event.id!r}")
+        raise _fault(
+            path, number, header, "id", f"duplicate event id {event.id!r}", code="duplicate-id"
+        )
     for cause in event.causes:
         if cause not in seen:
             raise _fault(
-                path, number, header, "causes", f"cause {cause!r} is not the id of an earlier row"
+                path,
+                number,
+                header,
+                "causes",
+                f"cause {cause!r} is not the id of an earlier row",
+                code="unknown-cause",
             )

@@ -461,7 +461,11 @@ def write_log(path: str | os.PathLike[str], events: Iterable[Event], *, pin: boo
     if target.is_dir() or target.suffix == "":
         target = target / LOG_NAME
     if not target.parent.is_dir():
-        raise SimError(what="the folder for the log does not exist", path=str(target.parent))
+        raise SimError(
+            what="the folder for the log does not exist",
+            path=str(target.parent),
+            code="no-output-folder",
+        )
     lines, head = encode_lines(events)
     _atomic_write(target, b"".join(line + b"\n" for line in lines))
     if pin:
@@ -486,13 +490,21 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
             what="the folder for the output does not exist",
             path=str(target),
             hint=f"create {target.parent} first, or write somewhere else",
+            code="no-output-folder",
         )
     if target.is_dir():
-        raise SimError(what="the output path is a folder", path=str(target), expected="a file name")
+        raise SimError(
+            what="the output path is a folder",
+            path=str(target),
+            expected="a file name",
+            code="unwritable",
+        )
     try:
         _atomic_write(target, data)
     except OSError as exc:
-        raise SimError(what=f"cannot write the output: {exc.strerror}", path=str(target)) from None
+        raise SimError(
+            what=f"cannot write the output: {exc.strerror}", path=str(target), code="unwritable"
+        ) from None
     return target
 
 

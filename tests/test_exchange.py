@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -581,4 +583,22 @@ def test_reading_a_csv_that_is_not_utf8_says_so(tmp_path: Path) -> None:
 def test_reading_accepts_a_spreadsheet_bom(tmp_path: Path) -> None:
     path = tmp_path / "excel.csv"
     path.write_bytes(b"\xef\xbb\xbf" + csv_text(_log()).encode())
+    assert read_csv(path) == _log()
+
+
+def test_a_semicolon_delimited_csv_reads_as_excel_saves_it(tmp_path: Path) -> None:
+    """Excel in much of Europe saves CSV with ';' (and sometimes a 'sep=;' first line)."""
+    comma = csv_text(_log())
+    rows = list(csv.reader(io.StringIO(comma)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=";").writerows(rows)
+    semicolon = out.getvalue()
+    assert semicolon.splitlines()[0].startswith("kind;id;at;")
+    assert read_csv_text(semicolon) == _log()
+    assert read_csv_text("sep=;\r\n" + semicolon) == _log()
+    tabbed = io.StringIO()
+    csv.writer(tabbed, delimiter="\t").writerows(rows)
+    assert read_csv_text(tabbed.getvalue()) == _log()
+    path = tmp_path / "europe.csv"
+    path.write_text(semicolon, encoding="utf-8")
     assert read_csv(path) == _log()

@@ -23,7 +23,7 @@ from sim import scenario, store
 from sim.analysis import Diff, concluding_event, explain
 from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json
 from sim.cli.progress import progress
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.exchange import Context, cameo_records, csv_text, plover_records, read_csv, uncodable
 from sim.fold import Trajectory, replay
 from sim.render.chart import chart_bytes, chart_figure
@@ -117,6 +117,7 @@ def _need_charts(command_name: str) -> None:
             raise SimError(
                 what=f"sim {command_name} needs {module}, which is not installed",
                 hint="pip install 'sim[charts]' (matplotlib and jinja2)",
+                code="missing-extra",
             )
 
 
@@ -128,6 +129,7 @@ def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
             path=str(output),
             expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
             found=f".{suffix}" if suffix else "no extension",
+            code="unknown-format",
         )
     return suffix
 
@@ -138,6 +140,7 @@ def _check_folder(output: Path) -> None:
             what="the folder for the output does not exist",
             path=str(output),
             hint=f"create {output.parent} first, or write somewhere else",
+            code="no-output-folder",
         )
 
 
@@ -302,11 +305,14 @@ def export_command(
             what=f"unknown export format {fmt!r}",
             expected="one of " + ", ".join(EXPORT_FORMATS),
             found=fmt,
+            hint=did_you_mean(fmt, EXPORT_FORMATS),
+            code="unknown-format",
         )
     if json and output is None:
         raise SimError(
             what="--json describes a written file: give -o FILE",
             hint="without -o the export itself goes to stdout",
+            code="bad-option",
         )
     if output is not None:
         _check_folder(output)
@@ -388,12 +394,14 @@ def import_command(
             what="the folder for the log does not exist",
             path=str(output),
             hint=f"create {folder.parent} first, or write somewhere else",
+            code="no-output-folder",
         )
     if target.exists() and not force:
         raise SimError(
             what="a log already exists there",
             path=str(target),
             hint="pass --force to replace it, or choose another output",
+            code="output-exists",
         )
     with progress("reading the CSV", total=2) as steps:
         events = read_csv(csv_file)

@@ -16,7 +16,7 @@ from sim import scenario, store
 from sim.analysis import diff, explain, known_by, milestone_names
 from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.progress import progress
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.parties import PARTIES
 from sim.render.data import state_data
@@ -60,6 +60,7 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
             path=str(path),
             expected="a .toml file with [scenario] and [[intervention]] tables",
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
+            code="not-a-scenario",
         )
     with progress("computing the what-if"):
         result = scenario.load_scenario(path)
@@ -120,6 +121,8 @@ def explain_command(
             what=f"unknown milestone {milestone!r}",
             path=str(path),
             expected="one of " + ", ".join(known),
+            hint=did_you_mean(milestone, known),
+            code="unknown-milestone",
         )
     explanation = explain(trajectory, milestone, notes=notes, base=base)
     if json:
@@ -170,6 +173,7 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
             what=f"unknown party {party!r}",
             expected="one of " + ", ".join(PARTIES),
             hint="a party is the first part of an actor id (us_mcgurk acts for us)",
+            code="unknown-party",
         )
     moment = _moment(point, log)
     heard = known_by(log.events, arrivals(log), party, moment)

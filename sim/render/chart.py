@@ -354,7 +354,7 @@ def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
             ends.append(end)
     if not starts:
         msg = "there is nothing to chart: the log has no events"
-        raise SimError(what=msg)
+        raise SimError(what=msg, code="empty-log")
     lo, hi = min(starts), max(ends)
     margin = max((hi - lo) * 0.015, timedelta(hours=12))
     return lo - margin, hi + margin
@@ -943,6 +943,7 @@ def chart_bytes(figure: Any, fmt: str) -> bytes:
             what=f"unknown chart format {fmt!r}",
             expected="an output file ending in .png or .svg",
             found=fmt,
+            code="unknown-format",
         )
     out = io.BytesIO()
     metadata: dict[str, Any] = (
