@@ -64,7 +64,7 @@ CODES: Final[Mapping[str, str]] = {
     "id-conflict": "an append whose id is taken by a different event",
     "bad-option": "options that cannot be used together",
     # command options and outputs
-    "bad-at": "an --at that is no date, no time with an offset and no event id of the log",
+    "bad-at": "an --at, --from or --to that is no date, no time with an offset, no event id",
     "unknown-milestone": "a milestone name that no event of the log (or its base) names",
     "unknown-party": "a party that is not one of the negotiation's parties",
     "unknown-source": "a --prefer source that no alternative date in the log comes from",
@@ -75,6 +75,7 @@ CODES: Final[Mapping[str, str]] = {
     "missing-extra": "a command that needs an optional extra that is not installed",
     "not-a-scenario": "a what-if command given something that is not a scenario file",
     "voided": "replay --strict of a log in which an event could not take effect",
+    "nothing-to-chart": "a chart window (--from, --to) with no events in it",
     # CSV imports
     "invalid-csv": "a CSV whose header, quoting or rows are not those of an event table",
     # scenario files

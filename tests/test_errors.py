@@ -348,6 +348,21 @@ CASES = [
         exit=1,
         says=("strict replay: 1 event(s) voided; first 'ann'",),
     ),
+    Case(
+        "chart of an empty window",
+        "nothing-to-chart",
+        lambda f: [
+            "chart",
+            str(BASELINE),
+            "-o",
+            str(f / "c.png"),
+            "--from",
+            "2030-01-01",
+            "--to",
+            "2030-02-01",
+        ],
+        says=("there is nothing to chart", "2030-01-01"),
+    ),
     # ---------------------------------------------------------------- CSV imports
     Case(
         "CSV with an unknown column",

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib.util
 import time
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Annotated, Final
 
@@ -196,7 +198,7 @@ def report_for(target: Target, *, chart_svg: str | None = None) -> str:
 
 @app.command("chart")
 @command("chart")
-def chart_command(
+def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     path: TargetArg,
     output: Annotated[
         Path,
@@ -205,12 +207,30 @@ def chart_command(
     title: Annotated[
         str | None, typer.Option("--title", help="A title instead of the scenario's name.")
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="WHEN|EVENT_ID",
+            help="Zoom: start the chart here (a date, from 00:00 UTC; a time; or an event id).",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="WHEN|EVENT_ID",
+            help="Zoom: end the chart here (a date, to the end of that day UTC; a time; an id).",
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
 
-    A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross.
-    Example: [bold]sim chart scenarios/baseline -o baseline.png[/]
+    Each event is numbered beside its marker, and a key below the chart lists the numbers.
+    A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross,
+    inserted ones a ring.
+    Example: [bold]sim chart scenarios/baseline -o nov.png --from 2023-11-13 --to 2023-11-22[/]
     """
     _need_charts("chart")
     started = time.perf_counter()
@@ -218,8 +238,14 @@ def chart_command(
     _check_folder(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
+        window = {
+            "start": _window_edge(start, target, end=False),
+            "end": _window_edge(end, target, end=True),
+        }
         steps.step("drawing")
-        figure = chart_figure(target.trajectory, base=target.base, title=title or target.question)
+        figure = chart_figure(
+            target.trajectory, base=target.base, title=title or target.question, **window
+        )
         steps.step("writing")
         data = chart_bytes(figure, fmt)
         store.write_file(output, data)
@@ -227,6 +253,39 @@ def chart_command(
     _written(
         "chart", output, target, {"format": fmt, "bytes": len(data)}, json=json, started=started
     )
+
+
+def _window_edge(text: str | None, target: Target, *, end: bool) -> datetime | None:
+    """``--from``/``--to``: a date (its start, or for ``--to`` its end, UTC), an ISO 8601 time
+    with an offset, or the id of an event (its time)."""
+    if text is None:
+        return None
+    events = (*target.trajectory.events, *(target.base.events if target.base else ()))
+    named = next((e.at for e in events if e.id == text), None)
+    if named is not None:
+        return named
+    flag = "--to" if end else "--from"
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SimError(
+            what=f"{flag} is not a date, a time or an event id of this log",
+            expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
+            found=repr(text),
+            hint=did_you_mean(text, (e.id for e in events)),
+            code="bad-at",
+        ) from None
+    if moment.utcoffset() is None:
+        raise SimError(
+            what=f"{flag} time has no timezone",
+            expected="an offset such as +00:00 or Z",
+            found=repr(text),
+            code="bad-at",
+        )
+    return moment
 
 
 # ------------------------------------------------------------------------------------ report
