@@ -360,7 +360,7 @@ def test_voided_events_are_not_exported_to_plover() -> None:
     assert "late" not in {r["id"] for r in plover_records(trajectory, context="historical")}
 
 
-@budget(40)
+@budget(20)
 @given(histories(min_size=1))
 def test_plover_records_of_any_history_validate_against_the_schema(log: tuple[Event, ...]) -> None:
     trajectory = replay(log)

@@ -178,8 +178,9 @@ def _browser() -> str:
     pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; .ci/run does)")
 
 
-def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _chromium(browser: str, profile: Path, *args: str) -> subprocess.Popen[str]:
+    """Chromium started headless on its own profile (the caller waits for it)."""
+    return subprocess.Popen(
         [
             browser,
             "--headless",
@@ -194,31 +195,32 @@ def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedPr
             f"--user-data-dir={profile}",
             *args,
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory, baseline_html: str) -> tuple[str, Any]:
-    """The page's DOM after Chromium loaded it, and a screenshot of the whole page."""
+    """The page's DOM and a screenshot, from two Chromium runs at once (one each)."""
     image = pytest.importorskip("PIL.Image")
     browser = _browser()
     folder = tmp_path_factory.mktemp("browser")
     page = folder / "report.html"
     page.write_text(baseline_html, encoding="utf-8")
-    dom = _chromium(browser, folder / "profile-dom", "--dump-dom", page.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
     shot = folder / "report.png"
-    result = _chromium(
+    dom = _chromium(browser, folder / "profile-dom", "--dump-dom", page.as_uri())
+    screenshot = _chromium(
         browser, folder / "profile-shot", f"--screenshot={shot}", "--window-size=1400,7000",
         page.as_uri(),
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert shot.is_file(), result.stderr[-2000:]
-    return dom.stdout, np.asarray(image.open(shot).convert("RGB"))
+    dom_out, dom_err = dom.communicate(timeout=120)
+    _, shot_err = screenshot.communicate(timeout=120)
+    assert dom.returncode == 0, dom_err[-2000:]
+    assert screenshot.returncode == 0, shot_err[-2000:]
+    assert shot.is_file(), shot_err[-2000:]
+    return dom_out, np.asarray(image.open(shot).convert("RGB"))
 
 
 def test_chromium_renders_the_page_with_its_chart(rendered: tuple[str, Any]) -> None:
