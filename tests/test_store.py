@@ -13,7 +13,7 @@ from sim.errors import SimError
 from sim.events import Event
 from sim.store import head_path, load_log, verify, write_log
 from tests.builders import make
-from tests.profiles import budget
+from tests.profiles import PROFILE, budget
 from tests.strategies import events, histories
 
 
@@ -161,6 +161,6 @@ class StoreAgainstAList(RuleBasedStateMachine):
 
 
 StoreAgainstAList.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=12, deadline=None
+    max_examples=10_000 if PROFILE == "fuzz" else 12, stateful_step_count=12, deadline=None
 )
 test_store_against_a_list = StoreAgainstAList.TestCase
