@@ -1084,11 +1084,22 @@ def _draw_numbers(  # noqa: PLR0917 (the figure's parts the numbers must clear)
     to_px = ax.transData.transform
     marks: list[tuple[float, float, float, float]] = []  # boxes to keep clear, in pixels
     cap = CAP_PT * DPI / 72 / 2
+    overlay = _overlay(trajectory, base) if base is not None else None
+    crossed = {*overlay.voided, *overlay.removed} if overlay else set()
+    ringed = set(overlay.inserted) if overlay else set()
+
+    def drawn_radius(event: Event) -> float:
+        """Half the size, in pixels, of what is drawn at the event: marker, cross or ring."""
+        size = KIND_STYLE[event.kind].size
+        size = max(size, 11.0) if event.id in crossed else size
+        size = max(size, 15.0) if event.id in ringed else size
+        return size * DPI / 72 / 2
+
     for source in (trajectory, base) if base else (trajectory,):
         for event in source.events:
             if event.id not in seen:
                 continue
-            radius = KIND_STYLE[event.kind].size * DPI / 72 / 2
+            radius = drawn_radius(event)
             for lane in _event_lanes(event, lanes):
                 x, y = (float(v) for v in to_px((_num(event.at), positions[(event.id, lane)])))
                 marks.append((x - radius, y - radius, x + radius, y + radius))
@@ -1110,7 +1121,7 @@ def _draw_numbers(  # noqa: PLR0917 (the figure's parts the numbers must clear)
             continue
         text = str(numbers[event.id])
         width, height, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
-        radius = KIND_STYLE[event.kind].size * DPI / 72 / 2
+        radius = drawn_radius(event)
         for lane in _event_lanes(event, lanes):
             x, y = to_px((_num(event.at), positions[(event.id, lane)]))
             wanted.append(
