@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,18 @@ from typer.testing import CliRunner
 
 from sim.analysis import MILESTONES
 from sim.cli import app
-from sim.store import load_log
+from sim.events import (
+    Alternative,
+    Approval,
+    Channel,
+    Contact,
+    Event,
+    Offer,
+    Response,
+    Source,
+)
+from sim.render.terminal import date_parts, span, when
+from sim.store import load_log, write_log
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
 WIDE = ["--width", "400"]  # no wrapping: every phrase can be found on one line
@@ -127,3 +140,123 @@ def _entry(out: str, words: str) -> str:
     dated = re.compile(r"^ ~?\d{4}-\d{2}-\d{2}")
     end = next((i for i in range(first + 1, len(lines)) if dated.match(lines[i])), len(lines))
     return "\n".join(lines[first:end])
+
+
+def test_json_has_one_entry_per_event_with_what_the_replay_made_of_it() -> None:
+    data = json.loads(_run(str(BASELINE), "--json"))
+    assert set(data) == {"scenario", "entries", "milestones", "outcome"}
+    log = load_log(BASELINE)
+    entries = data["entries"]
+    assert [e["id"] for e in entries] == [e.id for e in log.events]
+    assert {e["reached"] for e in entries if e["reached"]} == set(MILESTONES)
+    assert all(e["voided"] is None for e in entries)
+    suspended = next(e for e in entries if e["reached"] == "talks_suspended")
+    assert "talks suspended" in suspended["changes"]
+    assert suspended["source"]["paragraph"] == 19
+    assert data["outcome"]["concluded"] is True
+
+
+def _tiny_log(tmp_path: Path) -> Path:
+    start = datetime(2023, 10, 7, 12, tzinfo=UTC)
+    source = Source(document="seed", paragraph=7, quote="q")
+    events: list[Event] = [
+        Contact(id="hello", at=start, actors=("qatar",), source=source, summary="Hello"),
+        Offer(
+            id="o1",
+            at=start + timedelta(hours=1),
+            actors=("qatar",),
+            recipients=("hamas_gaza_leaders",),
+            channel=Channel(name="qatar>hamas_gaza_leaders", via=("gaza",)),
+            text="t1",
+            requires=("israel_cabinet",),
+            source=source,
+            summary="An offer",
+            alternatives=(
+                Alternative(
+                    source=Source(document="facts.md: Other, 1 Jan", quote="x"),
+                    at=start - timedelta(days=1),
+                ),
+            ),
+        ),
+        Response(
+            id="r1",
+            at=start + timedelta(hours=2),
+            actors=("israel_cabinet",),
+            to="o1",
+            decision="rejected",
+            causes=("o1",),
+            source=source,
+            summary="A rejection",
+            milestone="hamas_green_light",
+        ),
+        Approval(
+            id="a1",
+            at=start + timedelta(hours=3),
+            actors=("israel_cabinet",),
+            body="israel_cabinet",
+            text="t2",
+            source=source,
+            summary="Approves a text not on the table",
+        ),
+    ]
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    write_log(folder, events)
+    return folder
+
+
+def test_voided_events_and_missed_milestones_are_shown(tmp_path: Path) -> None:
+    out = _run(str(_tiny_log(tmp_path)), *WIDE)
+    assert "✗ voided: it approves text t2, but the text on the table is t1" in out
+    assert "★ hamas_green_light" not in out  # a rejection reaches no green light
+    assert "Not concluded" in out
+    assert "voided a1:" in out
+
+
+def test_json_records_voided_events(tmp_path: Path) -> None:
+    data = json.loads(_run(str(_tiny_log(tmp_path)), "--json"))
+    voided = {e["id"]: e["voided"] for e in data["entries"] if e["voided"]}
+    assert voided == {"a1": "it approves text t2, but the text on the table is t1"}
+    assert next(e for e in data["entries"] if e["id"] == "r1")["reached"] is None
+
+
+def test_prefer_with_an_unknown_source_is_a_clean_error() -> None:
+    result = runner.invoke(app, ["timeline", str(BASELINE), "--prefer", "Nobody"])
+    assert result.exit_code == 2
+    said = " ".join(result.output.split())
+    assert "no event of this log has an alternative from that source" in said
+    assert "Traceback" not in result.output
+
+
+def test_missing_path_is_a_clean_error(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["timeline", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2
+    assert "no such file or folder" in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_span_is_as_short_as_it_reads() -> None:
+    day = datetime(2023, 10, 7, tzinfo=UTC)
+    assert span(day, day + timedelta(hours=5)) == "07 Oct"
+    assert span(day, day + timedelta(days=13)) == "07–20 Oct"
+    assert span(day, day + timedelta(days=30)) == "07 Oct–06 Nov"
+    assert span(day, day + timedelta(days=90)) == "07 Oct 2023–05 Jan 2024"
+
+
+def test_dates_show_hours_only_when_exact() -> None:
+    at = datetime(2023, 11, 14, 10, 30, tzinfo=UTC)
+    source = Source(document="seed", paragraph=17)
+    exact = Contact(id="c", at=at, source=source)
+    day = Contact(id="c", at=at, precision="day", source=source)
+    approx = Contact(
+        id="c",
+        at=at,
+        precision="approx",
+        earliest=at - timedelta(days=2),
+        latest=at + timedelta(days=1),
+        source=source,
+    )
+    assert date_parts(exact) == ("2023-11-14 10:30", "")
+    assert date_parts(day) == ("2023-11-14", "")
+    assert date_parts(approx) == ("~2023-11-14", "12–15 Nov")
+    assert when(approx) == "~2023-11-14 (12–15 Nov)"
