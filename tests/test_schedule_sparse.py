@@ -59,7 +59,7 @@ def _both(history: Sequence[Event], interventions: Sequence[Intervention]) -> No
     assert fast.first_change == full.first_change
 
 
-@budget(20)
+@budget(15)
 @given(what_ifs())
 def test_the_sparse_schedule_gives_the_full_simulations_log(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -67,7 +67,7 @@ def test_the_sparse_schedule_gives_the_full_simulations_log(
     _both(*case)
 
 
-@budget(20)
+@budget(15)
 @given(zoned_what_ifs())
 def test_the_sparse_schedule_keeps_the_offsets_the_full_simulation_gives(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -91,7 +91,7 @@ def test_the_sparse_schedule_follows_a_moved_blackout_in_any_offset(
     _both(*case)
 
 
-@budget(20)
+@budget(15)
 @given(deal_what_ifs())
 def test_the_sparse_schedule_gives_the_full_simulations_log_for_deals(
     case: tuple[tuple[Event, ...], list[Intervention]],

@@ -64,7 +64,7 @@ def test_retime_by_zero_gives_the_identical_trajectory(
     assert result.diff.empty
 
 
-@budget(20)
+@budget(15)
 @given(histories(min_size=1), st.data())
 def test_remove_then_reinsert_gives_the_identical_trajectory(
     history: tuple[Event, ...], data: st.DataObject
@@ -74,7 +74,7 @@ def test_remove_then_reinsert_gives_the_identical_trajectory(
     _same(result.trajectory, replay(history))
 
 
-@budget(20)
+@budget(15)
 @given(what_ifs())
 def test_the_reused_prefix_plus_refold_equals_a_full_replay_of_the_new_log(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -115,7 +115,7 @@ def _touched(history: tuple[Event, ...], interventions: Sequence[Intervention]) 
     return min(times)
 
 
-@budget(20)
+@budget(15)
 @given(what_ifs(min_size=2))
 def test_an_intervention_changes_nothing_before_the_earliest_time_it_touches(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -172,7 +172,7 @@ def test_a_blackout_with_two_ends_is_not_lengthened_by_moving_one() -> None:
     assert lengthens_a_blackout((start, first), first)
 
 
-@budget(20)
+@budget(15)
 @given(deal_what_ifs())
 def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_text(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -189,7 +189,7 @@ def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_te
     assert set(offer.requires) <= bound
 
 
-@budget(20)
+@budget(15)
 @given(what_ifs(), st.data())
 def test_a_what_if_of_a_what_if_equals_the_what_if_of_the_combined_interventions(
     case: tuple[tuple[Event, ...], list[Intervention]], data: st.DataObject
@@ -203,7 +203,7 @@ def test_a_what_if_of_a_what_if_equals_the_what_if_of_the_combined_interventions
     assert second.diff == combined.diff
 
 
-@budget(20)
+@budget(15)
 @given(what_ifs())
 def test_the_diff_lists_exactly_the_events_whose_time_or_voiding_changed(
     case: tuple[tuple[Event, ...], list[Intervention]],
