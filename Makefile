@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck pytest bench fuzz slow hostile chart clean
+.PHONY: demo test lint typecheck pytest bench fuzz explore slow hostile chart clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
@@ -51,6 +51,12 @@ chart: $(STAMP)
 ## fuzz: every loader against 10,000 generated bad inputs each (about twenty minutes)
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest tests/test_fuzz.py -q --hypothesis-show-statistics
+
+## explore: every property at 10,000 random examples, stopping at the first failure (hours);
+## narrow it with EXPLORE, e.g. make explore EXPLORE=tests/test_whatif_properties.py
+EXPLORE ?= tests
+explore: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -m "not slow" -x -q --hypothesis-show-statistics $(EXPLORE)
 
 ## slow: the full-size reliability runs (200 SIGKILLed writers; 4 writers x 1,000 appends)
 slow: $(STAMP)

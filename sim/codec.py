@@ -30,7 +30,7 @@ import orjson
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception
 
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import (
     EVENT_TYPES,
     Alternative,
@@ -423,6 +423,7 @@ def decode_event(record: object) -> Event:
             what="unknown event kind" if "kind" in record else "missing event kind",
             expected="one of " + ", ".join(EVENT_TYPES),
             found=repr(kind) if "kind" in record else "no kind key",
+            hint=did_you_mean(kind, EVENT_TYPES) if isinstance(kind, str) else None,
             code="unknown-kind",
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
@@ -466,10 +467,17 @@ def _structure(fields: dict[str, Any], kind: str, structure: Hook) -> Event:
             )
         raise SimError(
             what=f"invalid {kind} {label}: {_explain(fields, cls)}",
-            hint=hint,
+            hint=_near_fields(fields, cls) + hint,
             code="invalid-event",
         ) from None
     return event
+
+
+def _near_fields(fields: dict[str, Any], cls: type[Event]) -> str:
+    """``did you mean decision? `` for unknown keys spelled like a field of ``cls``."""
+    names = [f.name for f in attrs.fields(cls)]
+    near = [hint for key in fields if key not in names and (hint := did_you_mean(key, names))]
+    return "".join(f"{hint} " for hint in near)
 
 
 def _field_list(cls: type[Event]) -> str:

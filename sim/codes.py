@@ -1,185 +1,356 @@
-"""Event-data codes: how each kind of event reads in CAMEO and in PLOVER, kept as data.
+"""Event-data codes: how each event reads in CAMEO and in PLOVER, kept as data.
 
-The table follows the closest codes that ``facts.md`` (beside the seed) lists for this history,
-and the CAMEO-to-PLOVER conversion table of the PLOVER draft 0.8 (17 September 2021) where
-``facts.md`` names no code.  CAMEO codes are strings: the leading zero of ``045`` is part of the
-code.  A response is coded by its decision, a condition by whether it forbids a military move,
-a military operation by its phase, an announcement by whether it announces the deal.
+An event's CAMEO verb code follows ``facts.md`` (beside the seed) for this history and the usage
+notes of the CAMEO codebook, version 1.1b3, for who may be its source and its target: ``045``
+Mediate only from a third party to belligerents, ``037`` and ``127`` only between adversaries,
+``0353`` only from a party that holds captives (a belligerent), ``0871`` only from a belligerent.
+Where those do not hold, the code is the one whose notes fit (``040``, ``030``, ``120``, ...).
+CAMEO codes are strings: the leading zero of ``045`` is part of the code.
 
-The PLOVER field rules (event types, the modes each type allows, the context values, which types
-need a recipient) are here too, so that an export and its test check against the same book.
+Each CAMEO code then reads in PLOVER as the PLOVER manual's draft 2.0 translates its cue
+category ("CAMEO to PLOVER translation"), with the mode and the topical context the
+CAMEO2PLOVER-2021 table of the same repository gives it, where the manual still has that mode
+and context.  One exception, documented in the manual's CONCEDE: a declared truce (``0871``) is
+CONCEDE, "declarations (but not implementations) of ceasefires", not RETREAT.
 
-Pure data and lookups: no I/O.
+Who is who: :data:`ACTOR_CODES` is the one table from a party (or one actor) to its PLOVER
+entities (an ISO 3166 code and a sector) and to whether it fights in this conflict.  A compound
+actor, the US-Israeli hostage cell, is coded as both its parties.
+
+The PLOVER field rules (event types, the modes each type allows, the contexts, which types need
+a recipient, the quad categories) are here too, so that an export and its checks read the same
+book.  Pure data and lookups: no I/O.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 from attrs import frozen
 
-from sim.events import Announcement, Condition, Event, MilitaryOperation, Offer, Response
+from sim.events import (
+    Announcement,
+    Condition,
+    Event,
+    Information,
+    MilitaryOperation,
+    Offer,
+    Response,
+)
 from sim.parties import party_of
 
 __all__ = [
     "ACTOR_CODES",
+    "CAMEO",
     "CAMEO_TEXT",
     "CODEBOOK",
-    "CODES",
+    "PLOVER_AUXILIARY",
     "PLOVER_CONTEXTS",
     "PLOVER_MODES",
     "PLOVER_NEEDS_RECIPIENT",
     "PLOVER_QUAD",
+    "PLOVER_VERSION",
+    "ActorCode",
     "Code",
+    "Entity",
     "actor_code",
+    "cameo_of",
     "code_of",
+    "entities",
 ]
 
-CODEBOOK: Final = "plover-draft-0.8"
-"""The PLOVER codebook this export follows (the draft the CAMEO conversion table cites)."""
+PLOVER_VERSION: Final = "2.0"
+"""The PLOVER manual this export follows: openeventdata/PLOVER ``PLOVER_MANUAL.tex``, draft 2.0."""
+
+CODEBOOK: Final = "plover-2.0-draft"
+"""``cite_info.codebook`` of every record: the manual's draft 2.0 (the manual's own examples
+read ``plover-base-1.3.1``)."""
+
+
+# ------------------------------------------------------------------------------------ codes
 
 
 @frozen(kw_only=True)
 class Code:
-    """How one kind of event is coded: a CAMEO verb code and a PLOVER event type and mode."""
+    """One CAMEO verb code and how PLOVER reads it.
+
+    ``plover`` is ``None`` for a code PLOVER drops (the cue categories 01 and 02); ``context``
+    is the topical context of the CAMEO2PLOVER-2021 table, where PLOVER 2.0 has it.
+    """
 
     cameo: str
-    plover: str
+    text: str
+    plover: str | None
     mode: str | None = None
+    context: str | None = None
     note: str = ""
 
 
-CAMEO_TEXT: Final[dict[str, str]] = {
-    "030": "Express intent to cooperate",
-    "037": "Express intent to settle dispute",
-    "041": "Discuss by telephone",
-    "045": "Mediate",
-    "046": "Engage in negotiation",
-    "057": "Sign formal agreement",
-    "064": "Share intelligence or information",
-    "0353": "Express intent to release persons or property",
-    "0356": "Express intent to de-escalate military engagement",
-    "0811": "Ease restrictions on political freedoms",
-    "0841": "Return, release person(s)",
-    "087": "De-escalate military engagement",
-    "0871": "Declare truce, ceasefire",
-    "100": "Demand",
-    "1053": "Demand release of persons or property",
-    "1056": "Demand de-escalation of military engagement",
-    "127": "Reject plan, agreement to settle dispute",
-    "164": "Halt negotiations",
-    "1721": "Impose restrictions on freedoms of speech and expression",
-    "190": "Use conventional military force",
-}
+def _code(  # noqa: PLR0917 (one row of a table: code, name, type, mode, context)
+    cameo: str,
+    text: str,
+    plover: str | None,
+    mode: str | None = None,
+    context: str | None = None,
+    note: str = "",
+) -> tuple[str, Code]:
+    return cameo, Code(cameo=cameo, text=text, plover=plover, mode=mode, context=context, note=note)
+
+
+CAMEO: Final[Mapping[str, Code]] = dict(
+    [
+        _code("010", "Make statement", None, note="PLOVER drops CAMEO 01"),
+        _code("030", "Express intent to cooperate", "AGREE", context="diplomatic"),
+        _code("037", "Express intent to settle dispute", "AGREE", context="diplomatic"),
+        _code("040", "Consult", "CONSULT"),
+        _code("041", "Discuss by telephone", "CONSULT", "phone"),
+        _code("045", "Mediate", "CONSULT", context="diplomatic"),
+        _code("046", "Engage in negotiation", "CONSULT", context="diplomatic"),
+        _code("057", "Sign formal agreement", "SUPPORT", context="diplomatic"),
+        _code("064", "Share intelligence or information", "COOPERATE", context="intelligence"),
+        _code(
+            "0353", "Express intent to release persons or property", "AGREE",
+            context="rights_freedoms",
+        ),
+        _code(
+            "0356", "Express intent to de-escalate military engagement", "AGREE",
+            context="military",
+        ),
+        _code(
+            "0811", "Ease restrictions on political freedoms", "CONCEDE",
+            note="CAMEO2PLOVER's context 'democracy' is not a PLOVER 2.0 context",
+        ),
+        _code("0841", "Return, release person(s)", "RETREAT", "release", "legal"),
+        _code(
+            "087", "De-escalate military engagement", "RETREAT", context="military",
+            note="CAMEO2PLOVER's mode 'disarm' is not what an ended operation says: left out",
+        ),
+        _code(
+            "0871", "Declare truce, ceasefire", "CONCEDE", context="military",
+            note="PLOVER 2.0 CONCEDE: 'declarations (but not implementations) of ceasefires'",
+        ),
+        _code("100", "Demand", "REQUEST"),
+        _code(
+            "1056", "Demand de-escalation of military engagement", "REQUEST", "yield", "military"
+        ),
+        _code("120", "Reject", "REJECT"),
+        _code("127", "Reject plan, agreement to settle dispute", "REJECT", "meet", "diplomatic"),
+        _code("164", "Halt negotiations", "SANCTION", "withdraw", "diplomatic"),
+        _code(
+            "1721", "Impose restrictions on political freedoms", "COERCE", "withhold", "legal",
+            note="facts.md: nearest code for a communications blackout; PLOVER 2.0 'withhold' "
+            "is 'shut off power/internet/water'",
+        ),
+        _code("190", "Use conventional military force", "ASSAULT", context="military"),
+    ]
+)  # fmt: skip
+"""Every CAMEO verb code the export uses, with its CAMEO name and PLOVER reading."""
+
+CAMEO_TEXT: Final[Mapping[str, str]] = {cameo: code.text for cameo, code in CAMEO.items()}
 """The CAMEO verb codes this table uses, with their CAMEO names."""
 
-CODES: Final[dict[str, Code]] = {
-    "contact": Code(cameo="045", plover="CONSULT", note="facts.md: mediation"),
-    "channel_opened": Code(cameo="046", plover="CONSULT", note="facts.md: meeting, negotiation"),
-    "call": Code(cameo="041", plover="CONSULT", mode="phone", note="facts.md: call"),
-    "meeting": Code(cameo="046", plover="CONSULT", note="facts.md: meeting, negotiation"),
-    "release": Code(cameo="0841", plover="RETREAT", mode="release", note="facts.md"),
-    "offer": Code(cameo="0353", plover="AGREE", note="facts.md: offer to release people"),
-    "offer/pause": Code(cameo="0356", plover="AGREE", note="facts.md: offer to pause fighting"),
-    "response/accepted": Code(cameo="037", plover="AGREE", note="facts.md: acceptance"),
-    "response/accepted_with_changes": Code(cameo="037", plover="AGREE", note="facts.md"),
-    "response/rejected": Code(cameo="127", plover="REJECT", mode="meet", note="facts.md"),
-    "response/countered": Code(cameo="046", plover="CONSULT", note="CAMEO2PLOVER: negotiation"),
-    "response/commented": Code(cameo="046", plover="CONSULT", note="CAMEO2PLOVER: negotiation"),
-    "condition": Code(cameo="100", plover="DEMAND", note="CAMEO2PLOVER: demand"),
-    "condition/prohibits": Code(
-        cameo="1056", plover="DEMAND", mode="yield", note="facts.md: demand de-escalation"
+
+# ------------------------------------------------------------------------------------ actors
+
+
+@frozen(kw_only=True)
+class Entity:
+    """A PLOVER entity: a 3-character code (ISO 3166 alpha-3) and a sector of the manual's
+    table (``GOV``, ``MIL``, ``SPY``, ``CVL``, ...), and a canonical name where the code alone
+    does not say who (Hamas under ``PSE``)."""
+
+    code: str
+    sector: str | None = None
+    identifier_text: str | None = None
+
+
+@frozen(kw_only=True)
+class ActorCode:
+    """How a party, or one actor of it, is coded: its entities (two for a compound actor) and
+    whether it is a belligerent, one of CAMEO's "adversaries" (a party to the fighting)."""
+
+    entities: tuple[Entity, ...]
+    belligerent: bool = False
+
+
+def _state(code: str, sector: str = "GOV", *, belligerent: bool = False) -> ActorCode:
+    return ActorCode(entities=(Entity(code=code, sector=sector),), belligerent=belligerent)
+
+
+ACTOR_CODES: Final[Mapping[str, ActorCode]] = {
+    # parties: their government speaks for them
+    "qatar": _state("QAT"),
+    "us": _state("USA"),
+    "israel": _state("ISR", belligerent=True),
+    "egypt": _state("EGY"),
+    "hamas": ActorCode(
+        entities=(Entity(code="PSE", identifier_text="Hamas"),), belligerent=True
+    ),  # the record does not say in which sector Hamas acts: none is given
+    # actors whose sector is not their government's
+    "israel_army": _state("ISR", "MIL", belligerent=True),
+    "israel_mossad": _state("ISR", "SPY", belligerent=True),
+    "us_burns": _state("USA", "SPY"),  # the CIA director
+    "egypt_kamel": _state("EGY", "SPY"),  # the head of Egypt's General Intelligence
+    "us_hostage_families": _state("USA", "CVL"),
+    # a compound actor: the US-Israeli hostage cell (NSC staff and Israel)
+    "hostage_cell": ActorCode(
+        entities=(Entity(code="USA", sector="GOV"), Entity(code="ISR", sector="GOV")),
+        belligerent=True,
     ),
-    "assurance": Code(cameo="030", plover="AGREE", note="CAMEO2PLOVER: a promise"),
-    "military_operation": Code(cameo="190", plover="ASSAULT", note="CAMEO2PLOVER: 19 FIGHT"),
-    "military_operation/ended": Code(
-        cameo="087", plover="RETREAT", mode="disarm", note="CAMEO2PLOVER: de-escalate"
-    ),
-    "blackout_started": Code(
-        cameo="1721", plover="COERCE", mode="withhold", note="facts.md (nearest)"
-    ),
-    "blackout_ended": Code(cameo="0811", plover="CONCEDE", note="CAMEO2PLOVER (nearest)"),
-    "talks_suspended": Code(
-        cameo="164", plover="SANCTION", mode="withdraw", note="facts.md: ending talks"
-    ),
-    "talks_resumed": Code(cameo="046", plover="CONSULT", note="CAMEO2PLOVER: negotiation"),
-    "information": Code(cameo="064", plover="COOPERATE", note="CAMEO2PLOVER: share information"),
-    "approval": Code(cameo="057", plover="SUPPORT", note="facts.md: final approval"),
-    "announcement": Code(cameo="0871", plover="CONCEDE", note="facts.md: truce declared"),
-    "announcement/other": Code(cameo="046", plover="CONSULT", note="not a deal: a statement"),
 }
-"""Kind (or ``kind/variant``) to its codes; :func:`code_of` picks the variant for an event."""
+"""Party, or actor id, to its PLOVER coding.  An actor id's own row wins over its party's
+(``israel_army`` over ``israel``); an actor of a party with no row cannot be coded.
+
+This is the one table to replace when another history brings its own parties."""
+
+
+def actor_code(actor: str) -> ActorCode | None:
+    """The coding of an actor id: its own row, else its party's, else ``None`` (unknown)."""
+    return ACTOR_CODES.get(actor) or ACTOR_CODES.get(party_of(actor))
+
+
+def entities(actor: str) -> list[dict[str, str]]:
+    """The PLOVER entity objects of an actor id (two for a compound actor), with the id as
+    ``entity_text``.  An actor of no known party gives none (see :func:`sim.exchange.uncodable`).
+    """
+    coded = actor_code(actor)
+    if coded is None:
+        return []
+    out = []
+    for entity in coded.entities:
+        record = {"code": entity.code}
+        if entity.sector is not None:
+            record["sector"] = entity.sector
+        if entity.identifier_text is not None:
+            record["identifier_text"] = entity.identifier_text
+        record["entity_text"] = actor
+        out.append(record)
+    return out
+
+
+def _belligerent(actor: str) -> bool:
+    coded = actor_code(actor)
+    return coded is not None and coded.belligerent
+
+
+def _adversaries(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` fight on opposite sides: both belligerents, no code shared."""
+    first, second = actor_code(a), actor_code(b)
+    if first is None or second is None or not (first.belligerent and second.belligerent):
+        return False
+    return not {e.code for e in first.entities} & {e.code for e in second.entities}
+
+
+def _mediates(event: Event) -> bool:
+    """CAMEO 045: "The source is always the mediator and adversaries are the targets"."""
+    return (
+        bool(event.actors and event.recipients)
+        and not any(_belligerent(a) for a in event.actors)
+        and all(_belligerent(r) for r in event.recipients)
+    )
+
+
+def _between_adversaries(event: Event) -> bool:
+    """CAMEO 037 and 127: "Both the source and the target ... should be adversaries"."""
+    return bool(event.actors and event.recipients) and all(
+        _adversaries(a, r) for a in event.actors for r in event.recipients
+    )
+
+
+# ------------------------------------------------------------------------------------ choice
+
+
+def cameo_of(event: Event) -> str:
+    """The CAMEO verb code of ``event``, by its kind, its variant and who its source and target
+    are (the usage notes of CAMEO 1.1b3)."""
+    match event:
+        case Offer(terms=terms) if any(_belligerent(a) for a in event.actors):
+            # a party to the fighting, holding captives: intent to release, or only to pause
+            pause_only = terms.pause_days is not None and terms.hostages is None
+            return "0356" if pause_only else "0353"
+        case Offer():
+            return "045" if _mediates(event) else "030"  # a third party's proposal
+        case Response(decision="accepted" | "accepted_with_changes"):
+            return "037" if _between_adversaries(event) else "030"
+        case Response(decision="rejected"):
+            return "127" if _between_adversaries(event) else "120"
+        case Response():
+            return "046"  # countered or commented: bargaining
+        case Condition(prohibits=prohibits):
+            return "1056" if prohibits else "100"
+        case MilitaryOperation(phase="started"):
+            return "190"
+        case MilitaryOperation(phase="adapted"):
+            return "0356"  # the plan changed while under way: here, made gradual for a pause
+        case MilitaryOperation():
+            return "087"
+        case Information(captor=captor):
+            # news of captives is information shared (material); any other message is talk
+            return "064" if captor is not None else "040"
+        case Announcement(of_deal=False):
+            return "010"
+        case Announcement():
+            belligerent = any(_belligerent(a) for a in event.actors)
+            return "0871" if belligerent else "057"  # a mediator reports the deal finalized
+        case _:
+            return _BY_KIND[event.kind] if event.kind in _BY_KIND else _by_role(event)
+
+
+_BY_KIND: Final[Mapping[str, str]] = {
+    "channel_opened": "040",  # a channel set up for talks: 046 needs negotiations reported
+    "call": "041",
+    "release": "0841",
+    "assurance": "030",
+    "blackout_started": "1721",
+    "blackout_ended": "0811",
+    "talks_suspended": "164",
+    "talks_resumed": "046",
+    "approval": "057",
+}
+
+
+def _by_role(event: Event) -> str:
+    """A contact or a meeting: mediation when a third party meets belligerents, else talks."""
+    if _mediates(event):
+        return "045"
+    return "040" if event.kind == "contact" else "046"
 
 
 def code_of(event: Event) -> Code:
-    """The codes for ``event``: its kind's row, or the row of its variant where one applies."""
-    variant: str | None = None
-    match event:
-        case Offer(terms=terms) if terms.pause_days is not None and terms.hostages is None:
-            variant = "pause"
-        case Response(decision=decision):
-            variant = decision
-        case Condition(prohibits=prohibits) if prohibits:
-            variant = "prohibits"
-        case MilitaryOperation(phase="ended"):
-            variant = "ended"
-        case Announcement(of_deal=False):
-            variant = "other"
-        case _:
-            variant = None
-    return CODES[f"{event.kind}/{variant}"] if variant else CODES[event.kind]
-
-
-ACTOR_CODES: Final[dict[str, dict[str, str]]] = {
-    "qatar": {"code": "QAT"},
-    "us": {"code": "USA"},
-    "israel": {"code": "ISR"},
-    "egypt": {"code": "EGY"},
-    "hamas": {"code": "PSE", "identifier_text": "Hamas"},
-}
-"""Party to its PLOVER actor object (ISO 3166 alpha-3; Hamas under Palestine, named)."""
-
-
-def actor_code(actor: str) -> dict[str, str]:
-    """The PLOVER actor object of an actor id: its party's code, and the id as ``actor_text``."""
-    known = ACTOR_CODES.get(party_of(actor), {"code": party_of(actor).upper()[:3]})
-    return {**known, "actor_text": actor}
+    """The codes of ``event``: its CAMEO code (:func:`cameo_of`) and that code's PLOVER reading."""
+    return CAMEO[cameo_of(event)]
 
 
 # ------------------------------------------------------------------------------------ PLOVER rules
 
-PLOVER_MODES: Final[dict[str, frozenset[str]]] = {
+PLOVER_MODES: Final[Mapping[str, frozenset[str]]] = {
     "AGREE": frozenset(),
     "CONSULT": frozenset({"visit", "third-party", "multilateral", "phone"}),
     "SUPPORT": frozenset(),
     "CONCEDE": frozenset(),
     "COOPERATE": frozenset(),
-    "AID": frozenset({"economic", "military", "humanitarian", "asylum"}),
-    "RETREAT": frozenset(
-        {"withdraw", "release", "return", "disarm", "ceasefire", "access", "resign"}
-    ),
-    "DEMAND": frozenset({"assist", "change", "yield", "meet"}),
-    "ACCUSE": frozenset(),
+    "AID": frozenset(),
+    "RETREAT": frozenset({"withdraw", "release", "disarm", "ceasefire", "access", "resign"}),
+    "REQUEST": frozenset({"assist", "change", "yield", "meet"}),
+    "ACCUSE": frozenset({"disapprove", "investigate", "allege"}),
     "REJECT": frozenset({"assist", "change", "yield", "meet"}),
-    "THREATEN": frozenset(
-        {"restrict", "ban", "arrest", "relations", "expel", "territory", "violence"}
-    ),
-    "PROTEST": frozenset(
-        {"demo", "riot", "strike-gen", "strike-lim", "strike-hun", "boycott", "obstruct"}
-    ),
-    "SANCTION": frozenset({"convict", "cancel", "expel", "withdraw", "sever"}),
-    "MOBILIZE": frozenset({"troops", "weapons", "police"}),
+    "THREATEN": frozenset({"restrict", "arrest", "relations", "expel", "territory", "violence"}),
+    "PROTEST": frozenset({"demo", "riot", "strike", "hunger", "boycott", "obstruct", "vandalize"}),
+    "SANCTION": frozenset({"convict", "expel", "withdraw", "discontinue"}),
+    "MOBILIZE": frozenset({"troops", "weapons", "police", "militia"}),
     "COERCE": frozenset(
         {
-            "confiscate",
+            "seize",
             "restrict",
-            "ban",
             "censor",
             "curfew",
             "martial-law",
             "arrest",
             "deport",
             "withhold",
+            "misinformation",
+            "cyber",
         }
     ),
     "ASSAULT": frozenset(
@@ -187,70 +358,80 @@ PLOVER_MODES: Final[dict[str, frozenset[str]]] = {
             "abduct",
             "beat",
             "torture",
-            "execute",
             "sexual",
-            "assassinate",
+            "targeted",
             "destroy",
             "primitive",
             "firearms",
             "explosives",
             "suicide-attack",
+            "aerial",
+            "drone",
             "heavy-weapons",
+            "crowd-control",
+            "unconventional",
         }
     ),
 }
-"""PLOVER's sixteen event types, each with the modes its codebook allows (none: no mode)."""
+"""PLOVER 2.0's sixteen event types, each with the modes its table allows (none: no mode)."""
 
 PLOVER_NEEDS_RECIPIENT: Final[frozenset[str]] = frozenset({"COOPERATE", "AID", "SANCTION"})
-"""The event types whose records must name a recipient."""
+"""The event types whose section says "Requires recipient: Yes"."""
+
+PLOVER_AUXILIARY: Final[frozenset[str]] = frozenset(
+    {"historical", "future", "hypothetical", "negation"}
+)
+"""The four auxiliary modes, which PLOVER puts in ``context``."""
 
 PLOVER_CONTEXTS: Final[frozenset[str]] = frozenset(
     {
-        "political",
         "military",
         "intelligence",
-        "peacekeeping",
+        "executive",
+        "legislative",
+        "election",
+        "political_institutions",
+        "pro_democracy",
+        "pro_autocracy",
         "economic",
-        "diplomatic",
-        "resource",
-        "culture",
-        "disease",
-        "enviro_disaster",
-        "migration",
-        "humanitarian",
         "legal",
+        "reparations",
         "human_rights",
         "rights_freedoms",
+        "repression",
+        "human_security",
         "gender",
         "lgbt",
-        "terrorism",
-        "human_security",
         "religion_ethnicity",
-        "government",
-        "election",
-        "legislative",
+        "inequality",
+        "diplomatic",
+        "territory",
+        "peacekeeping",
+        "health",
+        "asylum",
+        "migration",
+        "disasters",
+        "natural_resource",
+        "environment",
+        "technology",
+        "terrorism",
         "cbrn",
         "cyber",
-        "political_institutions",
-        "corruption",
+        "misinformation",
         "crime",
-        "crime_murder",
-        "crime_theft",
-        "crime_drugs",
-        "crime_sexual",
-        "future",
-        "historical",
-        "hypothetical",
-        "negation",
+        "corruption",
+        "illegal_drugs",
+        "trafficking",
     }
+    | PLOVER_AUXILIARY
 )
-"""The context values PLOVER defines."""
+"""The context values PLOVER 2.0 defines: the general contexts and the auxiliary modes."""
 
-PLOVER_QUAD: Final[dict[str, int]] = {
+PLOVER_QUAD: Final[Mapping[str, int]] = {
     **dict.fromkeys(("AGREE", "CONSULT", "SUPPORT", "CONCEDE"), 1),
     **dict.fromkeys(("COOPERATE", "AID", "RETREAT"), 2),
-    **dict.fromkeys(("DEMAND", "ACCUSE", "REJECT", "SANCTION", "THREATEN"), 3),
+    **dict.fromkeys(("REQUEST", "ACCUSE", "REJECT", "SANCTION", "THREATEN"), 3),
     **dict.fromkeys(("PROTEST", "MOBILIZE", "COERCE", "ASSAULT"), 4),
 }
 """PLOVER's quad category of each event type: 1 verbal and 2 material cooperation, 3 verbal and
-4 material conflict (the codebook's table puts SANCTION with verbal conflict)."""
+4 material conflict (the manual's numbered table puts SANCTION with verbal conflict)."""

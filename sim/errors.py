@@ -94,6 +94,21 @@ CODES: Final[Mapping[str, str]] = {
     "permission-denied": "the system refused to read or write a file or folder (exit 4)",
     "disk-full": "no space left on the disk, or the quota is used up (exit 4)",
     "io-error": "another failure of the system: a read-only or failing disk, ... (exit 4)",
+    # command options and outputs
+    "bad-at": "an --at, --from or --to that is no date, no time with an offset, no event id",
+    "unknown-milestone": "a milestone name that no event of the log (or its base) names",
+    "unknown-party": "a party that is not one of the negotiation's parties",
+    "unknown-source": "a --prefer source that no alternative date in the log comes from",
+    "unknown-format": "an export format, or an output file's extension, sim does not write",
+    "no-output-folder": "an output (file or log) in a folder that does not exist",
+    "output-exists": "an import onto a log that exists, without --force",
+    "unwritable": "an output that cannot be written (a folder in its place, permissions, ...)",
+    "missing-extra": "a command that needs an optional extra that is not installed",
+    "not-a-scenario": "a what-if command given something that is not a scenario file",
+    "voided": "replay --strict of a log in which an event could not take effect",
+    "nothing-to-chart": "a chart window (--from, --to) with no events in it",
+    # CSV imports
+    "invalid-csv": "a CSV whose header, quoting or rows are not those of an event table",
     # scenario files
     "invalid-toml": "a scenario file that is not TOML",
     "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",

@@ -1,10 +1,12 @@
 """Exchange with political event data: PLOVER and CAMEO records out, a flat CSV out and back in.
 
-- **PLOVER**: one JSON object per event that took effect, with the fields the PLOVER codebook
-  names (``id``, ``date``, ``source``, ``recipient``, ``event``, ``mode``, ``context``,
-  ``event_text``, ``cite_info``, ...).  ``context`` is ``historical`` for the record and
-  ``hypothetical`` for a what-if.  Event types, modes and context values come from
-  :mod:`sim.codes`, and :func:`plover_problems` checks a record against the codebook's rules.
+- **PLOVER** (the manual's draft 2.0): one JSON object per event that took effect, with the
+  fields the manual names (``id``, ``date``, ``actor``, ``recipient``, ``event``, ``mode``,
+  ``context``, ``event_text``, ``cite_info``, ...; ``event``, ``mode``, ``context`` and
+  ``event_text`` are lists).  ``context`` holds the topical context of the event's CAMEO code
+  and ``historical`` for the record or ``hypothetical`` for a what-if.  Event types, modes,
+  contexts and actor codes come from :mod:`sim.codes`, and :func:`plover_problems` checks a
+  record against the manual's rules.
 - **CAMEO**: the same events with their CAMEO verb code, kept as a string (``"045"``).
 - **CSV**: every field of every event, one row per event, one column per field (nested fields
   as ``source.quote``, ``channel.via``, ``terms.pause_days``), so that a spreadsheet can carry a
@@ -34,7 +36,6 @@ import orjson
 
 from sim.codec import decode_event, duplicate_fault, encode_event
 from sim.codes import (
-    CAMEO_TEXT,
     CODEBOOK,
     PLOVER_CONTEXTS,
     PLOVER_MODES,
@@ -42,8 +43,9 @@ from sim.codes import (
     PLOVER_QUAD,
     actor_code,
     code_of,
+    entities,
 )
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source, Terms
 from sim.files import read_regular
 from sim.fold import Trajectory
@@ -78,24 +80,29 @@ def _taken(trajectory: Trajectory) -> Iterable[Event]:
     return (e for e in trajectory.events if e.id not in voided)
 
 
+def _entities(actors: Iterable[str]) -> list[dict[str, str]]:
+    return [entity for actor in actors for entity in entities(actor)]
+
+
 def plover_record(event: Event, *, context: Context) -> dict[str, Any]:
-    """One event as a PLOVER record."""
+    """One event as a PLOVER 2.0 record (the event must be codable: see :func:`uncodable`)."""
     code = code_of(event)
+    assert code.plover is not None, event.id
     record: dict[str, Any] = {
         "id": event.id,
         "date": event.at.date().isoformat(),
     }
     if event.precision == "exact":
         record["time"] = event.at.timetz().isoformat()
-    record["source"] = [actor_code(a) for a in event.actors]
+    record["actor"] = _entities(event.actors)
     if event.recipients:
-        record["recipient"] = [actor_code(r) for r in event.recipients]
-    record["event"] = code.plover
+        record["recipient"] = _entities(event.recipients)
+    record["event"] = [code.plover]
     if code.mode is not None:
-        record["mode"] = code.mode
-    record["context"] = context
+        record["mode"] = [code.mode]
+    record["context"] = [*([code.context] if code.context else []), context]
     record["quad_code"] = PLOVER_QUAD[code.plover]
-    record["event_text"] = event.summary or event.kind.replace("_", " ")
+    record["event_text"] = [event.summary or event.kind.replace("_", " ")]
     cite: dict[str, Any] = {"codebook": CODEBOOK, "citation": _citation(event.source)}
     if event.source.quote:
         cite["quote"] = event.source.quote
@@ -118,39 +125,40 @@ def plover_records(trajectory: Trajectory, *, context: Context) -> list[dict[str
     """The PLOVER records of every event that took effect and that PLOVER can code.
 
     A voided event did not happen; an event :func:`uncodable` gives a reason for is left out
-    (PLOVER codes no event without a source actor).
+    (PLOVER codes no event without an actor, for instance).
     """
     return [plover_record(e, context=context) for e in _taken(trajectory) if not uncodable(e)]
 
 
 def uncodable(event: Event) -> str | None:
-    """Why PLOVER cannot code ``event`` (``None`` if it can): no source, or a needed recipient."""
+    """Why PLOVER cannot code ``event`` (``None`` if it can): no actor, an actor of a party
+    :data:`sim.codes.ACTOR_CODES` does not know, a CAMEO code PLOVER drops, or a needed
+    recipient missing."""
     if not event.actors:
-        return "no actor: PLOVER codes no event without a source actor"
-    plover = code_of(event).plover
-    if plover in PLOVER_NEEDS_RECIPIENT and not event.recipients:
-        return f"no recipient: a PLOVER {plover} event needs one"
+        return "no actor: PLOVER codes no event without an actor"
+    unknown = [a for a in (*event.actors, *event.recipients) if actor_code(a) is None]
+    if unknown:
+        return f"no PLOVER code for the party of {', '.join(unknown)} (sim.codes.ACTOR_CODES)"
+    code = code_of(event)
+    if code.plover is None:
+        return f"CAMEO {code.cameo} ({code.text}) has no PLOVER category"
+    if code.plover in PLOVER_NEEDS_RECIPIENT and not event.recipients:
+        return f"no recipient: a PLOVER {code.plover} event needs one"
     return None
 
 
-_REQUIRED: Final = ("id", "date", "source", "event")
-
-
-def _strings(value: object) -> list[str] | None:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return list(value)
-    return None
+_REQUIRED: Final = ("id", "date", "actor", "event")
+_LISTS: Final = ("event", "mode", "context", "event_text")
 
 
 def plover_problems(record: Mapping[str, Any]) -> list[str]:
-    """What is wrong with a PLOVER record, by the codebook's field rules (empty: nothing).
+    """What is wrong with a PLOVER record, by the manual's field rules (empty: nothing).
 
-    Required ``id``, ``date`` (YYYY-MM-DD), ``source`` (a non-empty list of actor objects with a
-    ``code``) and ``event`` (a PLOVER event type); ``mode`` only as the event type allows it;
-    ``context`` among the codebook's values; a ``recipient`` where the type needs one.
-    ``event``, ``mode`` and ``context`` may be a string or a list of strings.
+    Required ``id``, ``date`` (YYYY-MM-DD), ``actor`` (a non-empty list of entity objects with
+    a ``code``) and ``event`` (a list of PLOVER event types); ``event``, ``mode``, ``context``
+    and ``event_text`` are lists; ``mode`` only as the event types allow; ``context`` among the
+    manual's values; a ``recipient`` where a type needs one; ``quad_code`` the types' quad.
+    The JSON Schema in ``tests/plover/`` states the same rules for a validator.
     """
     problems = [f"missing required field {name}" for name in _REQUIRED if name not in record]
     if problems:
@@ -161,29 +169,40 @@ def plover_problems(record: Mapping[str, Any]) -> list[str]:
         datetime.strptime(record["date"], "%Y-%m-%d")  # noqa: DTZ007 (a date, not a time)
     except (TypeError, ValueError):
         problems.append(f"date must be YYYY-MM-DD, found {record['date']!r}")
-    for role in ("source", "recipient"):
+    for role in ("actor", "recipient"):
         actors = record.get(role)
         if actors is None and role == "recipient":
             continue
         if not isinstance(actors, list) or not actors:
-            problems.append(f"{role} must be a non-empty list of actor objects")
+            problems.append(f"{role} must be a non-empty list of entity objects")
         elif not all(isinstance(a, dict) and isinstance(a.get("code"), str) for a in actors):
-            problems.append(f"every {role} actor needs a code")
-    types_ = _strings(record["event"])
+            problems.append(f"every {role} entity needs a code")
+    for name in _LISTS:
+        value = record.get(name)
+        if value is not None and not (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
+            problems.append(f"{name} must be a list of strings, found {value!r}")
+    types_ = record["event"] if isinstance(record["event"], list) else []
     if not types_ or any(t not in PLOVER_MODES for t in types_):
-        problems.append(f"event must be a PLOVER event type, found {record['event']!r}")
+        problems.append(f"event must list PLOVER event types, found {record['event']!r}")
         types_ = []
-    if "mode" in record:
-        modes = _strings(record["mode"])
+    modes = record.get("mode")
+    if isinstance(modes, list):
         allowed = set().union(*(PLOVER_MODES[t] for t in types_)) if types_ else set()
-        if modes is None or any(m not in allowed for m in modes):
-            problems.append(f"mode {record['mode']!r} is not a mode of {'/'.join(types_)}")
-    if "context" in record:
-        contexts = _strings(record["context"])
-        if contexts is None or any(c not in PLOVER_CONTEXTS for c in contexts):
-            problems.append(f"context {record['context']!r} is not a PLOVER context")
+        wrong = [m for m in modes if m not in allowed]
+        if wrong:
+            problems.append(f"mode {wrong[0]!r} is not a mode of {'/'.join(types_)}")
+    contexts = record.get("context")
+    if isinstance(contexts, list):
+        wrong = [c for c in contexts if c not in PLOVER_CONTEXTS]
+        if wrong:
+            problems.append(f"context {wrong[0]!r} is not a PLOVER context")
     if any(t in PLOVER_NEEDS_RECIPIENT for t in types_) and not record.get("recipient"):
         problems.append(f"a {'/'.join(types_)} event needs a recipient")
+    quads = {PLOVER_QUAD[t] for t in types_}
+    if "quad_code" in record and len(quads) == 1 and record["quad_code"] not in quads:
+        problems.append(f"quad_code of {'/'.join(types_)} is {quads.pop()}")
     return problems
 
 
@@ -193,8 +212,9 @@ def plover_problems(record: Mapping[str, Any]) -> list[str]:
 def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str, Any]]:
     """Each event that took effect with its CAMEO verb code (a string) and its dyad.
 
-    ``source`` and ``target`` are the party codes of the first actor and the first recipient
-    (CAMEO's dyadic convention); ``actors`` and ``recipients`` list them all.
+    ``source`` and ``target`` are the country codes of the first actor and the first recipient
+    (CAMEO's dyadic convention; the first of a compound actor's codes); ``actors`` and
+    ``recipients`` list them all.
     """
     records = []
     for event in _taken(trajectory):
@@ -203,10 +223,10 @@ def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str,
             {
                 "id": event.id,
                 "date": event.at.date().isoformat(),
-                "source": actor_code(event.actors[0])["code"] if event.actors else "",
-                "target": actor_code(event.recipients[0])["code"] if event.recipients else "",
+                "source": _dyad_code(event.actors),
+                "target": _dyad_code(event.recipients),
                 "cameo": code.cameo,
-                "cameo_text": CAMEO_TEXT[code.cameo],
+                "cameo_text": code.text,
                 "plover": code.plover,
                 "actors": list(event.actors),
                 "recipients": list(event.recipients),
@@ -217,6 +237,11 @@ def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str,
             }
         )
     return records
+
+
+def _dyad_code(actors: Sequence[str]) -> str:
+    found = entities(actors[0]) if actors else []
+    return found[0]["code"] if found else ""
 
 
 # ------------------------------------------------------------------------------------ CSV layout
@@ -349,17 +374,39 @@ def read_csv(path: str | Path) -> tuple[Event, ...]:
             path=str(file),
             found=f"byte {exc.object[exc.start]:#04x} at offset {exc.start}",
             hint="save the spreadsheet as CSV UTF-8",
+            code="invalid-utf8",
         ) from None
     return read_csv_text(text, path=str(file))
 
 
+def _delimiter(text: str) -> tuple[str, str]:
+    """The CSV's cell delimiter, and the text without Excel's ``sep=;`` line if it has one.
+
+    The header names columns, which hold no ``,``, ``;`` or tab: whichever of them it holds
+    most of separates the cells (Excel in much of Europe saves CSV with ``;``); ``,`` if none.
+    """
+    first, _, rest = text.partition("\n")
+    if first.rstrip("\r").startswith("sep=") and len(first.rstrip("\r")) == 5:
+        return first[4], rest
+    counts = {d: first.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return (best if counts[best] else ","), text
+
+
 def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
-    """The events of CSV ``text`` (see :func:`read_csv`); ``path`` names it in errors."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    """The events of CSV ``text`` (see :func:`read_csv`); ``path`` names it in errors.
+
+    Cells may be separated by ``,`` (as ``sim export`` writes them), ``;`` or a tab: the
+    header tells which.
+    """
+    delimiter, text = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            raise SimError(what="the CSV is empty", path=path, expected="a header row")
+            raise SimError(
+                what="the CSV is empty", path=path, expected="a header row", code="invalid-csv"
+            )
         header = [h.strip() for h in header]
         _check_header(header, path)
         events: list[Event] = []
@@ -379,10 +426,16 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
             events.append(event)
     except csv.Error as exc:
         raise SimError(
-            what=f"malformed CSV: {exc}", path=path, line=reader.line_num, hint="check the quoting"
+            what=f"malformed CSV: {exc}",
+            path=path,
+            line=reader.line_num,
+            hint="check the quoting",
+            code="invalid-csv",
         ) from None
     if not events:
-        raise SimError(what="the CSV has no events", path=path, expected="a row per event")
+        raise SimError(
+            what="the CSV has no events", path=path, expected="a row per event", code="invalid-csv"
+        )
     return tuple(events)
 
 
@@ -403,11 +456,14 @@ def _check_header(header: Sequence[str], path: str) -> None:
                 line=1,
                 column=index,
                 expected="columns named as `sim export --format csv` writes them",
-                hint=f"known columns: {', '.join(CSV_COLUMNS)}",
+                hint=did_you_mean(name, CSV_COLUMNS) or f"known columns: {', '.join(CSV_COLUMNS)}",
+                code="invalid-csv",
             )
     duplicated = sorted({n for n in header if header.count(n) > 1})
     if duplicated:
-        raise SimError(what=f"column {duplicated[0]!r} appears twice", path=path, line=1)
+        raise SimError(
+            what=f"column {duplicated[0]!r} appears twice", path=path, line=1, code="invalid-csv"
+        )
     for name in _REQUIRED_COLUMNS:
         if name not in header:
             raise SimError(
@@ -416,12 +472,27 @@ def _check_header(header: Sequence[str], path: str) -> None:
                 line=1,
                 expected=f"a header with at least {', '.join(_REQUIRED_COLUMNS)}",
                 found=", ".join(header),
+                code="invalid-csv",
             )
 
 
-def _fault(path: str, row: int, header: Sequence[str], column: str, what: str) -> SimError:
+def _fault(
+    path: str,
+    row: int,
+    header: Sequence[str],
+    column: str,
+    what: str,
+    *,
+    code: str = "invalid-event",
+) -> SimError:
     index = header.index(column) + 1 if column in header else None
-    return SimError(what=f"row {row}, column {column!r}: {what}", path=path, line=row, column=index)
+    return SimError(
+        what=f"row {row}, column {column!r}: {what}",
+        path=path,
+        line=row,
+        column=index,
+        code=code,
+    )
 
 
 def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int) -> Event:
@@ -430,14 +501,19 @@ def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int
             what=f"row {number} has {len(row)} cells for {len(header)} columns",
             path=path,
             line=number,
+            code="invalid-csv",
         )
     cells = {name: row[i] if i < len(row) else "" for i, name in enumerate(header)}
     kind = cells.get("kind", "").strip()
     fields = _KIND_FIELDS.get(kind)
     if fields is None:
         found = f"unknown event kind {kind!r}" if kind else "no event kind"
-        error = _fault(path, number, header, "kind", found)
-        raise attrs.evolve(error, expected="one of " + ", ".join(EVENT_TYPES))
+        error = _fault(path, number, header, "kind", found, code="unknown-kind")
+        raise attrs.evolve(
+            error,
+            expected="one of " + ", ".join(EVENT_TYPES),
+            hint=did_you_mean(kind, EVENT_TYPES) if kind else None,
+        )
     record: dict[str, Any] = {"kind": kind}
     for name, text in cells.items():
         if name == "kind":
@@ -466,7 +542,10 @@ def _row_event(header: Sequence[str], row: Sequence[str], path: str, number: int
         return decode_event(record)
     except SimError as exc:
         column = _column_named(exc.what, fields) or "kind"
-        raise _fault(path, number, header, column, exc.what) from None
+        raise attrs.evolve(
+            _fault(path, number, header, column, exc.what, code=exc.code or "invalid-event"),
+            hint=exc.hint,
+        ) from None
 
 
 _ABSENT: Final = object()
@@ -554,12 +633,19 @@ def _check_links(
     event: Event, seen: set[str], header: Sequence[str], path: str, number: int
 ) -> None:
     if event.id in seen:
-        raise _fault(path, number, header, "id", f"duplicate event id {event.id!r}")
+        raise _fault(
+            path, number, header, "id", f"duplicate event id {event.id!r}", code="duplicate-id"
+        )
     for cause in event.causes:
         if cause not in seen:
             column = event.link_type(cause) or "answers"
             if column not in header and "causes" in header:
                 column = "causes"  # an export written before record version 3
             raise _fault(
-                path, number, header, column, f"link {cause!r} is not the id of an earlier row"
+                path,
+                number,
+                header,
+                column,
+                f"link {cause!r} is not the id of an earlier row",
+                code="unknown-cause",
             )

@@ -104,14 +104,6 @@ class Trajectory:
             msg = f"a trajectory needs one state per event: {len(self.events)} != {len(value)}"
             raise ValueError(msg)
 
-    def __repr__(self) -> str:
-        outcome = self.outcome
-        said = f"concluded {outcome.concluded_at:%Y-%m-%d}" if outcome.concluded_at else "open"
-        return (
-            f"<Trajectory {self.name!r}: {len(self.events)} events, "
-            f"{len(self.final.voided)} voided, {len(self.waits)} waited, {said}>"
-        )
-
     @property
     def final(self) -> NegotiationState:
         """The state after the last event."""
@@ -196,6 +188,20 @@ class Trajectory:
         from sim.render.notebook import trajectory_frame  # noqa: PLC0415 (pandas is optional)
 
         return trajectory_frame(self)
+
+    def __repr__(self) -> str:
+        """One line that names the size: the full view is :meth:`_repr_html_` (or ``.events``,
+        ``.states``)."""
+        outcome = self.outcome
+        verdict = (
+            f"concluded {outcome.concluded_at.isoformat()} on {outcome.text}"
+            if outcome.concluded_at is not None
+            else "not concluded"
+        )
+        return (
+            f"<Trajectory {self.name!r}: {len(self.events)} events, "
+            f"{len(self.final.voided)} voided, {len(self.milestones)} milestones, {verdict}>"
+        )
 
     def _repr_html_(self) -> str:
         """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""

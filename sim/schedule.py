@@ -361,6 +361,11 @@ class _Engine:
         a held message's recorded arrival is then the one this run gives it."""
         self.reach = -1
         """The last base position an edit or a disturbance can still change (for rejoining)."""
+        self.diverged: int | None = None
+        """How many events had been released when the run first left the record (an event
+        taken off the stream or late, a message arriving otherwise than recorded, a blackout
+        voided): a later run can start from a state before it, never after, since the state
+        does not carry how the run differs from the record."""
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -470,9 +475,16 @@ class _Engine:
         else:
             self._time(ident)
 
+    def _diverge(self, event: Event | None = None) -> None:
+        """The run leaves the record here (at ``event``, if it was released already)."""
+        if self.diverged is None:
+            released = event is not None and bool(self.out) and self.out[-1] is event
+            self.diverged = len(self.out) - 1 if released else len(self.out)
+
     def _inexact(self, event: Event) -> None:
         """A blackout event leaves the stream: from now on the record's arrivals may not be
         this run's, so the record is measured on its own (a what-if has it measured already)."""
+        self._diverge(event)
         if self.exact and isinstance(event, _BLACKOUTS):
             self.exact = False
             if self.base is None:
@@ -582,6 +594,7 @@ class _Engine:
             self.happened[ident] = (stamp, event.at)
             if stamp != recorded[0]:
                 self.late.add(ident)
+                self._diverge(event)
                 early = stamp < recorded[0]
         if after.in_transit is not before.in_transit:
             self._transit(before, after)
@@ -627,6 +640,7 @@ class _Engine:
                 recorded = self._recorded_arrival(ident)
                 if recorded[0] != stamp:
                     self.late_arrival.add(ident)
+                    self._diverge(self.out[-1] if self.out else None)
                     if stamp < recorded[0]:
                         self._pull(ident)
                     self._reaches(self._index()[ident])
@@ -643,6 +657,7 @@ class _Engine:
             return
         self.arrived[ident] = (stamp, self.now)
         self.late_arrival.add(ident)
+        self._diverge(self.out[-1] if self.out else None)
         self._pull(ident)
 
     def _pull(self, ident: str) -> None:
@@ -1011,7 +1026,8 @@ def _result(engine: _Engine, *, offset: int, first_change: int) -> Run:
     aligned = 0
     busy = set(engine.busy)
     events = engine.events
-    for i, event in enumerate(engine.out):
+    limit = len(engine.out) if engine.diverged is None else engine.diverged
+    for i, event in enumerate(engine.out[:limit]):
         j = offset + i
         if j >= len(events) or events[j] is not event or i in busy:
             break

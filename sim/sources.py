@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import attrs
 
-from sim.events import Event
+from sim.events import Alternative, Event
 from sim.fold import Log
 
 __all__ = ["alternative_sources", "prefer"]
@@ -34,6 +34,8 @@ def prefer(log: Log, source: str) -> Log:
     ``source`` matches an alternative whose source document contains it (case-insensitive), so
     ``NPR`` picks "NPR, Reuters, 20 Oct 2023".  The result is stably sorted by time; events
     keep their ids, causes and citations, and the chain hashes are dropped (it is a new log).
+    A re-dated event's alternatives swap too: the date its own source gave becomes one of them
+    (so a timeline says "also dated 23 Oct by seed", not the date it now shows).
     """
     changed: list[Event] = []
     for event in log.events:
@@ -41,6 +43,14 @@ def prefer(log: Log, source: str) -> Log:
         if chosen is None:
             changed.append(event)
             continue
+        recorded = Alternative(  # the date the preferred record displaces: now "also dated"
+            source=event.source,
+            at=event.at,
+            precision=event.precision,
+            earliest=event.earliest,
+            latest=event.latest,
+        )
+        others = tuple(a for a in event.alternatives if a is not chosen)
         changed.append(
             attrs.evolve(
                 event,
@@ -48,6 +58,7 @@ def prefer(log: Log, source: str) -> Log:
                 precision=chosen.precision,
                 earliest=chosen.earliest,
                 latest=chosen.latest,
+                alternatives=(recorded, *others),
             )
         )
     ordered = tuple(sorted(changed, key=lambda e: e.at))

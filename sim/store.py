@@ -556,7 +556,7 @@ def write_log(
             what="the folder for the log does not exist",
             path=str(target.parent),
             hint="create the folder first",
-            code="no-such-path",
+            code="no-output-folder",
         )
     lines, head = encode_lines(events)
     with lock.exclusive(target, wait=wait):
@@ -622,7 +622,7 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
             what="the folder for the output does not exist",
             path=str(target),
             hint=f"create {target.parent} first, or write somewhere else",
-            code="no-such-path",
+            code="no-output-folder",
         )
     info = stat_path(target, doing="write the output")
     if info is not None and stat.S_ISDIR(info.st_mode):
@@ -630,7 +630,7 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
             what="the output path is a folder",
             path=str(target),
             expected="a file name",
-            code="unreadable",
+            code="unwritable",
         )
     replace_file(target, data, doing="write the output")
     return target

@@ -737,14 +737,6 @@ class WhatIf:
     amended: Mapping[str, Event] = field(factory=dict)
     """The amended events, by id, as the interventions left them."""
 
-    def __repr__(self) -> str:
-        outcome = self.outcome
-        said = f"concluded {outcome.concluded_at:%Y-%m-%d}" if outcome.concluded_at else "no deal"
-        return (
-            f"<WhatIf {self.name!r}: {len(self.interventions)} intervention(s) on "
-            f"{self.base.name!r}, {said}>"
-        )
-
     @property
     def base_trajectory(self) -> Trajectory:
         """The base's trajectory."""
@@ -754,6 +746,17 @@ class WhatIf:
     def outcome(self) -> Outcome:
         """The what-if's outcome."""
         return self.trajectory.outcome
+
+    def __repr__(self) -> str:
+        """One line that names the size: the full view is :meth:`_repr_html_`."""
+        diff = self.diff
+        outcome = "concluded" if self.outcome.concluded else "not concluded"
+        return (
+            f"<WhatIf {self.name!r} of {self.base.name!r}: {len(self.interventions)} "
+            f"intervention(s), {len(self.log.events)} events; {len(diff.milestones)} milestones "
+            f"moved, {len(diff.voided)} voided, {len(diff.moved)} moved, {len(diff.removed)} "
+            f"removed, {len(diff.inserted)} inserted; {outcome}>"
+        )
 
     def _repr_html_(self) -> str:
         """Jupyter's view (built by the notebook edge, :mod:`sim.render.notebook`)."""

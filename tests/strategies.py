@@ -39,6 +39,7 @@ from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 __all__ = [
     "START",
     "acceptance_deals",
+    "blackout_lengthenings",
     "blackout_what_ifs",
     "dark_histories",
     "deal_what_ifs",
@@ -53,6 +54,7 @@ __all__ = [
     "hostile_scenario_texts",
     "interventions",
     "json_values",
+    "lengthens_a_blackout",
     "monotone_histories",
     "mutated_bytes",
     "mutated_record",
@@ -968,3 +970,57 @@ def hostile_events(draw: st.DrawFn) -> bytes:
         return orjson.dumps(record)
     n = draw(st.sampled_from((100, 1023, 1024, 1025, 100_000)))
     return b"[" * n + b"]" * n
+
+
+def lengthens_a_blackout(history: tuple[Event, ...], end: BlackoutEnded) -> bool:
+    """Whether moving ``end`` later makes its blackout longer: ``end`` names the start of a
+    blackout of its area in the log, and no other ``blackout_ended`` ends that blackout (had one,
+    it would end the blackout when ``end`` no longer does, and the blackout would not be longer).
+
+    Whether ``end`` takes effect at all is the fold's to say: the test checks that too.
+    """
+    starts = {e.id for e in history if isinstance(e, BlackoutStarted) and e.area == end.area}
+    ended = set(end.causes) & starts
+    others = (e for e in history if isinstance(e, BlackoutEnded) and e.id != end.id)
+    return bool(ended) and not any(ended & set(e.causes) for e in others)
+
+
+@st.composite
+def blackout_lengthenings(draw: st.DrawFn) -> tuple[tuple[Event, ...], str, timedelta]:
+    """A history, the id of a ``blackout_ended`` whose retime lengthens its blackout (see
+    :func:`lengthens_a_blackout`), and a positive shift of whole hours.
+
+    The end is one the history already has, or a blackout started and ended at drawn places in
+    it (the history's own milestones, messages and other blackouts around it).
+    """
+    history = draw(histories(min_size=2))
+    ends = [e for e in history if isinstance(e, BlackoutEnded) and lengthens_a_blackout(history, e)]
+    end: BlackoutEnded
+    use_own = draw(st.booleans())
+    if ends and use_own:
+        end = draw(st.sampled_from(ends))
+    else:
+        first = draw(st.integers(0, len(history)))
+        last = draw(st.integers(first, len(history)))
+        source = Source(document="generated")
+
+        def when(index: int) -> datetime:
+            return history[index - 1].at if index else START
+
+        start = BlackoutStarted(
+            id="lb-start", at=when(first), area="gaza", actors=("israel",), source=source
+        )
+        end = BlackoutEnded(
+            id="lb-end",
+            at=when(last),
+            area="gaza",
+            actors=("israel",),
+            requires=(start.id,),
+            source=source,
+        )
+        events = list(history)
+        events.insert(last, end)
+        events.insert(first, start)
+        history = tuple(events)
+    longer = draw(st.integers(1, 96).map(lambda h: timedelta(hours=h)))
+    return history, end.id, longer

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
+from sim.events import BlackoutStarted, Source
 from sim.fold import Trajectory, replay
 from sim.parties import PARTIES
 from sim.render.chart import (
+    CAP_PT,
     DPI,
     LANE_COLOURS,
     MOVED_COLOUR,
@@ -20,12 +24,16 @@ from sim.render.chart import (
     SPAN_COLOURS,
     VOIDED_COLOUR,
     WIDTH_IN,
+    _event_lanes,
     chart_bytes,
     chart_figure,
+    lanes_of,
+    operation_name,
+    spans,
 )
 from sim.scenario import load_scenario
 from sim.store import load_log
-from sim.whatif import WhatIf
+from sim.whatif import WhatIf, insert, whatif
 
 pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
@@ -53,8 +61,18 @@ def longer_blackout() -> WhatIf:
 
 
 @pytest.fixture(scope="module")
-def baseline_png(baseline: Trajectory) -> Any:
-    return Image.open(io.BytesIO(chart_bytes(chart_figure(baseline), "png"))).convert("RGB")
+def baseline_figure(baseline: Trajectory) -> Any:
+    return chart_figure(baseline)
+
+
+@pytest.fixture(scope="module")
+def baseline_png_bytes(baseline_figure: Any) -> bytes:
+    return chart_bytes(baseline_figure, "png")
+
+
+@pytest.fixture(scope="module")
+def baseline_png(baseline_png_bytes: bytes) -> Any:
+    return Image.open(io.BytesIO(baseline_png_bytes)).convert("RGB")
 
 
 def _png(result: WhatIf) -> Any:
@@ -140,8 +158,8 @@ def test_without_the_assurance_the_suspension_runs_to_the_end(
 
 
 @pytest.fixture(scope="module")
-def baseline_svg(baseline: Trajectory) -> bytes:
-    return chart_bytes(chart_figure(baseline), "svg")
+def baseline_svg(baseline_figure: Any) -> bytes:
+    return chart_bytes(baseline_figure, "svg")
 
 
 def _ids(svg: bytes) -> set[str]:
@@ -162,17 +180,19 @@ def test_the_svg_names_its_lanes_spans_and_milestones(
     assert ET.fromstring(baseline_svg).tag == f"{SVG}svg"  # noqa: S314 (our own output)
 
 
-def test_charts_are_byte_identical_across_runs(baseline: Trajectory, baseline_svg: bytes) -> None:
+def test_charts_are_byte_identical_across_runs(
+    baseline: Trajectory, baseline_svg: bytes, baseline_png_bytes: bytes
+) -> None:
     again = chart_figure(baseline)
     assert chart_bytes(again, "svg") == baseline_svg
-    assert chart_bytes(again, "png") == chart_bytes(chart_figure(baseline), "png")
+    assert chart_bytes(again, "png") == baseline_png_bytes
     assert b"<dc:date>" not in baseline_svg
 
 
 def test_the_baseline_milestone_labels_neither_overlap_nor_hide_a_leader(
-    baseline: Trajectory,
+    baseline: Trajectory, baseline_figure: Any
 ) -> None:
-    figure = chart_figure(baseline)
+    figure = baseline_figure
     renderer = figure.canvas.get_renderer()
     figure.draw(renderer)
     boxes, leaders = {}, {}
@@ -199,8 +219,157 @@ def test_the_baseline_milestone_labels_neither_overlap_nor_hide_a_leader(
                 assert not box.x0 + 1 < x < box.x1 - 1, (name, other)
 
 
-def test_an_unknown_format_is_refused(baseline: Trajectory) -> None:
+def test_an_unknown_format_is_refused(baseline_figure: Any) -> None:
     from sim.errors import SimError
 
     with pytest.raises(SimError, match="unknown chart format"):
-        chart_bytes(chart_figure(baseline), "gif")
+        chart_bytes(baseline_figure, "gif")
+
+
+# ------------------------------------------------------------------------------------ numbers
+
+
+def _numbers(figure: Any) -> dict[str, Any]:
+    """Each number label's gid suffix (``event@lane``) to its drawn box, in pixels."""
+    renderer = figure.canvas.get_renderer()
+    figure.draw(renderer)
+    lanes_ax = figure.axes[1]
+    return {
+        (text.get_gid() or "").removeprefix("event-number-"): text.get_window_extent(renderer)
+        for text in lanes_ax.texts
+        if (text.get_gid() or "").startswith("event-number-")
+    }
+
+
+def _markers(figure: Any) -> list[tuple[float, float, float]]:
+    """Every event marker in the lanes: its centre and radius, in pixels."""
+    lanes_ax = figure.axes[1]
+    found = []
+    for line in lanes_ax.lines:
+        gid = line.get_gid() or ""
+        if gid.startswith(("events-", "base-events-")):
+            radius = line.get_markersize() * DPI / 72 / 2
+            for x, y in lanes_ax.transData.transform(line.get_xydata()):
+                found.append((float(x), float(y), radius))
+    return found
+
+
+@pytest.mark.parametrize("which", ["baseline", "what-if"])
+def test_every_marker_is_numbered_and_no_number_overlaps_another_or_a_marker(
+    which: str, baseline: Trajectory, baseline_figure: Any, no_assurance: WhatIf
+) -> None:
+    """14-22 Nov held about 25 unlabelled markers: now each has its number beside it."""
+    if which == "baseline":
+        trajectory, figure = baseline, baseline_figure
+    else:
+        trajectory = no_assurance.trajectory
+        figure = chart_figure(trajectory, base=no_assurance.base_trajectory)
+    boxes = _numbers(figure)
+    lanes = lanes_of(trajectory, *(() if which == "baseline" else (no_assurance.base_trajectory,)))
+    assert set(boxes) == {
+        f"{e.id}@{lane}" for e in trajectory.events for lane in _event_lanes(e, lanes)
+    }
+    names = sorted(boxes)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert not boxes[a].overlaps(boxes[b]), (a, b)
+    for name, box in boxes.items():
+        for x, y, r in _markers(figure):
+            assert not (box.x0 < x + r - 0.5 and x - r + 0.5 < box.x1 and box.y0 < y + r - 0.5
+                        and y - r + 0.5 < box.y1), (name, x, y)  # fmt: skip
+
+
+def test_the_key_lists_every_event_by_its_number(
+    baseline: Trajectory, baseline_figure: Any
+) -> None:
+    figure = baseline_figure
+    key = "\n".join(
+        t.get_text() for t in figure.texts if (t.get_gid() or "").startswith("event-key-")
+    )
+    for number, event in enumerate(baseline.events, start=1):
+        entry = rf"^\s*{number}  \d\d \w\w\w  {re.escape(event.id)}$"
+        assert re.search(entry, key, re.MULTILINE), event.id
+
+
+def test_bounds_stay_inside_their_own_lane_and_nothing_crosses_lanes(
+    baseline: Trajectory, baseline_figure: Any
+) -> None:
+    figure = baseline_figure
+    lanes_ax = figure.axes[1]
+    to_px = lanes_ax.transData.transform
+    lanes = lanes_of(baseline)
+    caps = CAP_PT * DPI / 72 / 2
+    checked = 0
+    for collection in lanes_ax.collections:
+        gid = collection.get_gid() or ""
+        assert gid != "joints"  # the lines that joined a shared event's lanes are gone
+        if gid.startswith("bounds-"):
+            for (_, y0), (_, y1) in collection.get_segments():
+                assert y0 == y1
+                lane = int(y0)
+                top, bottom = to_px((0, lane))[1], to_px((0, lane + 1))[1]
+                y = to_px((0, y0))[1]
+                assert min(top, bottom) < y - caps, gid
+                assert y + caps < max(top, bottom), gid
+                checked += 1
+    assert checked >= 20
+    assert len(lanes) == 6
+
+
+def test_the_al_shifa_operation_reads_al_shifa() -> None:
+    assert operation_name("al_shifa_entry") == "Al-Shifa entry"
+    assert operation_name("ground_invasion") == "Ground invasion"
+    assert any(s.label == "Al-Shifa entry" for s in spans(replay(load_log(BASELINE))))
+
+
+# ------------------------------------------------------------------------------------ zoom
+
+
+def _days(when: datetime) -> float:
+    """matplotlib's date number: days since 1970-01-01 UTC."""
+    return (when - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds() / 86400
+
+
+def test_a_window_shows_only_its_events_and_milestones(baseline: Trajectory) -> None:
+    start = datetime(2023, 11, 13, tzinfo=UTC)
+    end = datetime(2023, 11, 22, 23, 59, tzinfo=UTC)
+    figure = chart_figure(baseline, start=start, end=end)
+    lanes_ax = figure.axes[1]
+    assert lanes_ax.get_xlim() == pytest.approx((_days(start), _days(end)))
+    labels = {t.get_gid() for ax in figure.axes for t in ax.texts}
+    assert "milestone-label-framework_agreed" in labels
+    assert "milestone-label-first_contact" not in labels
+    numbered = {g.split("@")[0].removeprefix("event-number-") for g in labels if g and "@" in g}
+    assert "hamas-info-50" in numbered
+    assert "first-contact" not in numbered
+    key = "\n".join(
+        t.get_text() for t in figure.texts if (t.get_gid() or "").startswith("event-key-")
+    )
+    assert "first-contact" not in key
+    # numbered as in the whole chart
+    assert re.search(r"^\s*21  13 Nov  hamas-info-50$", key, re.MULTILINE)
+
+
+def test_an_empty_window_is_refused(baseline: Trajectory) -> None:
+    from sim.errors import SimError
+
+    with pytest.raises(SimError, match="nothing to chart in that window") as caught:
+        chart_figure(baseline, start=datetime(2030, 1, 1, tzinfo=UTC))
+    assert caught.value.code == "nothing-to-chart"
+
+
+def test_an_inserted_event_is_ringed_and_in_the_legend() -> None:
+    log = load_log(BASELINE)
+    extra = BlackoutStarted(
+        id="extra-blackout",
+        at=datetime(2023, 11, 20, 12, tzinfo=UTC),
+        area="gaza",
+        actors=("israel",),
+        source=Source(document="what-if"),
+    )
+    result = whatif(log, [insert(extra)])
+    figure = chart_figure(result.trajectory, base=result.base_trajectory)
+    lanes_ax = figure.axes[1]
+    assert "inserted" in {line.get_gid() for line in lanes_ax.lines}
+    legend = [t.get_text() for legend in figure.legends for t in legend.get_texts()]
+    assert "inserted by the what-if" in legend

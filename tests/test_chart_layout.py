@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.events import (
@@ -22,6 +22,7 @@ from sim.events import (
 from sim.fold import replay
 from sim.parties import PARTIES
 from sim.render.chart import KIND_STYLE, Placed, lanes_of, place_labels, spans
+from tests.profiles import budget
 from tests.strategies import histories
 
 SRC = Source(document="test")
@@ -162,13 +163,14 @@ def test_every_kind_has_its_own_marker_and_colour() -> None:
     assert len(set(pairs)) == len(pairs)
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_spans_never_end_before_they_start_in_a_time_ordered_log(log: tuple[Event, ...]) -> None:
     for span in spans(replay(log)):
         assert span.end is None or span.end >= span.start
 
 
-@settings(max_examples=4, deadline=None)
+@budget(4)
 @given(histories(min_size=1, max_size=12))
 def test_any_history_charts_over_a_prefix_of_itself_as_base(log: tuple[Event, ...]) -> None:
     """Generated histories (clustered times, actorless events, voided ones) still draw."""

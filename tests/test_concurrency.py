@@ -1,6 +1,6 @@
 """Concurrency: four writer processes append at once; the log ends whole, nothing lost.
 
-CI runs four writers of 100 events each; ``make slow`` runs the full 4 x 1,000.
+CI runs four writers of 50 events each; ``make slow`` runs the full 4 x 1,000.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ def check(log: Path, run: WriterRun, writers: int, each: int) -> None:
 
 def test_four_writers_at_once(tmp_path: Path) -> None:
     log = tmp_path / "events.jsonl"
-    run = write_concurrently(log, writers=4, each=100)
-    check(log, run, 4, 100)
+    run = write_concurrently(log, writers=4, each=50)
+    check(log, run, 4, 50)
 
 
 @pytest.mark.slow

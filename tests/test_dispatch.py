@@ -12,6 +12,7 @@ from sim.events import EVENT_TYPES, Event, Kind
 from sim.rules import GUARDS, effect_of
 from sim.state import EMPTY, ConditionState
 from tests.builders import T0, make
+from tests.profiles import budget
 from tests.strategies import histories
 
 
@@ -28,6 +29,7 @@ def test_each_kind_has_an_effect_taking_its_own_event_class(kind: Kind) -> None:
         assert effect(EMPTY, make(kind, "x", 0)) is EMPTY
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_replace_on_a_state_equals_attrs_evolve(history: tuple[Event, ...]) -> None:
     from sim.fold import replay

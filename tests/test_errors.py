@@ -15,6 +15,7 @@ import fcntl
 import json
 import os
 import shutil
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,11 @@ def scenario(text: str | bytes, name: str = "x.toml") -> Setup:
     return setup
 
 
+def _csv(folder: Path, text: str) -> list[str]:
+    (folder / "x.csv").write_text(text, encoding="utf-8")
+    return ["import", str(folder / "x.csv"), "-o", str(folder / "log")]
+
+
 def doing(action: str) -> Setup:
     """A scenario with one intervention, written as TOML lines."""
     return scenario(HEAD + "[[intervention]]\n" + action + "\n")
@@ -307,6 +313,139 @@ CASES = [
         says=("the log is empty", "no line with an event"),
     ),
     Case("empty log, verify", "empty-log", raw_log(b"", "verify"), says=("the log is empty",)),
+    # ---------------------------------------------------------------- options and outputs
+    Case(
+        "--at an invalid date",
+        "bad-at",
+        lambda _: ["state", str(BASELINE), "--at", "2023-11-31"],
+        says=("invalid date", "expected YYYY-MM-DD"),
+    ),
+    Case(
+        "--at a milestone name",
+        "bad-at",
+        lambda _: ["state", str(BASELINE), "--at", "cabinet_approval"],
+        says=("cabinet_approval is a milestone; the event that names it is cabinet-approves",),
+    ),
+    Case(
+        "--at a time without zone",
+        "bad-at",
+        lambda _: ["state", str(BASELINE), "--at", "2023-11-15T12:00:00"],
+        says=("--at time has no timezone",),
+    ),
+    Case(
+        "unknown milestone",
+        "unknown-milestone",
+        lambda _: ["explain", str(BASELINE), "--milestone", "cabinet_aproval"],
+        says=(
+            "unknown milestone 'cabinet_aproval'",
+            "did you mean cabinet_approval, war_cabinet_agrees?",
+        ),
+    ),
+    Case(
+        "unknown party",
+        "unknown-party",
+        lambda _: ["state", str(BASELINE), "--at", "2023-11-16", "--as-known-by", "hamaz"],
+        says=("unknown party 'hamaz'", "expected one of qatar, us, israel, hamas, egypt"),
+    ),
+    Case(
+        "unknown --prefer source",
+        "unknown-source",
+        lambda _: ["replay", str(BASELINE), "--prefer", "BBC"],
+        says=("no event of this log has an alternative from that source", "found 'BBC'"),
+    ),
+    Case(
+        "unknown export format",
+        "unknown-format",
+        lambda _: ["export", str(BASELINE), "--format", "plovr"],
+        says=("unknown export format 'plovr'", "did you mean plover?"),
+    ),
+    Case(
+        "chart format from the file name",
+        "unknown-format",
+        lambda f: ["chart", str(BASELINE), "-o", str(f / "chart.jpg")],
+        says=("cannot tell the chart format", "found .jpg"),
+    ),
+    Case(
+        "output in a missing folder",
+        "no-output-folder",
+        lambda f: ["report", str(BASELINE), "-o", str(f / "nowhere" / "r.html")],
+        says=("the folder for the output does not exist", "hint: create"),
+    ),
+    Case(
+        "import into a missing folder",
+        "no-output-folder",
+        lambda f: ["import", str(f / "x.csv"), "-o", str(f / "a" / "b" / "log")],
+        says=("the folder for the log does not exist",),
+    ),
+    Case(
+        "import onto a log",
+        "output-exists",
+        lambda f: ["import", str(f / "x.csv"), "-o", str(good_log(f).parent)],
+        says=("a log already exists there", "--force"),
+    ),
+    Case(
+        "output path is a folder",
+        "unwritable",
+        lambda f: ["export", str(BASELINE), "--format", "csv", "-o", str(f)],
+        says=("the output path is not a regular file", "found a folder"),
+    ),
+    Case(
+        "chart without matplotlib",
+        "missing-extra",
+        lambda f: ["chart", str(BASELINE), "-o", str(f / "c.png")],
+        says=("sim chart needs matplotlib, which is not installed", "pip install 'sim[charts]'"),
+        patch=lambda mp: mp.setitem(sys.modules, "matplotlib", None),
+    ),
+    Case(
+        "whatif of a log",
+        "not-a-scenario",
+        lambda _: ["whatif", str(BASELINE)],
+        says=("whatif takes a scenario file",),
+    ),
+    Case(
+        "strict replay with a voided event",
+        "voided",
+        lambda f: [
+            *written(make("contact", "c", 0), make("announcement", "ann", 1))(f),
+            "--strict",
+        ],
+        exit=1,
+        says=("strict replay: 1 event(s) voided; first 'ann'",),
+    ),
+    Case(
+        "chart of an empty window",
+        "nothing-to-chart",
+        lambda f: [
+            "chart",
+            str(BASELINE),
+            "-o",
+            str(f / "c.png"),
+            "--from",
+            "2030-01-01",
+            "--to",
+            "2030-02-01",
+        ],
+        says=("there is nothing to chart", "2030-01-01"),
+    ),
+    # ---------------------------------------------------------------- CSV imports
+    Case(
+        "CSV with an unknown column",
+        "invalid-csv",
+        lambda f: _csv(f, "kind,id,at,source.documnt\ncall,x,2023-10-09T00:00:00+00:00,s\n"),
+        says=("x.csv:1:4: unknown column 'source.documnt'", "did you mean source.document,"),
+    ),
+    Case(
+        "CSV row with a bad value",
+        "invalid-event",
+        lambda f: _csv(f, "kind,id,at,source.document\ncall,x,the 9th,s\n"),
+        says=("x.csv:2:3: row 2, column 'at'", "expected an ISO 8601 time, found 'the 9th'"),
+    ),
+    Case(
+        "CSV row of an unknown kind",
+        "unknown-kind",
+        lambda f: _csv(f, "kind,id,at,source.document\nblackout_start,x,2023-10-09T00:00:00Z,s\n"),
+        says=("unknown event kind 'blackout_start'", "did you mean blackout_started"),
+    ),
     # ---------------------------------------------------------------- bytes and lines
     Case(
         "byte-order mark",
@@ -888,6 +1027,18 @@ CASES = [
         says=(":4: [[intervention]] #1: unknown event kind", "found 'truce'"),
     ),
     Case(
+        "scenario: insert of a misspelt kind",
+        "unknown-kind",
+        doing('insert = { id = "n", kind = "blackout_start", at = 2023-10-20T12:00:00Z }'),
+        says=("found 'blackout_start'", "hint: did you mean blackout_started"),
+    ),
+    Case(
+        "scenario: amend of a misspelt field",
+        "invalid-event",
+        doing('amend = { id = "war-cabinet-agrees" }\nset = { descision = "rejected" }'),
+        says=("unknown field(s) descision", "hint: did you mean decision"),
+    ),
+    Case(
         "scenario: insert with a mistyped field",
         "invalid-event",
         doing('insert = { id = "n", kind = "call", at = 2023-10-20T12:00:00Z, actors = "qatar" }'),
@@ -1008,11 +1159,14 @@ def test_catalogue_entry(tmp_path: Path, case: Case, monkeypatch: pytest.MonkeyP
     assert result.exit_code == case.exit, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert "Traceback" not in result.output
-    shown = result.stdout if case.exit == 1 else result.stderr
+    refused = any(line.startswith("error: ") for line in result.stderr.splitlines())
+    shown = result.stderr if refused else result.stdout
     for fragment in case.says:
         assert fragment in shown, f"{fragment!r} not in:\n{shown}"
     if case.exit != 1:
         assert result.stderr.startswith("error: ")
+    assert refused or case.exit == 1  # only verify reports a fault on stdout
+    if refused:
         logged = json.loads(result.stderr.strip().splitlines()[-1])
         assert logged["code"] == case.code
         assert logged["exit_code"] == case.exit

@@ -14,14 +14,17 @@ from sim.fold import Log, replay, state_at, take_snapshots
 from sim.rules import REDUCER_VERSION
 from sim.state import EMPTY
 from tests.builders import T0, make
+from tests.profiles import budget
 from tests.strategies import histories
 
 
+@budget(25)
 @given(histories())
 def test_replay_is_deterministic(history: tuple[Event, ...]) -> None:
     assert replay(history) == replay(history)
 
 
+@budget(25)
 @given(histories(), st.data())
 def test_replaying_a_then_b_equals_continuing_a_with_b(
     history: tuple[Event, ...], data: st.DataObject
@@ -33,6 +36,7 @@ def test_replaying_a_then_b_equals_continuing_a_with_b(
     assert continued.final == whole.final
 
 
+@budget(25)
 @given(histories(min_size=1), st.integers(1, 8), st.data())
 def test_snapshot_plus_suffix_equals_full_replay(
     history: tuple[Event, ...], every: int, data: st.DataObject
@@ -56,6 +60,7 @@ def test_snapshots_of_another_reducer_version_are_not_reused() -> None:
     assert state_at(log, 4, snapshots=fresh) == bogus  # reused: proves the key is what matters
 
 
+@budget(25)
 @given(histories(min_size=1), st.data())
 def test_state_at_an_event_id_is_the_state_after_it(
     history: tuple[Event, ...], data: st.DataObject

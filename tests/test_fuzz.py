@@ -43,6 +43,7 @@ from sim.store import head_path, load_log, verify
 from sim.text import UNSAFE
 from sim.whatif import Baseline, parse_scenario, prepare, whatif
 from tests.builders import make
+from tests.profiles import budget
 from tests.strategies import (
     garbage,
     histories,
@@ -99,6 +100,7 @@ def put(folder: Path, data: bytes, head: str | None) -> Path:
     return path
 
 
+@budget(20)
 @given(stored_logs(), HEADS)
 @example(b'{"at":"x"', None)
 @example(b"\n\n\xef\xbb\xbf{}", "0" * 64)
@@ -108,12 +110,14 @@ def test_load_log_raises_only_sim_errors(scratch: Path, data: bytes, head: str |
     only_sim_errors(lambda: load_log(path, check_chain=False))  # the path `sim seal` takes
 
 
+@budget(20)
 @given(stored_logs(), HEADS)
 def test_verify_raises_only_sim_errors(scratch: Path, data: bytes, head: str | None) -> None:
     path = put(scratch, data, head)
     only_sim_errors(lambda: verify(path))
 
 
+@budget(20)
 @given(stored_logs(), HEADS)
 def test_writers_on_broken_logs_raise_only_sim_errors(
     scratch: Path, data: bytes, head: str | None
@@ -125,6 +129,7 @@ def test_writers_on_broken_logs_raise_only_sim_errors(
     only_sim_errors(lambda: repair(path))
 
 
+@budget(20)
 @given(
     garbage()
     | json_values().map(orjson.dumps)
@@ -137,6 +142,7 @@ def test_read_event_raises_only_sim_errors(data: bytes) -> None:
 RESPONSE = encode_event(make("response", "r", 1, to="o", decision="accepted"))
 
 
+@budget(20)
 @given(json_values() | mutated_record(RESPONSE))
 def test_decode_event_raises_only_sim_errors(record: Any) -> None:
     only_sim_errors(lambda: decode_event(record), located=False)
@@ -165,6 +171,7 @@ def baseline() -> Baseline:
     return prepare(load_log(WHATIF.parent / "baseline"))
 
 
+@budget(20)
 @given(scenario_texts(SEED_TEXTS))
 @example(b'[scenario]\nname = "x"\nbase = "fuzz.toml"\n')
 def test_scenario_files_raise_only_sim_errors(stage: Path, data: bytes) -> None:
@@ -175,6 +182,7 @@ def test_scenario_files_raise_only_sim_errors(stage: Path, data: bytes) -> None:
     assert (stage.parent / "baseline" / "events.jsonl").stat().st_mtime_ns == before
 
 
+@budget(20)
 @given(st.sampled_from(SEED_DATA).flatmap(mutated_scenario) | scenario_data(BASE_IDS))
 def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any]) -> None:
     """The scenario's content (what TOML parsing gives), read and run against the baseline."""
@@ -198,6 +206,7 @@ def csv_files(draw: st.DrawFn) -> bytes:
     return draw(mutated_bytes(csv_text(history).encode()))
 
 
+@budget(20)
 @given(csv_files())
 @example(b'kind,id,at,source.document\ncall,"x\n')
 def test_csv_import_raises_only_sim_errors(scratch: Path, data: bytes) -> None:

@@ -485,7 +485,7 @@ def test_unusable_paths_are_one_message_with_exit_2(tmp_path: Path) -> None:
     (tmp_path / "e.csv").write_text(csv_text([make("call", "a", 0)]))
     null = null_device(tmp_path)
     refused(sim("import", tmp_path / "e.csv", "-o", null, "--force"), 2, "unreadable")
-    refused(sim("export", tmp_path, "--format", "csv", "-o", null), 2, "unreadable")
+    refused(sim("export", tmp_path, "--format", "csv", "-o", null), 2, "unwritable")
     assert null.is_char_device()
 
 

@@ -31,6 +31,7 @@ from sim.errors import SimError
 from sim.events import EVENT_TYPES, Event
 from sim.fold import replay
 from tests.builders import make
+from tests.profiles import budget
 from tests.strategies import events, full_events, histories, json_values
 
 
@@ -52,6 +53,7 @@ def test_a_parsed_record_decodes_to_its_event(event: Event) -> None:
     assert decode_parsed(_parsed(encode_event(event))) == event
 
 
+@budget(30)
 @given(events(), st.data())
 def test_parsed_and_plain_decoding_accept_and_refuse_alike(
     event: Event, data: st.DataObject
@@ -265,6 +267,7 @@ def test_a_chain_link_is_accepted_exactly_when_it_is_whole(
     assert linked_hash(line[:at] + bytes([byte]) + line[at + 1 :], GENESIS) is None
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_a_paused_replay_restores_the_collector(history: tuple[Event, ...]) -> None:
     gc.disable()

@@ -115,3 +115,32 @@ def test_a_diff_and_a_what_if_render_for_jupyter() -> None:
     assert "What if Israel had not promised to keep al-Shifa running?" in view
     assert "removed by [[intervention]] #1" in view
     assert "voided: it answers israel-assures-shifa, which is not in the log" in view
+
+
+def test_reprs_are_one_short_line_that_names_the_size(baseline: Trajectory) -> None:
+    """repr() of the scenario was 667,711 characters and of the trajectory 243,523."""
+    from sim.scenario import load_scenario
+
+    result = load_scenario(BASELINE.parent / "whatif" / "no-shifa-assurance.toml")
+    for shown, size in (
+        (repr(baseline), "48 events"),
+        (repr(result), "47 events"),
+        (repr(result.trajectory), "47 events"),
+        (repr(result.base), "48 events"),
+        (repr(result.log), "47 events"),
+    ):
+        assert len(shown) < 250, shown
+        assert "\n" not in shown
+        assert size in shown, shown
+    assert repr(baseline).startswith("<Trajectory 'baseline': 48 events, 0 voided")
+    assert "1 intervention(s)" in repr(result)
+    assert "not concluded" in repr(result)
+    assert "<table" in result._repr_html_()  # the full view stays
+
+
+def test_the_frame_has_each_responses_decision(baseline: Trajectory) -> None:
+    frame = baseline.to_frame()
+    responses = frame[frame["kind"] == "response"].set_index("id")
+    assert responses.loc["war-cabinet-agrees", "decision"] == "accepted_with_changes"
+    assert responses.loc["israel-judges-terms-not-firm", "decision"] == "rejected"
+    assert frame[frame["kind"] != "response"]["decision"].isna().all()

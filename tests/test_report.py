@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from sim.cli.analyst import Target, explanation_steps, report_for
 from sim.events import Contact, Source
 from sim.fold import Trajectory, replay
 from sim.render.chart import LANE_COLOURS, chart_bytes, chart_figure
-from sim.render.report import inline_svg, report_html, shift
+from sim.render.report import inline_svg, reached_as, report_html, shift
 from sim.scenario import load_scenario
 from sim.store import load_log
 from sim.whatif import WhatIf
@@ -86,6 +86,23 @@ def test_the_report_lists_every_event_and_milestone(
     for name in baseline.milestones:
         assert name.replace("_", " ") in baseline_html
     assert "Concluded 22 Nov 2023" in baseline_html
+
+
+def test_the_milestone_table_marks_estimates_and_shows_no_placeholder_hours(
+    baseline_html: str,
+) -> None:
+    """The table showed "22 Nov 2023 03:00" for an estimate whose hour is a placeholder."""
+    table = baseline_html[baseline_html.index('id="milestones"') :]
+    table = table[: table.index("</section>")]
+    rows = dict(re.findall(r"<tr><td>([a-z ]+)</td><td>([^<]+)</td></tr>", table))
+    assert rows["first contact"] == "~08 Oct 2023"  # approx
+    assert rows["war cabinet agrees"] == "19 Nov 2023"  # dated to the day
+    assert rows["cabinet approval"] == "~22 Nov 2023"
+    assert not any(re.search(r"\d{2}:\d{2}", when) for when in rows.values())
+    assert "~ an estimate" in table
+    assert reached_as(None, None) == "not reached"
+    exact = datetime(2023, 11, 22, 3, tzinfo=timezone(timedelta(hours=2)))
+    assert reached_as(None, exact) == "22 Nov 2023 03:00 +02:00"
 
 
 def test_everything_is_escaped() -> None:
@@ -161,8 +178,9 @@ def _browser() -> str:
     pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; .ci/run does)")
 
 
-def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
+def _chromium(browser: str, profile: Path, *args: str) -> subprocess.Popen[str]:
+    """Chromium started headless on its own profile (the caller waits for it)."""
+    return subprocess.Popen(
         [
             browser,
             "--headless",
@@ -177,31 +195,32 @@ def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedPr
             f"--user-data-dir={profile}",
             *args,
         ],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
-        check=False,
     )
 
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory, baseline_html: str) -> tuple[str, Any]:
-    """The page's DOM after Chromium loaded it, and a screenshot of the whole page."""
+    """The page's DOM and a screenshot, from two Chromium runs at once (one each)."""
     image = pytest.importorskip("PIL.Image")
     browser = _browser()
     folder = tmp_path_factory.mktemp("browser")
     page = folder / "report.html"
     page.write_text(baseline_html, encoding="utf-8")
-    dom = _chromium(browser, folder / "profile-dom", "--dump-dom", page.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
     shot = folder / "report.png"
-    result = _chromium(
+    dom = _chromium(browser, folder / "profile-dom", "--dump-dom", page.as_uri())
+    screenshot = _chromium(
         browser, folder / "profile-shot", f"--screenshot={shot}", "--window-size=1400,7000",
         page.as_uri(),
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert shot.is_file(), result.stderr[-2000:]
-    return dom.stdout, np.asarray(image.open(shot).convert("RGB"))
+    dom_out, dom_err = dom.communicate(timeout=120)
+    _, shot_err = screenshot.communicate(timeout=120)
+    assert dom.returncode == 0, dom_err[-2000:]
+    assert screenshot.returncode == 0, shot_err[-2000:]
+    assert shot.is_file(), shot_err[-2000:]
+    return dom_out, np.asarray(image.open(shot).convert("RGB"))
 
 
 def test_chromium_renders_the_page_with_its_chart(rendered: tuple[str, Any]) -> None:

@@ -13,9 +13,11 @@ from sim.errors import SimError
 from sim.events import Event
 from sim.store import head_path, load_log, verify, write_log
 from tests.builders import make
+from tests.profiles import PROFILE, budget
 from tests.strategies import events, histories
 
 
+@budget(25)
 @given(histories(min_size=1))
 def test_a_written_log_loads_back_exactly(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[Event, ...]
@@ -29,7 +31,7 @@ def test_a_written_log_loads_back_exactly(
 
 
 @given(histories(min_size=1), st.data())
-@settings(max_examples=60)
+@budget(30)
 def test_any_one_byte_change_is_caught_by_verify(
     tmp_path_factory: pytest.TempPathFactory, history: tuple[Event, ...], data: st.DataObject
 ) -> None:
@@ -159,6 +161,6 @@ class StoreAgainstAList(RuleBasedStateMachine):
 
 
 StoreAgainstAList.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=12, deadline=None
+    max_examples=10_000 if PROFILE == "fuzz" else 12, stateful_step_count=12, deadline=None
 )
 test_store_against_a_list = StoreAgainstAList.TestCase

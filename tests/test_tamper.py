@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from sim.codec import GENESIS, encode_event, line_hash, split_line, stored_line
 from sim.events import Event
 from sim.store import head_path, verify, write_log
+from tests.profiles import budget
 from tests.strategies import events, histories, rechained
 
 EDITS = ("change", "delete", "insert", "duplicate", "swap", "move")
@@ -76,6 +77,7 @@ def edit(lines: list[bytes], how: str, data: st.DataObject, history: tuple[Event
     return i
 
 
+@budget(30)
 @given(histories(min_size=2, max_size=12), st.sampled_from(EDITS), st.sampled_from(CARE), st.data())
 def test_any_edit_of_a_stored_log_is_caught(
     tmp_path_factory: pytest.TempPathFactory,

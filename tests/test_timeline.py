@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +120,26 @@ def test_prefer_replays_with_the_other_records_dates() -> None:
     out = _run(str(BASELINE), "--prefer", "NPR", *WIDE)
     line = next(line for line in out.splitlines() if "Judith and Natalie Raanan" in line)
     assert line.split()[0] == "~2023-10-20"
+
+
+def test_a_preferred_date_is_not_offered_again_as_another_records() -> None:
+    """Under --prefer NPR the Raanan release, dated 20 Oct, said "also dated ~2023-10-20 ...
+    NPR": the other date is now the report's, 23 Oct."""
+    out = _run(str(BASELINE), "--prefer", "NPR", *WIDE)
+    entry = _entry(out, "Judith and Natalie Raanan")
+    assert "also dated 2023-10-23 by seed" in entry
+    assert "NPR" not in entry
+    entry = _entry(_run(str(BASELINE), *WIDE), "Judith and Natalie Raanan")
+    assert "also dated ~2023-10-20 (20 Oct) by facts.md: NPR" in entry
+
+
+def _entry(out: str, words: str) -> str:
+    """The timeline entry whose first line holds ``words``: up to the next dated line."""
+    lines = out.splitlines()
+    first = next(i for i, line in enumerate(lines) if words in line)
+    dated = re.compile(r"^ ~?\d{4}-\d{2}-\d{2}")
+    end = next((i for i in range(first + 1, len(lines)) if dated.match(lines[i])), len(lines))
+    return "\n".join(lines[first:end])
 
 
 def test_json_has_one_entry_per_event_with_what_the_replay_made_of_it() -> None:

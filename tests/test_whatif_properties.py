@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from sim.errors import SimError
-from sim.events import BlackoutEnded, Event
+from sim.events import BlackoutEnded, BlackoutStarted, Event, Source
 from sim.fold import Log, Trajectory, replay
 from sim.schedule import plan
 from sim.whatif import (
@@ -26,7 +26,14 @@ from sim.whatif import (
     whatif,
 )
 from tests import oracle
-from tests.strategies import deal_what_ifs, durations, histories, what_ifs
+from tests.profiles import budget
+from tests.strategies import (
+    blackout_lengthenings,
+    deal_what_ifs,
+    histories,
+    lengthens_a_blackout,
+    what_ifs,
+)
 
 
 def _same(a: Trajectory, b: Trajectory) -> None:
@@ -42,12 +49,14 @@ def _run(history: tuple[Event, ...], interventions: Sequence[Intervention]) -> W
         raise
 
 
+@budget(25)
 @given(histories())
 def test_no_interventions_give_the_identical_trajectory(history: tuple[Event, ...]) -> None:
     base = replay(history)
     _same(whatif(Log(events=history), []).trajectory, base)
 
 
+@budget(25)
 @given(histories(min_size=1), st.data())
 def test_retime_by_zero_gives_the_identical_trajectory(
     history: tuple[Event, ...], data: st.DataObject
@@ -58,6 +67,7 @@ def test_retime_by_zero_gives_the_identical_trajectory(
     assert result.diff.empty
 
 
+@budget(15)
 @given(histories(min_size=1), st.data())
 def test_remove_then_reinsert_gives_the_identical_trajectory(
     history: tuple[Event, ...], data: st.DataObject
@@ -67,6 +77,7 @@ def test_remove_then_reinsert_gives_the_identical_trajectory(
     _same(result.trajectory, replay(history))
 
 
+@budget(15)
 @given(what_ifs())
 def test_a_what_if_is_the_naive_simulation_of_its_edited_log_in_time_order(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -111,6 +122,7 @@ def _touched(history: tuple[Event, ...], interventions: Sequence[Intervention]) 
     return min(times)
 
 
+@budget(15)
 @given(what_ifs(min_size=2))
 def test_an_intervention_changes_nothing_before_the_earliest_time_it_touches(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -126,21 +138,48 @@ def test_an_intervention_changes_nothing_before_the_earliest_time_it_touches(
     assert result.trajectory.states[:before] == base.states[:before]
 
 
-@given(histories(min_size=2), st.data())
+@budget(25)
+@given(blackout_lengthenings())
 def test_lengthening_a_blackout_never_makes_a_milestone_earlier(
-    history: tuple[Event, ...], data: st.DataObject
+    case: tuple[tuple[Event, ...], str, timedelta],
 ) -> None:
-    ends = [e for e in history if isinstance(e, BlackoutEnded)]
-    assume(ends)
-    end = data.draw(st.sampled_from(ends))
-    longer = data.draw(durations().filter(lambda d: d > timedelta(0)))
-    result = whatif(Log(events=history), [retime(id=end.id, by=longer)])
-    base = replay(history).milestones
+    history, end_id, longer = case
+    base = replay(history)
+    assume(end_id not in base.final.voided)  # an end that never took effect lengthens nothing
+    result = whatif(Log(events=history), [retime(id=end_id, by=longer)])
     for name, reached in result.trajectory.milestones.items():
-        if name in base:
-            assert reached >= base[name], name
+        if name in base.milestones:
+            assert reached >= base.milestones[name], name
 
 
+def test_a_blackout_with_two_ends_is_not_lengthened_by_moving_one() -> None:
+    """The history issue 10 found: ``e2`` starts a blackout, ``e11`` and ``e13`` both end it.
+
+    Moving ``e11`` later lets ``e13`` end the blackout instead, at the same time, so the blackout
+    is no longer; the property above draws no such history.
+    """
+    source = Source(document="generated")
+    noon = datetime(2023, 10, 7, 12, tzinfo=UTC)
+    start = BlackoutStarted(id="e2", at=noon, area="gaza", actors=("israel",), source=source)
+    first = BlackoutEnded(
+        id="e11", at=noon, area="gaza", actors=("israel",), requires=("e2",), source=source
+    )
+    second = BlackoutEnded(
+        id="e13",
+        at=noon,
+        area="gaza",
+        actors=("israel",),
+        requires=("e2",),
+        milestone="framework_agreed",
+        source=source,
+    )
+    history = (start, first, second)
+    assert not lengthens_a_blackout(history, first)
+    assert not lengthens_a_blackout(history, second)
+    assert lengthens_a_blackout((start, first), first)
+
+
+@budget(15)
 @given(deal_what_ifs())
 def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_text(
     case: tuple[tuple[Event, ...], list[Intervention]],
@@ -157,6 +196,7 @@ def test_a_concluded_outcome_has_every_required_approval_bound_to_the_current_te
     assert set(offer.approvers) <= bound
 
 
+@budget(15)
 @given(what_ifs(), st.data())
 def test_a_what_if_of_a_what_if_equals_the_what_if_of_the_combined_interventions(
     case: tuple[tuple[Event, ...], list[Intervention]], data: st.DataObject
@@ -170,6 +210,7 @@ def test_a_what_if_of_a_what_if_equals_the_what_if_of_the_combined_interventions
     assert second.diff == combined.diff
 
 
+@budget(15)
 @given(what_ifs())
 def test_the_diff_lists_exactly_the_events_whose_time_or_voiding_changed(
     case: tuple[tuple[Event, ...], list[Intervention]],

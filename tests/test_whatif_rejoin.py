@@ -17,6 +17,7 @@ from sim.schedule import plan
 from sim.whatif import Intervention, edit, remove, retime, whatif
 from tests import oracle
 from tests.builders import make
+from tests.profiles import budget
 from tests.strategies import histories
 
 
@@ -42,6 +43,7 @@ def test_removing_an_event_that_changed_nothing_still_voids_what_cites_it() -> N
     _as_replayed(history, [remove(id="call")])
 
 
+@budget(25)
 @given(histories(min_size=2), st.data())
 def test_removing_events_folds_as_a_replay_of_the_new_log(
     history: tuple[Event, ...], data: st.DataObject
@@ -53,6 +55,7 @@ def test_removing_events_folds_as_a_replay_of_the_new_log(
     _as_replayed(history, [remove(id=e.id) for e in gone])
 
 
+@budget(25)
 @given(histories(min_size=2), st.data())
 def test_moving_an_event_folds_as_a_replay_of_the_new_log(
     history: tuple[Event, ...], data: st.DataObject

@@ -84,10 +84,13 @@ def known_by(
 
 
 def parties_in(trajectory: Trajectory) -> tuple[str, ...]:
-    """Every party that acts or is addressed in ``trajectory``, in order of first appearance."""
+    """Every party that acts or is addressed in ``trajectory``, in order of first appearance
+    (a standing channel addressed as a recipient, such as ``hostage_cell``, is no party)."""
+    channels = {getattr(e, "name", None) for e in trajectory.events if e.kind == "channel_opened"}
     found: dict[str, None] = {}
     for event in trajectory.events:
-        for party in parties_of((*event.actors, *event.recipients)):
+        named = [a for a in (*event.actors, *event.recipients) if a not in channels]
+        for party in parties_of(named):
             found.setdefault(party, None)
     return tuple(found)
 

@@ -11,6 +11,8 @@ import importlib.util
 import stat
 import time
 from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Final
 
@@ -32,7 +34,7 @@ from sim.cli.app import (
     shown,
 )
 from sim.cli.progress import progress
-from sim.errors import SimError, os_fault
+from sim.errors import SimError, did_you_mean, os_fault
 from sim.files import file_kind, stat_path
 from sim.fold import Trajectory, replay
 
@@ -130,6 +132,7 @@ def _need_charts(command_name: str) -> None:
             raise SimError(
                 what=f"sim {command_name} needs {module}, which is not installed",
                 hint="pip install 'sim[charts]' (matplotlib and jinja2)",
+                code="missing-extra",
             )
 
 
@@ -141,6 +144,7 @@ def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
             path=str(output),
             expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
             found=f".{suffix}" if suffix else "no extension",
+            code="unknown-format",
         )
     return suffix
 
@@ -153,7 +157,7 @@ def _check_folder(output: Path) -> None:
             what="the folder for the output does not exist",
             path=str(output),
             hint=f"create {output.parent} first, or write somewhere else",
-            code="no-such-path",
+            code="no-output-folder",
         )
     there = stat_path(output, doing="write the output")
     if there is not None and not stat.S_ISREG(there.st_mode):
@@ -163,7 +167,7 @@ def _check_folder(output: Path) -> None:
             expected="a file to write (or replace)",
             found=file_kind(there.st_mode),
             hint="choose a file name; `sim export` without -o writes to stdout",
-            code="unreadable",
+            code="unwritable",
         )
 
 
@@ -221,7 +225,7 @@ def report_for(target: Target, *, chart_svg: str | None = None) -> str:
 
 @app.command("chart")
 @command("chart")
-def chart_command(
+def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     path: TargetArg,
     output: Annotated[
         Path,
@@ -230,12 +234,30 @@ def chart_command(
     title: Annotated[
         str | None, typer.Option("--title", help="A title instead of the scenario's name.")
     ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="WHEN|EVENT_ID",
+            help="Zoom: start the chart here (a date, from 00:00 UTC; a time; or an event id).",
+        ),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="WHEN|EVENT_ID",
+            help="Zoom: end the chart here (a date, to the end of that day UTC; a time; an id).",
+        ),
+    ] = None,
     json: JsonOpt = False,
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
 
-    A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross.
-    Example: [bold]sim chart scenarios/baseline -o baseline.png[/]
+    Each event is numbered beside its marker, and a key below the chart lists the numbers.
+    A what-if scenario is drawn over its base: moved events get an arrow, voided ones a cross,
+    inserted ones a ring.
+    Example: [bold]sim chart scenarios/baseline -o nov.png --from 2023-11-13 --to 2023-11-22[/]
     """
     _need_charts("chart")
     from sim.render.chart import chart_bytes, chart_figure
@@ -245,8 +267,14 @@ def chart_command(
     _check_folder(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
+        window = {
+            "start": _window_edge(start, target, end=False),
+            "end": _window_edge(end, target, end=True),
+        }
         steps.step("drawing")
-        figure = chart_figure(target.trajectory, base=target.base, title=title or target.question)
+        figure = chart_figure(
+            target.trajectory, base=target.base, title=title or target.question, **window
+        )
         steps.step("writing")
         data = chart_bytes(figure, fmt)
         store.write_file(output, data)
@@ -254,6 +282,39 @@ def chart_command(
     _written(
         "chart", output, target, {"format": fmt, "bytes": len(data)}, json=json, started=started
     )
+
+
+def _window_edge(text: str | None, target: Target, *, end: bool) -> datetime | None:
+    """``--from``/``--to``: a date (its start, or for ``--to`` its end, UTC), an ISO 8601 time
+    with an offset, or the id of an event (its time)."""
+    if text is None:
+        return None
+    events = (*target.trajectory.events, *(target.base.events if target.base else ()))
+    named = next((e.at for e in events if e.id == text), None)
+    if named is not None:
+        return named
+    flag = "--to" if end else "--from"
+    try:
+        if len(text) == 10:
+            day = date.fromisoformat(text)
+            return datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise SimError(
+            what=f"{flag} is not a date, a time or an event id of this log",
+            expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
+            found=repr(text),
+            hint=did_you_mean(text, (e.id for e in events)),
+            code="bad-at",
+        ) from None
+    if moment.utcoffset() is None:
+        raise SimError(
+            what=f"{flag} time has no timezone",
+            expected="an offset such as +00:00 or Z",
+            found=repr(text),
+            code="bad-at",
+        )
+    return moment
 
 
 # ------------------------------------------------------------------------------------ report
@@ -336,11 +397,14 @@ def export_command(
             what=f"unknown export format {fmt!r}",
             expected="one of " + ", ".join(EXPORT_FORMATS),
             found=fmt,
+            hint=did_you_mean(fmt, EXPORT_FORMATS),
+            code="unknown-format",
         )
     if json and output is None:
         raise SimError(
             what="--json describes a written file: give -o FILE",
             hint="without -o the export itself goes to stdout",
+            code="bad-option",
         )
     if output is not None:
         _check_folder(output)
@@ -368,9 +432,10 @@ def export_command(
     if output is None:  # after the bar is gone: stdout carries only the export
         typer.get_binary_stream("stdout").write(data)
     if skipped and not json:
+        reasons = {e.id: uncodable(e) for e in target.trajectory.events if e.id in skipped}
         err_console().print(
-            f"note: {len(skipped)} event(s) left out, PLOVER codes no event without a source"
-            f" actor (or a needed recipient): {', '.join(shown(i) for i in skipped)}",
+            f"note: {len(skipped)} event(s) left out of the PLOVER export: "
+            + "; ".join(f"{shown(ident)} ({shown(reasons[ident])})" for ident in skipped),
             highlight=False,
         )
     summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
@@ -426,7 +491,7 @@ def import_command(
             what="the folder for the log does not exist",
             path=str(output),
             hint=f"create {folder.parent} first, or write somewhere else",
-            code="no-such-path",
+            code="no-output-folder",
         )
     if there is not None and not stat.S_ISDIR(there.st_mode):
         raise SimError(
@@ -451,6 +516,7 @@ def import_command(
             what="a log already exists there",
             path=str(target),
             hint="pass --force to replace it, or choose another output",
+            code="output-exists",
         )
     with progress("reading the CSV", total=2) as steps:
         events = read_csv(csv_file)

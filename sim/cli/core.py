@@ -2,7 +2,8 @@
 
 import re
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,7 +12,16 @@ import typer
 
 from sim import lock, recovery, scenario, store
 from sim.analysis import milestone_names
-from sim.cli.app import WaitOpt, app, command, console, elapsed_ms, print_json, shown
+from sim.cli.app import (
+    WaitOpt,
+    app,
+    command,
+    console,
+    elapsed_ms,
+    err_console,
+    print_json,
+    shown,
+)
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
@@ -54,7 +64,7 @@ def parse_point(text: str, log: Log) -> date | datetime | str:
             return date.fromisoformat(text)
         except ValueError as exc:
             raise SimError(
-                what="invalid date", expected="YYYY-MM-DD", found=f"{text!r} ({exc})"
+                what="invalid date", expected="YYYY-MM-DD", found=f"{text!r} ({exc})", code="bad-at"
             ) from None
     if any(e.id == text for e in log.events):
         return text
@@ -66,12 +76,14 @@ def parse_point(text: str, log: Log) -> date | datetime | str:
             expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
             found=repr(text),
             hint=_nearest_point(text, log),
+            code="bad-at",
         ) from None
     if moment.utcoffset() is None:
         raise SimError(
             what="--at time has no timezone",
             expected="an offset such as +00:00 or Z",
             found=repr(text),
+            code="bad-at",
         )
     return moment
 
@@ -90,6 +102,7 @@ def load_preferring(path: Path, prefer_source: str | None) -> Log:
             path=str(path),
             expected="one of: " + ("; ".join(known) or "(this log has no alternatives)"),
             found=repr(prefer_source),
+            code="unknown-source",
         )
     return prefer(log, prefer_source)
 
@@ -129,6 +142,7 @@ def replay_command(
             path=str(path),
             line=log.index(first.id) + 1 if log.hashes else None,
             exit_code=1,
+            code="voided",
         )
 
 
@@ -181,10 +195,37 @@ def state_command(
         data = state_data(state)
         print_json({"scenario": log.name, "at": str(point), **data})
     else:
-        from sim.render.terminal import state_view
+        from sim.render.terminal import offers_view, responses_view, state_view
 
-        console().print(state_view(state, title=f"{log.name} at {point}"))
+        out = console()
+        out.print(state_view(state, title=f"{log.name} at {point}"))
+        if state.offers:
+            out.print(offers_view(state))
+        if state.responses:
+            out.print(responses_view(state))
+    beyond = _beyond_the_log(log, point)
+    if beyond:
+        err_console().print(f"note: {beyond}", highlight=False)
     structlog.get_logger().info("state", scenario=log.name, at=str(point), talks=state.talks)
+
+
+def _beyond_the_log(log: Log, point: date | datetime | str) -> str | None:
+    """What to tell a user whose ``--at`` lies after the log's last event or before its first."""
+    if isinstance(point, str) or not log.events:
+        return None
+    moment = point if isinstance(point, datetime) else datetime.combine(point, clock.max, UTC)
+    first, last = log.events[0], log.events[-1]
+    if moment > last.at:
+        return (
+            f"the log ends earlier, at {last.at.isoformat()} ({last.id}): this is the state "
+            "after its last event"
+        )
+    if moment < first.at:
+        return (
+            f"the log starts later, at {first.at.isoformat()} ({first.id}): this is the state "
+            "before any event"
+        )
+    return None
 
 
 @app.command("verify")

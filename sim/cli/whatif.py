@@ -48,6 +48,7 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
             path=str(path),
             expected="a .toml file with [scenario] and [[intervention]] tables",
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
+            code="not-a-scenario",
         )
     from sim.render.whatif import diff_view, whatif_data
 
@@ -110,6 +111,8 @@ def explain_command(
             what=f"unknown milestone {milestone!r}",
             path=str(path),
             expected="one of " + ", ".join(known),
+            hint=did_you_mean(milestone, known),
+            code="unknown-milestone",
         )
     from sim.render.whatif import explanation_data, explanation_view
 
@@ -167,6 +170,7 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
             expected="one of " + ", ".join(parties),
             hint=did_you_mean(party, parties)
             or "a party is the first part of an actor id (us_mcgurk acts for us)",
+            code="unknown-party",
         )
     from sim.render.whatif import knowledge_view
 

@@ -27,6 +27,7 @@ fonts, an SVG hash salt, no timestamps in the metadata).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,12 +49,15 @@ __all__ = [
     "KIND_STYLE",
     "LANE_COLOURS",
     "SPAN_COLOURS",
+    "NumberLabel",
     "Placed",
     "Span",
     "chart_bytes",
     "chart_figure",
     "lanes_of",
+    "operation_name",
     "place_labels",
+    "place_numbers",
     "spans",
 ]
 
@@ -125,6 +129,15 @@ SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
 
 SHADE_ALPHA: Final[Mapping[SpanKind, float]] = {"blackout": 0.10, "suspended": 0.09}
 
+OPERATION_NAMES: Final[Mapping[str, str]] = {"al_shifa_entry": "Al-Shifa entry"}
+"""How an operation's slug reads where a proper name needs more than its words capitalized."""
+
+
+def operation_name(operation: str) -> str:
+    """``al_shifa_entry`` -> ``Al-Shifa entry``; otherwise the slug's words, first capitalized."""
+    return OPERATION_NAMES.get(operation) or operation.replace("_", " ").capitalize()
+
+
 # ------------------------------------------------------------------------------------ spans
 
 
@@ -152,7 +165,7 @@ def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
         now["ended"] = ("ended", "Talks ended")
     for operation, posture in state.posture.items():
         if posture.phase != "ended":
-            now[f"operation-{operation}"] = ("operation", operation.replace("_", " ").capitalize())
+            now[f"operation-{operation}"] = ("operation", operation_name(operation))
     return now
 
 
@@ -333,6 +346,7 @@ def _overlay(trajectory: Trajectory, base: Trajectory) -> _Overlay:
         moved={m.id: (m.before, m.after) for m in changes.moved},
         voided={k: v.text for k, v in trajectory.final.voided.items()},
         removed=changes.removed,
+        inserted=changes.inserted,
     )
 
 
@@ -343,14 +357,15 @@ class _Overlay:
     moved: Mapping[str, tuple[datetime, datetime]]
     voided: Mapping[str, str]
     removed: tuple[str, ...]
+    inserted: tuple[str, ...] = ()
 
 
 def _label_text(name: str, at: datetime) -> str:
     return f"{name.replace('_', ' ')} · {at.day} {at:%b}"
 
 
-def _date_range(*trajectories: Trajectory) -> tuple[float, float]:
-    """The x range to draw (axis units, days), with a margin, within the calendar's years."""
+def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
+    """The time range to draw, with a margin (none past the calendar's ends)."""
     starts, ends = [], []
     for trajectory in trajectories:
         for event in trajectory.events:
@@ -359,45 +374,91 @@ def _date_range(*trajectories: Trajectory) -> tuple[float, float]:
             ends.append(end)
     if not starts:
         msg = "there is nothing to chart: the log has no events"
-        raise SimError(what=msg)
+        raise SimError(what=msg, code="empty-log")
     lo, hi = min(starts), max(ends)
-    try:
-        margin = max((hi - lo) * 0.015, timedelta(hours=12))
-        return _num(lo - margin), _num(hi + margin)
-    except OverflowError:  # a margin past the calendar's ends: in axis days, kept within them
-        x_lo, x_hi = _num(lo), _num(hi)
-        pad = max((x_hi - x_lo) * 0.015, 0.5)
-        return max(x_lo - pad, _NUM_MIN), min(x_hi + pad, _NUM_MAX)
+    margin = max((hi - lo) * 0.015, timedelta(hours=12))
+    with contextlib.suppress(OverflowError):  # at the calendar's start: no margin below
+        lo = lo - margin
+    with contextlib.suppress(OverflowError):  # at the calendar's end: no margin above
+        hi = hi + margin
+    return lo, hi
 
 
-def chart_figure(
-    trajectory: Trajectory, *, base: Trajectory | None = None, title: str | None = None
+def _window(
+    trajectories: Sequence[Trajectory], start: datetime | None, end: datetime | None
+) -> tuple[datetime, datetime, frozenset[str]]:
+    """The time range to draw and the ids of the events seen in it (their extent meets it)."""
+    lo, hi = _date_range(*trajectories)
+    if start is None and end is None:
+        return lo, hi, frozenset(e.id for t in trajectories for e in t.events)
+    lo, hi = start or lo, end or hi
+    seen = frozenset(
+        e.id for t in trajectories for e in t.events if _extent(e)[0] <= hi and _extent(e)[1] >= lo
+    )
+    if hi <= lo or not seen:
+        raise SimError(
+            what="there is nothing to chart in that window",
+            expected="--from before --to, and events between them",
+            found=f"{lo.isoformat()} to {hi.isoformat()}",
+            code="nothing-to-chart",
+        )
+    return lo, hi, seen
+
+
+KEY_MAX: Final = 150
+"""Events are numbered (beside their markers and in a key below) in charts of at most this many
+events in view; a larger chart is not readable event by event anyway."""
+KEY_COLUMNS: Final = 4
+KEY_ROW_IN: Final = 0.135
+NUMBER_FONT: Final = 6.5
+
+
+def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
+    trajectory: Trajectory,
+    *,
+    base: Trajectory | None = None,
+    title: str | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
 ) -> Any:
-    """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure."""
+    """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure.
+
+    ``start`` and ``end`` zoom to a window of time: only the events whose time (or bounds)
+    meet it are drawn, numbered as in the whole chart.
+    """
     import matplotlib as mpl  # noqa: PLC0415 (matplotlib is the optional `charts` extra)
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     with mpl.rc_context(_RC):
-        lanes = lanes_of(trajectory, *(base,) if base else ())
-        x_lo, x_hi = _date_range(trajectory, *(base,) if base else ())
+        both = (trajectory, base) if base else (trajectory,)
+        lanes = lanes_of(*both)
+        lo, hi, seen = _window(both, start, end)
+        x_lo, x_hi = _num(lo), _num(hi)
         axes_px = (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
         per_px = (x_hi - x_lo) / axes_px
 
-        names, texts, placed = _milestone_labels(trajectory, x_lo, per_px)
+        names, texts, placed = _milestone_labels(trajectory, x_lo, per_px, start=lo, stop=hi)
         label_rows = max((p.row for p in placed), default=-1) + 1
 
-        own_spans = spans(trajectory)
-        base_spans = spans(base) if base else ()
+        own_spans = _meeting(spans(trajectory), lo, hi)
+        base_spans = _meeting(spans(base), lo, hi) if base else ()
         strip = _strip_rows(own_spans, base_spans)
 
-        heading, subtitle = _titles(trajectory, base, title)
+        numbered = [e for e in trajectory.events if e.id in seen]
+        if len(numbered) > KEY_MAX:
+            numbered = []
+        numbers = {e.id: trajectory.events.index(e) + 1 for e in numbered}
+        key_rows = -(-len(numbered) // KEY_COLUMNS)
+
+        heading, subtitle = _titles(trajectory, base, title, window=(start, end), lo=lo, hi=hi)
         title_in = 0.3 + 0.26 * len(heading) + 0.17 * len(subtitle)
         label_in = max(label_rows, 1) * LABEL_ROW_IN + 0.1
         lanes_in = len(lanes) * LANE_IN
         strip_in = max(len(strip), 1) * STRIP_ROW_IN + 0.05
         axis_in, legend_in = 0.45, 0.95
-        height = title_in + label_in + lanes_in + strip_in + axis_in + legend_in
+        key_in = key_rows * KEY_ROW_IN + 0.4 if key_rows else 0.0
+        height = title_in + label_in + lanes_in + strip_in + axis_in + legend_in + key_in
         fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
         FigureCanvasAgg(fig)
         grid = fig.add_gridspec(
@@ -407,7 +468,7 @@ def chart_figure(
             left=LEFT_IN / WIDTH_IN,
             right=1 - RIGHT_IN / WIDTH_IN,
             top=1 - title_in / height,
-            bottom=(axis_in + legend_in) / height,
+            bottom=(axis_in + legend_in + key_in) / height,
             hspace=0,
         )
         ax_labels = fig.add_subplot(grid[0])
@@ -417,31 +478,52 @@ def chart_figure(
             axis.set_xlim(x_lo, x_hi)
         _draw_lanes(ax, lanes)
         gap = 12 * per_px
-        positions = _stack(trajectory.events, lanes, gap, beneath=base.events if base else ())
+        shown = [e for e in trajectory.events if e.id in seen]
+        beneath = [e for e in base.events if e.id in seen] if base else []
+        positions = _stack(shown, lanes, gap, beneath=beneath)
         if base is not None:
-            _draw_events(ax, base, lanes, positions, ghost=True)
-        _draw_events(ax, trajectory, lanes, positions, ghost=False)
+            _draw_events(ax, base, lanes, positions, ghost=True, seen=seen)
+        _draw_events(ax, trajectory, lanes, positions, ghost=False, seen=seen)
         if base is not None:
-            _draw_overlay(ax, trajectory, base, lanes=lanes, positions=positions)
+            _draw_overlay(ax, trajectory, base, lanes=lanes, positions=positions, seen=seen)
         _draw_spans(ax, ax_strip, rows=strip, own=own_spans, base=base_spans, x_hi=x_hi)
         _draw_milestones(
             (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
         )
         _draw_axis(ax_strip, x_hi - x_lo)
         _draw_title(fig, heading, subtitle, height)
-        _draw_legend(fig, trajectory, base, own=own_spans, base_spans=base_spans, height=height)
+        _draw_legend(
+            fig,
+            trajectory,
+            base,
+            own=own_spans,
+            base_spans=base_spans,
+            height=height,
+            bottom_in=key_in,
+            numbered=bool(numbers),
+            seen=seen,
+        )
+        if numbers:
+            _draw_numbers(ax, trajectory, base, lanes, positions, numbers, seen=seen)
+            _draw_key(fig, numbered, numbers, rows=key_rows, height=height)
     return fig
 
 
+def _meeting(found: Sequence[Span], lo: datetime, hi: datetime) -> tuple[Span, ...]:
+    """The spans that meet the window ``lo``..``hi``."""
+    return tuple(s for s in found if s.start <= hi and (s.end is None or s.end >= lo))
+
+
 def _milestone_labels(
-    trajectory: Trajectory, x_lo: float, per_px: float
+    trajectory: Trajectory, x_lo: float, per_px: float, *, start: datetime, stop: datetime
 ) -> tuple[list[str], list[str], list[Placed]]:
-    """The milestones reached, their label texts, and where the labels go (in date units)."""
+    """The milestones reached in the window, their label texts, and where the labels go (in
+    date units)."""
     from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
     from matplotlib.font_manager import FontProperties  # noqa: PLC0415
 
     reached = trajectory.milestones
-    names = [n for n in milestone_names(trajectory) if n in reached]
+    names = [n for n in milestone_names(trajectory) if n in reached and start <= reached[n] <= stop]
     texts = [_label_text(n, reached[n]) for n in names]
     renderer = RendererAgg(10, 10, DPI)
     font = FontProperties(family="DejaVu Sans", size=LABEL_FONT)
@@ -527,19 +609,23 @@ def _draw_events(
     positions: Mapping[tuple[str, str], float],
     *,
     ghost: bool,
+    seen: frozenset[str],
 ) -> None:
-    """Draw the events, one artist per kind (and per faded group), so large logs stay fast."""
+    """Draw the events, one artist per kind (and per faded group), so large logs stay fast.
+
+    An event of several parties is drawn in each of their lanes (with the same number), and
+    nothing is drawn across lanes: an undated event's bounds run along its own row only.
+    """
     from matplotlib.collections import LineCollection  # noqa: PLC0415
 
     voided = trajectory.final.voided
     points: dict[tuple[str, bool], tuple[list[float], list[float]]] = {}
     bounds: dict[str, list[list[tuple[float, float]]]] = {}
-    joints: list[list[tuple[float, float]]] = []
     for event in trajectory.events:
+        if event.id not in seen:
+            continue
         x = _num(event.at)
         ys = [positions[(event.id, lane)] for lane in _event_lanes(event, lanes)]
-        if len(ys) > 1:
-            joints.append([(x, min(ys)), (x, max(ys))])
         xs_ys = points.setdefault((event.kind, event.id in voided and not ghost), ([], []))
         for y in ys:
             xs_ys[0].append(x)
@@ -548,18 +634,8 @@ def _draw_events(
                 bar = [(_num(event.earliest), y), (_num(event.latest), y)]
                 bounds.setdefault(event.kind, []).append(bar)
     prefix = "base-" if ghost else ""
-    if joints:
-        ax.add_collection(
-            LineCollection(
-                joints,
-                colors="#d8d8d8" if ghost else "#9a9a9a",
-                linewidths=0.8,
-                zorder=2,
-                gid=f"{prefix}joints",
-            )
-        )
     for kind, bars in bounds.items():
-        colour, alpha = KIND_STYLE[kind].colour, 0.18 if ghost else 0.6
+        colour, alpha = KIND_STYLE[kind].colour, 0.18 if ghost else 0.5
         ax.add_collection(
             LineCollection(
                 bars,
@@ -577,7 +653,7 @@ def _draw_events(
             [y for _, y in ends],
             linestyle="none",
             marker="|",
-            markersize=6,
+            markersize=CAP_PT,
             markeredgewidth=1.2,
             color=colour,
             alpha=alpha,
@@ -601,6 +677,10 @@ def _draw_events(
         )
 
 
+CAP_PT: Final = 6.0
+"""Height in points of the ticks that end an undated event's bounds."""
+
+
 def _draw_overlay(
     ax: Any,
     trajectory: Trajectory,
@@ -608,12 +688,14 @@ def _draw_overlay(
     *,
     lanes: Sequence[str],
     positions: Mapping[tuple[str, str], float],
+    seen: frozenset[str],
 ) -> None:
     overlay = _overlay(trajectory, base)
     by_id = {e.id: e for e in base.events}
     arrows = [
         ((_num(old), positions[(event_id, lane)]), (_num(new), positions[(event_id, lane)]))
         for event_id, (old, new) in overlay.moved.items()
+        if event_id in seen
         for lane in _event_lanes(by_id[event_id], lanes)
     ]
     if len(arrows) > MAX_ARROWS:
@@ -641,9 +723,13 @@ def _draw_overlay(
         "voided": (
             VOIDED_COLOUR,
             positions,
-            [e for e in trajectory.events if e.id in overlay.voided],
+            [e for e in trajectory.events if e.id in overlay.voided and e.id in seen],
         ),
-        "removed": (REMOVED_COLOUR, positions, [by_id[i] for i in overlay.removed]),
+        "removed": (
+            REMOVED_COLOUR,
+            positions,
+            [by_id[i] for i in overlay.removed if i in seen],
+        ),
     }
     for tag, (colour, where, events) in crosses.items():
         xs = [_num(e.at) for e in events for _lane in _event_lanes(e, lanes)]
@@ -660,8 +746,23 @@ def _draw_overlay(
                 zorder=6,
                 gid=tag,
             )
+    inserted = [e for e in trajectory.events if e.id in overlay.inserted and e.id in seen]
+    if inserted:
+        ax.plot(
+            [_num(e.at) for e in inserted for _lane in _event_lanes(e, lanes)],
+            [positions[(e.id, lane)] for e in inserted for lane in _event_lanes(e, lanes)],
+            linestyle="none",
+            marker="o",
+            markersize=15,
+            markerfacecolor="none",
+            markeredgecolor=INSERTED_COLOUR,
+            markeredgewidth=1.6,
+            zorder=5.5,
+            gid="inserted",
+        )
 
 
+INSERTED_COLOUR: Final = "#1a9e3f"
 MAX_ARROWS: Final = 300
 """Beyond this many moved events, moves are drawn as plain segments (arrows are slow)."""
 MOVED_COLOUR: Final = "#1f4e9c"
@@ -807,14 +908,24 @@ def _draw_axis(ax_strip: Any, span_days: float) -> None:
 
 
 def _titles(
-    trajectory: Trajectory, base: Trajectory | None, title: str | None
+    trajectory: Trajectory,
+    base: Trajectory | None,
+    title: str | None,
+    *,
+    window: tuple[datetime | None, datetime | None] = (None, None),
+    lo: datetime | None = None,
+    hi: datetime | None = None,
 ) -> tuple[list[str], list[str]]:
     """The heading and the subtitle, wrapped to the figure's width."""
     heading = title or (f"What if: {trajectory.name}" if base else f"Timeline of {trajectory.name}")
     said = [f"Outcome: {_outcome(trajectory)}"]
+    zoom = ""
+    if window != (None, None) and lo is not None and hi is not None:
+        zoom = f"  ·  showing {lo:%d %b %Y %H:%M} to {hi:%d %b %Y %H:%M} UTC"
     if base is None:
-        said[0] += f"  ·  {len(trajectory.events)} events"
+        said[0] += f"  ·  {len(trajectory.events)} events{zoom}"
     else:
+        said[0] += zoom
         said[0] += f"  (base: {_outcome(base)})"
         missed = [
             n.replace("_", " ")
@@ -869,11 +980,16 @@ def _draw_legend(
     own: Sequence[Span],
     base_spans: Sequence[Span],
     height: float,
+    bottom_in: float = 0.0,
+    numbered: bool = False,
+    seen: frozenset[str] | None = None,
 ) -> None:
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
-    kinds = {e.kind for e in trajectory.events} | ({e.kind for e in base.events} if base else set())
+    kinds = {e.kind for e in trajectory.events if seen is None or e.id in seen} | (
+        {e.kind for e in base.events if seen is None or e.id in seen} if base else set()
+    )
     handles: list[Any] = [
         Line2D(
             [],
@@ -938,6 +1054,20 @@ def _draw_legend(
                     label="moved (base → what-if)",
                 )
             )
+        if overlay.inserted:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    linestyle="none",
+                    marker="o",
+                    markersize=10,
+                    markerfacecolor="none",
+                    markeredgecolor=INSERTED_COLOUR,
+                    markeredgewidth=1.6,
+                    label="inserted by the what-if",
+                )
+            )
         for tag, colour, present in (
             ("voided", VOIDED_COLOUR, overlay.voided),
             ("removed", REMOVED_COLOUR, overlay.removed),
@@ -958,10 +1088,13 @@ def _draw_legend(
             handles.append(
                 Patch(facecolor="none", edgecolor="#777777", hatch="////", label="base span")
             )
+    if numbered:
+        handles.append(Line2D([], [], linestyle="none", marker="$7$", color="#333333",
+                              label="event number (key below)"))  # fmt: skip
     fig.legend(
         handles=handles,
         loc="lower left",
-        bbox_to_anchor=(LEFT_IN / WIDTH_IN, 0.08 / height),
+        bbox_to_anchor=(LEFT_IN / WIDTH_IN, (0.08 + bottom_in) / height),
         ncol=min(len(handles), 9),
         fontsize=8,
         frameon=False,
@@ -969,6 +1102,199 @@ def _draw_legend(
         columnspacing=1.2,
         borderaxespad=0,
     )
+
+
+def _draw_numbers(  # noqa: PLR0917 (the figure's parts the numbers must clear)
+    ax: Any,
+    trajectory: Trajectory,
+    base: Trajectory | None,
+    lanes: Sequence[str],
+    positions: Mapping[tuple[str, str], float],
+    numbers: Mapping[str, int],
+    *,
+    seen: frozenset[str],
+) -> None:
+    """Each event's number beside its marker, in each of its lanes, clear of every marker and
+    every other number (:func:`place_numbers`)."""
+    from matplotlib.backends.backend_agg import RendererAgg  # noqa: PLC0415
+    from matplotlib.font_manager import FontProperties  # noqa: PLC0415
+
+    to_px = ax.transData.transform
+    marks: list[tuple[float, float, float, float]] = []  # boxes to keep clear, in pixels
+    cap = CAP_PT * DPI / 72 / 2
+    overlay = _overlay(trajectory, base) if base is not None else None
+    crossed = {*overlay.voided, *overlay.removed} if overlay else set()
+    ringed = set(overlay.inserted) if overlay else set()
+
+    def drawn_radius(event: Event) -> float:
+        """Half the size, in pixels, of what is drawn at the event: marker, cross or ring."""
+        size = KIND_STYLE[event.kind].size
+        size = max(size, 11.0) if event.id in crossed else size
+        size = max(size, 15.0) if event.id in ringed else size
+        return size * DPI / 72 / 2
+
+    for source in (trajectory, base) if base else (trajectory,):
+        for event in source.events:
+            if event.id not in seen:
+                continue
+            radius = drawn_radius(event)
+            for lane in _event_lanes(event, lanes):
+                x, y = (float(v) for v in to_px((_num(event.at), positions[(event.id, lane)])))
+                marks.append((x - radius, y - radius, x + radius, y + radius))
+                if event.precision == "approx" and event.earliest and event.latest:
+                    left = float(to_px((_num(event.earliest), 0))[0])
+                    right = float(to_px((_num(event.latest), 0))[0])
+                    marks.append((left, y - 1.5, right, y + 1.5))  # its bounds bar
+                    marks.extend((end - 1.5, y - cap, end + 1.5, y + cap) for end in (left, right))
+    renderer = RendererAgg(10, 10, DPI)
+    font = FontProperties(family="DejaVu Sans", size=NUMBER_FONT)
+    bands = {
+        lane: sorted(float(v) for _, v in (to_px((0, i)), to_px((0, i + 1))))
+        for i, lane in enumerate(lanes)
+    }
+    x0, x1 = (float(v) for v, _ in (to_px((ax.get_xlim()[0], 0)), to_px((ax.get_xlim()[1], 0))))
+    wanted = []
+    for event in trajectory.events:
+        if event.id not in numbers:
+            continue
+        text = str(numbers[event.id])
+        width, height, _ = renderer.get_text_width_height_descent(text, font, ismath=False)
+        radius = drawn_radius(event)
+        for lane in _event_lanes(event, lanes):
+            x, y = to_px((_num(event.at), positions[(event.id, lane)]))
+            wanted.append(
+                NumberLabel(
+                    key=f"{event.id}@{lane}",
+                    text=text,
+                    x=float(x),
+                    y=float(y),
+                    radius=radius,
+                    width=float(width) + 3,
+                    height=float(height) + 4,
+                    band=(bands[lane][0] + 1, bands[lane][1] - 1),
+                )
+            )
+    inverse = ax.transData.inverted().transform
+    for label, (cx, cy) in place_numbers(wanted, marks, x_range=(x0, x1)).items():
+        dx, dy = inverse((cx, cy))
+        ax.text(
+            dx,
+            dy,
+            label.text,
+            ha="center",
+            va="center",
+            fontsize=NUMBER_FONT,
+            color="#222222",
+            zorder=7,
+            gid=f"event-number-{label.key}",
+        )
+
+
+@frozen(kw_only=True)
+class NumberLabel:
+    """An event's number to place beside its marker (pixels, y growing upwards)."""
+
+    key: str
+    text: str
+    x: float
+    y: float
+    radius: float
+    width: float
+    height: float
+    band: tuple[float, float]
+    """The lane's extent in y: the number stays inside its own lane."""
+
+
+_DIRECTIONS: Final = (
+    *((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (-1, 1), (1, -1), (-1, -1)),
+    *((1, 0.5), (-1, 0.5), (1, -0.5), (-1, -0.5), (0.5, 1), (-0.5, 1), (0.5, -1), (-0.5, -1)),
+)
+_FURTHER: Final = (1.0, 3.0, 6.0, 9.0, 12.0, 16.0, 20.0, 26.0)
+
+
+def place_numbers(
+    labels: Sequence[NumberLabel],
+    marks: Sequence[tuple[float, float, float, float]],
+    *,
+    x_range: tuple[float, float],
+) -> dict[NumberLabel, tuple[float, float]]:
+    """Where each number goes (its centre), beside its marker, inside its lane and the axes,
+    overlapping no mark (a marker's or a bounds bar's box ``(x0, y0, x1, y1)``) and no number
+    placed before it.
+
+    Each label tries sixteen directions around its marker, nearest first, then a little
+    further out; one that fits nowhere is left out of the result (only in logs far too dense to
+    read event by event).
+    """
+    boxes: list[tuple[float, float, float, float]] = []
+    marked = list(marks)
+    out: dict[NumberLabel, tuple[float, float]] = {}
+    for label in labels:
+        half_w, half_h = label.width / 2, label.height / 2
+        for extra in _FURTHER:
+            spot = next(
+                (
+                    (cx, cy)
+                    for dx, dy in _DIRECTIONS
+                    for cx, cy in [
+                        (
+                            label.x + dx * (label.radius + extra + half_w),
+                            label.y + dy * (label.radius + extra + half_h),
+                        )
+                    ]
+                    if label.band[0] <= cy - half_h
+                    and cy + half_h <= label.band[1]
+                    and x_range[0] <= cx - half_w
+                    and cx + half_w <= x_range[1]
+                    and not _hits((cx - half_w, cy - half_h, cx + half_w, cy + half_h), boxes)
+                    and not _hits((cx - half_w, cy - half_h, cx + half_w, cy + half_h), marked)
+                ),
+                None,
+            )
+            if spot is not None:
+                out[label] = spot
+                cx, cy = spot
+                boxes.append((cx - half_w, cy - half_h, cx + half_w, cy + half_h))
+                break
+    return out
+
+
+def _hits(box: tuple[float, float, float, float], others: Sequence[tuple[float, ...]]) -> bool:
+    x0, y0, x1, y1 = box
+    return any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in others)
+
+
+def _draw_key(
+    fig: Any, events: Sequence[Event], numbers: Mapping[str, int], *, rows: int, height: float
+) -> None:
+    """The numbered key below the legend: each event's number, date and id, column by column."""
+    entries = [f"{numbers[e.id]:>3}  {e.at:%d %b}  {e.id}" for e in events]
+    width = (1 - (LEFT_IN + RIGHT_IN) / WIDTH_IN) / KEY_COLUMNS
+    top = (0.1 + rows * KEY_ROW_IN + 0.16) / height
+    fig.text(
+        LEFT_IN / WIDTH_IN,
+        top,
+        "Events by number (in log order; the same number in each lane of a shared event):",
+        fontsize=8,
+        va="bottom",
+        color="#333333",
+        gid="event-key-title",
+    )
+    for column in range(KEY_COLUMNS):
+        chunk = entries[column * rows : (column + 1) * rows]
+        if not chunk:
+            continue
+        fig.text(
+            LEFT_IN / WIDTH_IN + column * width,
+            top - 0.04 / height,
+            "\n".join(chunk),
+            fontsize=7,
+            family="DejaVu Sans Mono",
+            va="top",
+            linespacing=1.3,
+            color="#222222",
+            gid=f"event-key-{column}",
+        )
 
 
 def chart_bytes(figure: Any, fmt: str) -> bytes:
@@ -980,6 +1306,7 @@ def chart_bytes(figure: Any, fmt: str) -> bytes:
             what=f"unknown chart format {fmt!r}",
             expected="an output file ending in .png or .svg",
             found=fmt,
+            code="unknown-format",
         )
     out = io.BytesIO()
     metadata: dict[str, Any] = (

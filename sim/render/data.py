@@ -5,7 +5,9 @@ The keys here are a public contract: analysts' scripts read them.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, TypeVar
 
 import attrs
 
@@ -16,8 +18,11 @@ from sim.fold import Outcome, Trajectory
 from sim.state import NegotiationState, Refusal
 from sim.times import format_span
 
+V = TypeVar("V")
+
 __all__ = [
     "event_data",
+    "in_order",
     "outcome_data",
     "refusal_data",
     "replay_data",
@@ -33,16 +38,42 @@ def event_data(event: Event) -> dict[str, Any]:
     return record
 
 
+def _when(value: object) -> datetime | None:
+    if isinstance(value, datetime):
+        return value
+    moment = getattr(value, "at", None) or getattr(value, "since", None)
+    return moment if isinstance(moment, datetime) else None
+
+
+def in_order(items: Mapping[str, V]) -> list[tuple[str, V]]:
+    """A state's map in a stable order, whatever order its hash trie iterates in.
+
+    Records with a time (offers, responses, approvals: ``at``; conditions, military posture:
+    ``since``; milestones: the time itself) come in time order, ties and the rest by key.
+    """
+    timed = [(key, value, _when(value)) for key, value in items.items()]
+    if timed and all(moment is not None for _, _, moment in timed):
+        timed.sort(key=lambda kv: (kv[2], kv[0]))
+    else:
+        timed.sort(key=lambda kv: kv[0])
+    return [(key, value) for key, value, _ in timed]
+
+
 def state_data(state: NegotiationState) -> dict[str, Any]:
-    """A state as plain data; ``talks`` first.
+    """A state as plain data; ``talks`` first, every map in :func:`in_order`'s order.
 
     ``voided`` maps each voided event to its reason in words (as it always has); ``refusals``
     beside it gives the same refusals as records (``rule``, ``culprit``, ``subject``, ``text``,
     and ``waited`` for an event whose patience ran out).
     """
     data: dict[str, Any] = converter.unstructure(state)
-    data["voided"] = {k: v.text for k, v in state.voided.items()}
-    data["refusals"] = {k: refusal_data(v) for k, v in state.voided.items()}
+    for name, value in data.items():
+        field = getattr(state, name)
+        if isinstance(field, Mapping) and isinstance(value, dict) and name != "voided":
+            data[name] = {key: value[key] for key, _ in in_order(field)}
+    voided = sorted(state.voided.items())
+    data["voided"] = {k: v.text for k, v in voided}
+    data["refusals"] = {k: refusal_data(v) for k, v in voided}
     return data
 
 

@@ -14,7 +14,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
 from sim.analysis import milestone_names
-from sim.events import Event
+from sim.events import Event, Response
 from sim.fold import Outcome, Trajectory
 
 if TYPE_CHECKING:
@@ -48,6 +48,7 @@ FRAME_COLUMNS: Final = (
     "channel",
     "causes",
     "summary",
+    "decision",
     "milestone",
     "voided",
     "reason",
@@ -84,6 +85,7 @@ def _pandas() -> Any:
 def trajectory_frame(trajectory: Trajectory) -> Any:
     """One row per event, in log order, with the state just after it.
 
+    ``decision`` is a response's (``accepted``, ``rejected``, ...; empty for other kinds).
     ``talks``, ``dark`` (any area cut off), ``dark_areas``, ``current_text``,
     ``open_conditions``, ``approved_by`` (bodies whose approval is bound to the current text)
     and ``concluded`` describe the state after the event; ``voided`` and ``reason`` say
@@ -114,6 +116,7 @@ def trajectory_frame(trajectory: Trajectory) -> Any:
                 "channel": event.channel.name if event.channel else None,
                 "causes": event.causes,
                 "summary": event.summary,
+                "decision": event.decision if isinstance(event, Response) else None,
                 "milestone": reached if event.id not in voided else None,
                 "voided": event.id in voided,
                 "reason": voided[event.id].text if event.id in voided else None,

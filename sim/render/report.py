@@ -18,14 +18,22 @@ from typing import Any, Final
 
 from attrs import frozen
 
-from sim.analysis import Diff, milestone_names
+from sim.analysis import Diff, milestone_events, milestone_names
 from sim.analysis import diff as compare
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import PARTY_NAMES, party_of
 from sim.render.terminal import terms_said, when, who
 
-__all__ = ["ExplainStep", "MilestoneRow", "inline_svg", "milestone_rows", "report_html", "shift"]
+__all__ = [
+    "ExplainStep",
+    "MilestoneRow",
+    "inline_svg",
+    "milestone_rows",
+    "reached_as",
+    "report_html",
+    "shift",
+]
 
 
 @frozen(kw_only=True)
@@ -86,6 +94,18 @@ def milestone_rows(trajectory: Trajectory, base: Trajectory | None) -> list[Mile
             continue
         rows.append(MilestoneRow(name=name, base=was, whatif=now, shift=shift(was, now)))
     return rows
+
+
+def reached_as(event: Event | None, at: datetime | None) -> str:
+    """When a milestone was reached, as precisely as the record dates the event that reached it:
+    ``~22 Nov 2023`` for an estimate, ``19 Nov 2023`` for a day, hours and offset only for an
+    exact time (a day's or an estimate's hours only keep the order of events)."""
+    if at is None:
+        return "not reached"
+    precision = event.precision if event is not None and event.at == at else "exact"
+    if precision == "exact":
+        return at.strftime("%d %b %Y %H:%M ") + at.strftime("%z")[:3] + ":" + at.strftime("%z")[3:]
+    return ("~" if precision == "approx" else "") + at.strftime("%d %b %Y")
 
 
 def _named(name: str, *trajectories: Trajectory | None) -> bool:
@@ -216,6 +236,8 @@ def report_html(
     notes = notes or {}
     changes = diff or (compare(base, trajectory) if base is not None else None)
     rows = _event_rows(trajectory, changes, notes) + _removed_rows(base, changes, notes)
+    now_events = milestone_events(trajectory)
+    base_events = milestone_events(base) if base is not None else now_events
     return template.render(
         name=trajectory.name,
         base_name=base.name if base else None,
@@ -225,8 +247,8 @@ def report_html(
         milestones=[
             {
                 "name": row.name.replace("_", " "),
-                "base": f"{row.base:%d %b %Y %H:%M}" if row.base else "not reached",
-                "whatif": f"{row.whatif:%d %b %Y %H:%M}" if row.whatif else "not reached",
+                "base": reached_as(base_events.get(row.name), row.base),
+                "whatif": reached_as(now_events.get(row.name), row.whatif),
                 "shift": row.shift,
                 "changed": row.shift not in ("same", "—"),
             }

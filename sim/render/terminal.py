@@ -22,15 +22,18 @@ from sim.analysis import (
 )
 from sim.events import Alternative, Event, Source, Terms
 from sim.fold import Outcome, Trajectory
+from sim.render.data import in_order
 from sim.state import NegotiationState
 from sim.text import printable
 
 __all__ = [
     "cite",
     "date_parts",
+    "offers_view",
     "outcome_view",
     "plain",
     "replay_view",
+    "responses_view",
     "span",
     "state_view",
     "terms_said",
@@ -280,7 +283,7 @@ def _named(trajectory: Trajectory, name: str) -> bool:
 
 
 def state_view(state: NegotiationState, *, title: str) -> Table:
-    """A state as a two-column table."""
+    """A state as a two-column table, every collection in a stable order (:func:`in_order`)."""
     table = Table(title=plain(title), show_header=False, expand=False)
     table.add_column("field", style="bold")
     table.add_column("value")
@@ -292,38 +295,73 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
     if state.suspended_until:
         row("resume when", ", ".join(state.suspended_until))
     row("text on the table", state.current_text or "—")
-    dark = [area for area, ids in state.blackouts.items() if ids]
+    current = state.offers.get(state.current_offer_id or "")
+    if current is not None:
+        row("terms on the table", "\n".join(terms_said(current.terms)) or "—")
+    dark = [area for area, ids in in_order(state.blackouts) if ids]
     row("dark areas", ", ".join(dark) or "none")
-    row("channels", ", ".join(state.channels) or "none")
+    row("channels", ", ".join(name for name, _ in in_order(state.channels)) or "none")
     row(
         "conditions",
-        "\n".join(f"{c.name} ({c.status}, on {c.holder})" for c in state.conditions.values())
+        "\n".join(f"{c.name} ({c.status}, on {c.holder})" for _, c in in_order(state.conditions))
         or "none",
     )
     row(
         "approvals",
-        "\n".join(f"{a.body}: text {a.text} ({a.status})" for a in state.approvals.values())
+        "\n".join(f"{a.body}: text {a.text} ({a.status})" for _, a in in_order(state.approvals))
         or "none",
     )
     row(
         "captives",
         "\n".join(
             f"{captor}: {c.released} released" + (f" of {c.held} known held" if c.held else "")
-            for captor, c in state.captives.items()
+            for captor, c in in_order(state.captives)
         )
         or "none",
     )
     row(
         "military posture",
-        "\n".join(f"{p.operation} ({p.phase}, {p.area})" for p in state.posture.values()) or "none",
+        "\n".join(f"{p.operation} ({p.phase}, {p.area})" for _, p in in_order(state.posture))
+        or "none",
     )
     row(
         "milestones",
-        "\n".join(
-            f"{k}: {v:%Y-%m-%d}" for k, v in sorted(state.milestones.items(), key=lambda kv: kv[1])
-        )
-        or "none",
+        "\n".join(f"{k}: {v:%Y-%m-%d}" for k, v in in_order(state.milestones)) or "none",
     )
     if state.voided:
-        row("voided", "\n".join(f"{k}: {v}" for k, v in state.voided.items()))
+        row("voided", "\n".join(f"{k}: {v}" for k, v in in_order(state.voided)))
+    return table
+
+
+def offers_view(state: NegotiationState) -> Table:
+    """Every offer made so far, in time order: who made it, its text, its status, and the
+    bodies whose approval it needs (its terms: the state's "terms on the table")."""
+    table = Table(title="offers", box=box.SIMPLE_HEAD, expand=False)
+    for name in ("offer", "date", "by", "text", "status", "approvals needed"):
+        table.add_column(name, no_wrap=name in ("offer", "date", "status"), overflow="fold")
+    for event_id, offer in in_order(state.offers):
+        table.add_row(
+            plain(event_id),
+            f"{offer.at:%Y-%m-%d}",
+            plain(", ".join(offer.by)),
+            plain(offer.text),
+            offer.status + (" (on the table)" if event_id == state.current_offer_id else ""),
+            plain(", ".join(offer.approvers) or "—"),
+        )
+    return table
+
+
+def responses_view(state: NegotiationState) -> Table:
+    """Every response so far, in time order: who answered which offer, and how."""
+    table = Table(title="responses", box=box.SIMPLE_HEAD, expand=False)
+    for name in ("response", "date", "by", "to", "decision"):
+        table.add_column(name, no_wrap=name in ("response", "date", "decision"), overflow="fold")
+    for event_id, response in in_order(state.responses):
+        table.add_row(
+            plain(event_id),
+            f"{response.at:%Y-%m-%d}",
+            plain(", ".join(response.by)),
+            plain(response.to),
+            response.decision,
+        )
     return table
