@@ -40,7 +40,8 @@ from sim.events import (
     RequiredDecision,
     Requirement,
     Source,
-    Terms,
+    Term,
+    TermValue,
 )
 from sim.times import format_span, parse_span
 
@@ -67,7 +68,7 @@ __all__ = [
     "text_fault",
 ]
 
-SCHEMA: Final = 3
+SCHEMA: Final = 4
 """The record version this code writes."""
 
 GENESIS: Final = "0" * 64
@@ -110,9 +111,59 @@ def _upcast_2(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+_LEGACY_TERMS: Final = ("pause_days", "extendable", "first_phase", "hostages", "further_releases")
+"""The fields of version 3's fixed term sheet, in the order its words were shown."""
+
+
+def _legacy_term(name: str, value: Any) -> dict[str, Any]:
+    """One field of version 3's term sheet as a named term, in the words sim showed it in."""
+    match name, value:
+        case "pause_days", int():
+            text = f"a {value}-day pause"
+        case "extendable", bool():
+            text = "extendable" if value else "not extendable"
+        case "first_phase", str():
+            text = f"first phase: {value}"
+        case "hostages", int():
+            text = f"{value} hostages"
+        case "further_releases", bool():
+            text = "further releases expected" if value else "no further releases"
+        case _:  # a mistyped value: kept, so that the codec says what is wrong with it
+            return {"name": name, "value": value}
+    return {"name": name, "value": value, "text": text}
+
+
+def _upcast_3(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 gave an offer a fixed term sheet, ``terms``: ``pause_days``, ``extendable``,
+    ``first_phase``, ``hostages``, ``further_releases`` and ``notes``; version 4 gives it named
+    terms, each a ``name``, a ``value``, the words to show it in (``text``) and, optionally, its
+    own ``source``.  Each field set becomes the term of that name, in the words sim showed it in
+    (``a 4-day pause``, ``50 hostages``); each note becomes a term ``note`` whose value and
+    words are the note's."""
+    record = dict(record)
+    terms = record.get("terms")
+    if isinstance(terms, dict):
+        lifted = [
+            _legacy_term(name, terms[name])
+            for name in _LEGACY_TERMS
+            if name in terms and terms[name] is not None
+        ]
+        notes = terms.get("notes", [])
+        if isinstance(notes, list):
+            lifted += [{"name": "note", "value": note, "text": note} for note in notes]
+        else:
+            lifted.append({"name": "note", "value": notes})
+        unknown = [name for name in terms if name not in (*_LEGACY_TERMS, "notes")]
+        lifted += [{"name": name, "value": terms[name]} for name in unknown]
+        record["terms"] = lifted
+    record["schema"] = 4
+    return record
+
+
 UPCASTERS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     1: _upcast_1,
     2: _upcast_2,
+    3: _upcast_3,
 }
 """Record version to the function that lifts a record of that version one version up."""
 
@@ -188,6 +239,18 @@ def record_links(record: Mapping[str, Any]) -> list[str]:
             if isinstance(ident, str):
                 named.append(ident)
     return named
+
+
+_SCALARS: Final = (bool, int, float, str)
+
+
+def _structure_term_value(value: object, _type: object) -> TermValue:
+    """A term's value: a JSON scalar taken as it is (``true`` stays a bool, ``4`` an int)."""
+    if type(value) not in _SCALARS:
+        found = "null" if value is None else f"{type(value).__name__} {value!r}"
+        msg = f"expected true, false, a number or text, found {found}"
+        raise TypeError(msg)
+    return value  # type: ignore[return-value]
 
 
 def _unstructure_requirement(link: Requirement) -> str | dict[str, str]:
@@ -302,6 +365,7 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
         lambda t: t == tuple[Requirement, ...], _structure_requirements
     )
     conv.register_unstructure_hook(Requirement, _unstructure_requirement)
+    conv.register_structure_hook_func(lambda t: t == TermValue, _structure_term_value)
     for kind in (str, int, bool):
         conv.register_structure_hook(kind, _strict(kind))
     if not detailed:
@@ -341,7 +405,7 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
 
 
 _EVENT_CLASSES: Final = frozenset(EVENT_TYPES.values())
-_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Terms}
+_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Term}
 """The classes whose records the codec writes and reads (:class:`Requirement` has its own
 hooks: a link is an id or an object)."""
 
@@ -403,9 +467,7 @@ def decode_event(record: object) -> Event:
             found=_json_type(record),
             code="not-an-object",
         )
-    schema = record.get("schema", SCHEMA if "causes" not in record else 2)
-    # a record without a version (an event in a scenario file) that still names ``causes``
-    # was written for version 2: it is lifted, and keeps its meaning
+    schema = record.get("schema", _unversioned(record))
     if type(schema) is not int or not 1 <= schema <= SCHEMA:
         raise SimError(
             what="unknown record version",
@@ -428,6 +490,17 @@ def decode_event(record: object) -> Event:
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
     return _structure(fields, kind, _structure_hook(kind))
+
+
+def _unversioned(record: dict[str, Any]) -> int:
+    """The version of a record that names none (an event in a scenario file or a CSV row): one
+    that still names ``causes`` was written for version 2, one whose ``terms`` is a table for
+    version 3; either is lifted, and keeps its meaning."""
+    if "causes" in record:
+        return 2
+    if isinstance(record.get("terms"), dict):
+        return 3
+    return SCHEMA
 
 
 def decode_parsed(record: object) -> Event:
@@ -823,6 +896,8 @@ class _Mirrors:
     def _mirror_type(self, type_: Any) -> Any:
         if type_ in (str, bool) or get_origin(type_) is Literal:
             return type_
+        if type_ == TermValue:
+            return bool | _INT | float | str
         if type_ is int:
             return _INT
         if type_ in (datetime, timedelta):

@@ -266,9 +266,13 @@ def cameo_of(event: Event) -> str:
     are (the usage notes of CAMEO 1.1b3)."""
     match event:
         case Offer(terms=terms) if any(_belligerent(a) for a in event.actors):
-            # a party to the fighting, holding captives: intent to release, or only to pause
-            pause_only = terms.pause_days is not None and terms.hostages is None
-            return "0356" if pause_only else "0353"
+            # a party to the fighting: intent to release captives, only to pause, or to settle
+            named = {term.name for term in terms}
+            if named & RELEASE_TERMS:
+                return "0353"
+            if "pause_days" in named:
+                return "0356"
+            return "037" if _between_adversaries(event) else "030"
         case Offer():
             return "045" if _mediates(event) else "030"  # a third party's proposal
         case Response(decision="accepted" | "accepted_with_changes"):
@@ -296,6 +300,11 @@ def cameo_of(event: Event) -> str:
         case _:
             return _BY_KIND[event.kind] if event.kind in _BY_KIND else _by_role(event)
 
+
+RELEASE_TERMS: Final = frozenset({"release", "releases", "hostages", "captives", "prisoners"})
+"""Names of terms that free people: an offer by a belligerent with one of them is an intent to
+release (``0353``); one with only a ``pause_days`` term is an intent to de-escalate (``0356``);
+any other is an intent to settle (``037`` between adversaries, else ``030``)."""
 
 _BY_KIND: Final[Mapping[str, str]] = {
     "channel_opened": "040",  # a channel set up for talks: 046 needs negotiations reported

@@ -46,7 +46,7 @@ from sim.codes import (
     entities,
 )
 from sim.errors import SimError, did_you_mean
-from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source, Terms
+from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source
 from sim.files import read_regular
 from sim.fold import Trajectory
 from sim.parties import party_of
@@ -246,7 +246,20 @@ def _dyad_code(actors: Sequence[str]) -> str:
 
 # ------------------------------------------------------------------------------------ CSV layout
 
-_NESTED: Final[dict[type[Any], str]] = {Source: "source", Channel: "channel", Terms: "terms"}
+_NESTED: Final[dict[type[Any], str]] = {Source: "source", Channel: "channel"}
+
+
+@attrs.frozen(kw_only=True)
+class _TermSheet:
+    """An offer's terms as record version 3 held them (exports before version 4 wrote them as
+    ``terms.pause_days``, ...): read with their old meaning, lifted to named terms."""
+
+    pause_days: int | None = None
+    extendable: bool | None = None
+    first_phase: str | None = None
+    hostages: int | None = None
+    further_releases: bool | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _optional(hint: Any) -> tuple[Any, bool]:
@@ -301,13 +314,19 @@ def _layout() -> tuple[tuple[str, ...], dict[str, dict[str, _Field]]]:
 
 
 def _legacy_columns(fields: Mapping[str, _Field]) -> dict[str, _Field]:
-    """Columns of exports written before record version 3, read with their old meaning: a
-    ``causes`` cell is what ``answers`` is now (the row is lifted as a version-2 record)."""
+    """Columns of exports written before record version 3 or 4, read with their old meaning: a
+    ``causes`` cell is what ``answers`` is now (the row is lifted as a version-2 record); an
+    offer's ``terms.pause_days`` and the other cells of version 3's term sheet are lifted to
+    named terms (the row is lifted as a version-3 record)."""
     answers = fields["answers"]
-    return {"causes": attrs.evolve(answers, path=("causes",))}
+    legacy = {"causes": attrs.evolve(answers, path=("causes",))}
+    if "terms" in fields:
+        legacy |= {".".join(f.path): f for f in _fields_of(_TermSheet, ("terms",))}
+    return legacy
 
 
 CSV_COLUMNS, _KIND_FIELDS = _layout()
+_TERM_COLUMNS: Final = frozenset(f"terms.{f.name}" for f in attrs.fields(_TermSheet))
 """The CSV's columns in order: ``kind``, the envelope, then each kind's own fields."""
 
 _BASE_COLUMNS: Final = frozenset({"kind", *(".".join(f.path) for f in _fields_of(EventBase))})
@@ -440,13 +459,23 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
 
 
 def _check_header(header: Sequence[str], path: str) -> None:
-    known = {*CSV_COLUMNS, "causes"}
+    known = {*CSV_COLUMNS, "causes", *_TERM_COLUMNS}
     if "causes" in header and "answers" in header:
         raise SimError(
             what="columns 'causes' and 'answers' together",
             path=path,
             line=1,
             expected="'answers' (record version 3), or 'causes' as exports before it wrote",
+        )
+    old_terms = sorted(_TERM_COLUMNS.intersection(header))
+    if old_terms and "terms" in header:
+        raise SimError(
+            what=f"columns 'terms' and {old_terms[0]!r} together",
+            path=path,
+            line=1,
+            expected="'terms' (named terms, record version 4), or 'terms.pause_days' and the "
+            "like as exports before it wrote",
+            code="invalid-csv",
         )
     for index, name in enumerate(header, start=1):
         if name not in known:

@@ -44,7 +44,7 @@ from sim._fast import cyclic_gc_paused
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
-from sim.events import KINDS, LINK_TYPES, Event, Terms
+from sim.events import KINDS, LINK_TYPES, Event, Term
 from sim.fold import Outcome, Trajectory, replay, trajectory_of
 from sim.log import Log
 from sim.schedule import DEFAULT_PATIENCE, Edit, Plan, Run, moved_to, plan, rerun
@@ -294,7 +294,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, Terms):
+    if isinstance(value, Term):
         return _plain(attrs.asdict(value, retain_collection_types=False))
     return value
 

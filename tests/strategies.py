@@ -32,7 +32,7 @@ from sim.events import (
     Requirement,
     Response,
     Source,
-    Terms,
+    Term,
 )
 from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 
@@ -64,6 +64,7 @@ __all__ = [
     "scenario_texts",
     "sources",
     "stored_logs",
+    "terms",
     "toml_values",
     "what_ifs",
     "zoned_histories",
@@ -173,7 +174,9 @@ _STATIC_FIELDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "offer": st.fixed_dictionaries(
         {
             "text": st.sampled_from(TEXTS),
-            "terms": st.builds(Terms, pause_days=st.none() | st.integers(1, 7)),
+            "terms": st.lists(
+                st.builds(Term, name=st.just("pause_days"), value=st.integers(1, 7)), max_size=1
+            ).map(tuple),
             "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple),
             "approvers": st.sampled_from(((), BODIES)),
             "final": st.booleans(),
@@ -252,6 +255,24 @@ _REQUIREMENTS = st.builds(
 )
 
 
+def terms() -> st.SearchStrategy[Term]:
+    """One named term of a text: a yes or no, a whole or decimal number, or words; with or
+    without its own words and its own source."""
+    values: st.SearchStrategy[bool | int | float | str] = st.one_of(
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False, width=64),
+        texts,
+    )
+    return st.builds(
+        Term,
+        name=st.sampled_from(("pause_days", "hostages", "zones", "note")),
+        value=values,
+        text=texts,
+        source=st.none() | sources(),
+    )
+
+
 @st.composite
 def full_events(draw: st.DrawFn) -> Event:
     """One event of any kind with every field of the envelope drawn (typed links, patience,
@@ -261,9 +282,9 @@ def full_events(draw: st.DrawFn) -> Event:
     bounds: dict[str, Any] = {}
     if draw(st.booleans()):
         bounds = {"earliest": event.at - timedelta(days=1), "latest": event.at}
-    terms: dict[str, Any] = {}
+    named: dict[str, Any] = {}
     if isinstance(event, Offer):
-        terms = {"terms": draw(st.builds(Terms, notes=st.lists(texts, max_size=2).map(tuple)))}
+        named = {"terms": draw(st.lists(terms(), max_size=3).map(tuple))}
     full: Event = attrs.evolve(
         event,
         requires=tuple(draw(st.lists(_REQUIREMENTS, max_size=2))),
@@ -271,7 +292,7 @@ def full_events(draw: st.DrawFn) -> Event:
         patience=draw(st.none() | st.integers(1, 10**7).map(lambda s: timedelta(seconds=s))),
         also=tuple(draw(st.lists(sources(), max_size=2))),
         **bounds,
-        **terms,
+        **named,
     )
     return full
 

@@ -506,7 +506,7 @@ CASES = [
         "unknown record version",
         "unknown-schema",
         log_with(line(record(schema=9))),
-        says=(":2: unknown record version", "expected schema between 1 and 3", "found 9"),
+        says=(":2: unknown record version", "expected schema between 1 and 4", "found 9"),
     ),
     Case(
         "unknown kind",

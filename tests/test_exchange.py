@@ -42,7 +42,7 @@ from sim.events import (
     Release,
     Response,
     Source,
-    Terms,
+    Term,
 )
 from sim.exchange import (
     CSV_COLUMNS,
@@ -90,7 +90,7 @@ def _log() -> tuple[Event, ...]:
             actors=("hamas_gaza_leaders",),
             recipients=("us_mcgurk",),
             text="t1",
-            terms=Terms(first_phase="women and children"),
+            terms=(Term(name="first_phase", value="women and children"),),
             source=SEED,
             answers=("first",),
         ),
@@ -202,10 +202,19 @@ def test_settling_and_rejecting_a_plan_are_between_adversaries() -> None:
 
 
 def test_offers_to_release_come_from_a_party_holding_captives() -> None:
-    """CAMEO 0353 is an offer by the party holding captives; a third party's is mediation."""
-    hamas = Offer(id="o", at=AT, actors=("hamas_gaza_leaders",), text="t", source=SEED)
+    """CAMEO 0353 is an offer by a belligerent whose terms free people (``hostages``,
+    ``release``, ...); one that only pauses is 0356; one with neither is an intent to settle
+    (037 to an adversary, else 030); a third party's is mediation."""
+    release = (Term(name="release", value="women and children"),)
+    hamas = Offer(
+        id="o", at=AT, actors=("hamas_gaza_leaders",), text="t", source=SEED, terms=release
+    )
     assert _coded(hamas) == "0353"
-    assert _coded(attrs.evolve(hamas, terms=Terms(pause_days=4))) == "0356"
+    assert _coded(attrs.evolve(hamas, terms=(Term(name="hostages", value=50),))) == "0353"
+    assert _coded(attrs.evolve(hamas, terms=(Term(name="pause_days", value=4),))) == "0356"
+    settle = attrs.evolve(hamas, terms=(Term(name="zones", value=23),))
+    assert _coded(settle) == "030"
+    assert _coded(attrs.evolve(settle, recipients=("israel",))) == "037"
     us = attrs.evolve(hamas, actors=("us_biden",), recipients=("israel_netanyahu",))
     assert _coded(us) == "045"
     assert _coded(attrs.evolve(us, recipients=("qatar",))) == "030"
@@ -471,7 +480,7 @@ def test_csv_escapes_cells_a_spreadsheet_would_run_as_formulas() -> None:
 def test_csv_header_lists_every_column_once() -> None:
     assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS)
     assert CSV_COLUMNS[:3] == ("kind", "id", "at")
-    assert {"source.quote", "channel.via", "terms.pause_days", "alternatives"} <= set(CSV_COLUMNS)
+    assert {"source.quote", "channel.via", "terms", "alternatives"} <= set(CSV_COLUMNS)
 
 
 def test_a_hand_written_csv_with_few_columns_and_plain_lists_reads() -> None:

@@ -248,19 +248,9 @@ def outcome_view(
 
 
 def terms_said(terms: Terms) -> list[str]:
-    """The terms of a text in words, as far as they are known."""
-    said = []
-    if terms.pause_days is not None:
-        extendable = ", extendable" if terms.extendable else ""
-        said.append(f"a {terms.pause_days}-day pause{extendable}")
-    if terms.first_phase:
-        said.append(f"first phase: {terms.first_phase}")
-    if terms.hostages is not None:
-        said.append(f"{terms.hostages} hostages")
-    if terms.further_releases:
-        said.append("further releases expected")
-    said.extend(terms.notes)
-    return said
+    """The terms of a text in words, as far as they are known (each term's own words, else
+    its name and value)."""
+    return [term.said() for term in terms]
 
 
 def replay_view(trajectory: Trajectory) -> Group:
