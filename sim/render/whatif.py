@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -23,7 +23,7 @@ from sim.render.data import outcome_data, refusal_data, replay_data
 from sim.render.terminal import plain, state_view
 from sim.state import NegotiationState
 from sim.text import printable
-from sim.times import format_span
+from sim.times import Zone, format_span, show_time
 
 __all__ = [
     "diff_data",
@@ -129,10 +129,10 @@ def whatif_data(
     return data
 
 
-def _outcome_text(outcome: Outcome) -> Text:
+def _outcome_text(outcome: Outcome, zone: Zone) -> Text:
     if outcome.concluded and outcome.concluded_at is not None:
         return plain(
-            f"concluded {outcome.concluded_at:%Y-%m-%d %H:%M} on text {outcome.text}",
+            f"concluded {show_time(outcome.concluded_at, zone)} on text {outcome.text}",
             style="green",
         )
     return Text("not concluded", style="red")
@@ -158,10 +158,10 @@ def _span(delta: timedelta) -> str:
     return sign + ("".join(parts) or "0m")
 
 
-def _when(moment: datetime | None) -> Text:
+def _when(moment: datetime | None, zone: Zone) -> Text:
     if moment is None:
         return Text("— not reached", style="red")
-    return Text(f"{moment:%Y-%m-%d %H:%M}")
+    return Text(show_time(moment, zone))
 
 
 def diff_view(
@@ -171,8 +171,11 @@ def diff_view(
     after: str,
     notes: Mapping[str, str] | None = None,
     question: str = "",
+    zone: Zone = UTC,
 ) -> Group:
-    """Outcome beside outcome, milestones moved, events voided with reasons, events moved."""
+    """Outcome beside outcome, milestones moved, events voided with reasons, events moved.
+
+    Times are shown in ``zone`` (``None``: each in the offset it was recorded with), labelled."""
     notes = notes or {}
     parts: list[RenderableType] = []
     if question:
@@ -181,7 +184,7 @@ def diff_view(
     outcome.add_column("")
     outcome.add_column(plain(before))
     outcome.add_column(plain(after))
-    outcome.add_row("outcome", _outcome_text(diff.before), _outcome_text(diff.after))
+    outcome.add_row("outcome", _outcome_text(diff.before, zone), _outcome_text(diff.after, zone))
     parts.append(outcome)
     verdict = "outcome changed" if diff.outcome_changed else "outcome unchanged"
     parts.append(Text(verdict, style="bold yellow" if diff.outcome_changed else "bold"))
@@ -194,8 +197,8 @@ def diff_view(
         for move in diff.milestones:
             table.add_row(
                 plain(move.name),
-                _when(move.before),
-                _when(move.after),
+                _when(move.before, zone),
+                _when(move.after, zone),
                 _shift(move.before, move.after),
             )
         parts.append(table)
@@ -221,7 +224,7 @@ def diff_view(
     ]
     parts.extend(plain(f"{label}: " + ", ".join(ids)) for label, ids in changed)
     if diff.moved:
-        parts.extend(_moved_table(diff, before=before, after=after))
+        parts.extend(_moved_table(diff, before=before, after=after, zone=zone))
     return Group(*parts)
 
 
@@ -240,7 +243,7 @@ def _amended_table(diff: Diff) -> Table:
     return table
 
 
-def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]:
+def _moved_table(diff: Diff, *, before: str, after: str, zone: Zone) -> list[RenderableType]:
     table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
     table.add_column("event", no_wrap=True)
     table.add_column(plain(before))
@@ -250,8 +253,8 @@ def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]
     for shifted in diff.moved[:40]:
         table.add_row(
             plain(shifted.id),
-            f"{shifted.before:%Y-%m-%d %H:%M %z}",
-            f"{shifted.after:%Y-%m-%d %H:%M %z}",
+            show_time(shifted.before, zone),
+            show_time(shifted.after, zone),
             _span(shifted.after - shifted.before),
             plain(shifted.because[0].text if shifted.because else ""),
         )
@@ -285,7 +288,7 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
+def explanation_view(explanation: Explanation, *, scenario: str, zone: Zone = UTC) -> Group:
     """The verdict, then the chain as a table."""
     style = "bold green" if explanation.reached else "bold red"
     parts: list[RenderableType] = [plain(explanation.verdict, style=style)]
@@ -307,7 +310,7 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
             for said in link.waited:
                 rules.append(printable(f"\n  {said}"), style="yellow")
             table.add_row(
-                f"{link.at:%Y-%m-%d %H:%M %z}",
+                show_time(link.at, zone),
                 plain(link.id),
                 link.kind,
                 plain(link.summary),
