@@ -23,6 +23,7 @@ __all__ = [
     "parse_span",
     "parse_time",
     "parse_zone",
+    "show_dated",
     "show_time",
     "zone_name",
 ]
@@ -213,6 +214,19 @@ def show_time(moment: datetime, zone: Zone = UTC, fmt: str = "%Y-%m-%d %H:%M") -
     recorded offset (``zone=None``) ``"2023-11-22 03:00 +02:00"``."""
     shown = in_zone(moment, zone)
     return f"{shown.strftime(fmt)} {offset_label(shown)}"
+
+
+def show_dated(
+    moment: datetime, precision: str, zone: Zone = UTC, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A time as precisely as the record dates it: an ``exact`` time with its hours, in ``zone``
+    and labelled (:func:`show_time`); a ``day`` as the date the record gives (in the time's own
+    offset, never converted: its hours only keep the order of events); an ``approx`` time as
+    that date marked ``~``."""
+    if precision == "exact":
+        return show_time(moment, zone, fmt)
+    day = moment.strftime("%Y-%m-%d" if fmt.startswith("%Y") else "%d %b %Y")
+    return f"~{day}" if precision == "approx" else day
 
 
 def zone_name(zone: Zone) -> str:

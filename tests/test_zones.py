@@ -8,17 +8,22 @@ UTC``.
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from sim.analysis import explain
 from sim.cli import app
 from sim.errors import SimError
+from sim.fold import Log, replay
 from sim.times import day_edge, parse_zone, show_time, zone_name
+from tests.builders import make
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline"
@@ -113,9 +118,39 @@ def test_the_whatif_shows_each_time_in_its_own_offset_with_tz_own() -> None:
     assert " UTC" not in out
 
 
-def test_explain_and_diff_label_their_times() -> None:
+def test_explain_dates_its_links_as_precisely_as_the_record() -> None:
+    """Every event of the record is dated to the day or estimated: no placeholder hours."""
     out = _out("explain", str(BASELINE), "--milestone", "cabinet_approval", "--tz", "own")
-    assert "2023-11-22 03:00 +02:00" in out
+    assert "cabinet_approval reached on ~2023-11-22 by cabinet-approves" in out
+    assert re.search(r"\d{2}:\d{2}", out) is None
+
+
+def test_explain_gives_an_exact_time_in_the_zone_asked_for() -> None:
+    israel = timezone(timedelta(hours=2))
+    log = Log(
+        events=(
+            make("contact", "c", 0, actors=("qatar",), recipients=("hamas",)),
+            make(
+                "offer",
+                "o",
+                1,
+                actors=("hamas",),
+                text="t",
+                milestone="offer_made",
+                precision="exact",
+            ),
+        )
+    )
+    log = Log(events=tuple(attrs.evolve(e, at=e.at.astimezone(israel)) for e in log.events))
+    trajectory = replay(log)
+    assert explain(trajectory, "offer_made").verdict.startswith(
+        "offer_made reached on 2023-10-08 00:00 UTC by o"
+    )
+    own = explain(trajectory, "offer_made", zone=None)
+    assert own.verdict.startswith("offer_made reached on 2023-10-08 02:00 +02:00 by o")
+
+
+def test_diff_labels_its_times() -> None:
     out = _out("diff", str(BASELINE), str(LATER), "--tz", "Asia/Jerusalem")
     assert "2023-11-25 02:30 +02:00" in out
     assert "UTC" not in out

@@ -17,7 +17,7 @@ from sim.events import Event
 from sim.fold import Trajectory
 from sim.rules import GUARDS
 from sim.state import Refusal
-from sim.times import Zone, format_span, show_time
+from sim.times import Zone, format_span, show_dated
 
 __all__ = ["Explanation", "Link", "explain"]
 
@@ -47,6 +47,8 @@ class Link:
     """The refusal that voided it, as the rules recorded it."""
     waited: tuple[str, ...] = ()
     """Why it happened when it did, where it waited or followed a moved event (in words)."""
+    precision: str = "exact"
+    """How precisely the record dates it (``exact``, ``day``, ``approx``): how to show ``at``."""
 
 
 @frozen(kw_only=True)
@@ -84,7 +86,8 @@ def _who(
         event = trajectory.events[trajectory.index(event_id)]
     except KeyError:
         return event_id
-    return f"{event_id} on {show_time(event.at, zone)} ({event.summary or event.kind})"
+    dated = show_dated(event.at, event.precision, zone)
+    return f"{event_id} on {dated} ({event.summary or event.kind})"
 
 
 def blame(
@@ -187,6 +190,7 @@ def _link(trajectory: Trajectory, index: int, notes: Mapping[str, str], zone: Zo
         blame=blame(trajectory, refusal, notes, zone) if refusal else None,
         refusal=refusal,
         waited=timing,
+        precision=event.precision,
     )
 
 
@@ -236,7 +240,7 @@ def explain(
         chain = tuple(_link(trajectory, i, notes, zone) for i in sorted(wanted))
         event = trajectory.events[index]
         verdict = (
-            f"{milestone} reached on {show_time(reached, zone)} by {event.id}"
+            f"{milestone} reached on {show_dated(reached, event.precision, zone)} by {event.id}"
             f" ({event.summary or event.kind}), resting on {len(chain) - 1} earlier event(s)"
         )
         late = [t for link in chain if link.id == event.id for t in link.waited]

@@ -27,7 +27,7 @@ from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
 from sim.times import Zone, day_edge, parse_zone
 
-__all__ = ["TzOpt", "moment_of", "parse_point"]
+__all__ = ["TzOpt", "WidthOpt", "moment_of", "parse_point"]
 
 PathArg = Annotated[
     Path,
@@ -45,6 +45,15 @@ PreferOpt = Annotated[
     ),
 ]
 
+WidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=60,
+        help="Columns to fit (default: the terminal's, or 100 piped); below 110, tables of "
+        "many columns become one block per row.",
+    ),
+]
 TzOpt = Annotated[
     str,
     typer.Option(
@@ -178,7 +187,7 @@ def _report(trajectory: Trajectory, *, json: bool, zone: Zone) -> None:
 
 @app.command("state")
 @command("state")
-def state_command(
+def state_command(  # noqa: PLR0917 (typer passes options by keyword)
     path: PathArg,
     at: Annotated[
         str,
@@ -198,6 +207,7 @@ def state_command(
         ),
     ] = None,
     tz: TzOpt = "UTC",
+    width: WidthOpt = None,
 ) -> None:
     """Print the negotiation state at a date, a time or just after an event.
 
@@ -210,7 +220,7 @@ def state_command(
     if as_known_by is not None:
         from sim.cli.whatif import knowledge
 
-        knowledge(log, point, as_known_by, json=json, zone=zone)
+        knowledge(log, point, as_known_by, json=json, zone=zone, width=width)
         return
     with progress("replaying"):
         state = replay(log).state_at(moment_of(point, zone))
@@ -220,12 +230,12 @@ def state_command(
     else:
         from sim.render.terminal import offers_view, responses_view, state_view
 
-        out = console()
+        out = console(width=width)
         out.print(state_view(state, title=f"{log.name} at {point}"))
         if state.offers:
-            out.print(offers_view(state))
+            out.print(offers_view(state, width=out.width))
         if state.responses:
-            out.print(responses_view(state))
+            out.print(responses_view(state, width=out.width))
     beyond = _beyond_the_log(log, moment_of(point, zone))
     if beyond:
         err_console().print(f"note: {beyond}", highlight=False)

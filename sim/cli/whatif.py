@@ -12,7 +12,7 @@ import typer
 from sim import scenario, store
 from sim.analysis import diff, explain, milestone_names, parties_in, view_of
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import TzOpt, moment_of
+from sim.cli.core import TzOpt, WidthOpt, moment_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
@@ -101,6 +101,7 @@ def explain_command(
     ],
     json: JsonOpt = False,
     tz: TzOpt = "UTC",
+    width: WidthOpt = None,
 ) -> None:
     """Explain a milestone: the chain of events behind it, or why it was missed.
 
@@ -125,7 +126,10 @@ def explain_command(
     if json:
         print_json({"scenario": trajectory.name, **explanation_data(explanation)})
     else:
-        console().print(explanation_view(explanation, scenario=trajectory.name, zone=zone))
+        out = console(width=width)
+        out.print(
+            explanation_view(explanation, scenario=trajectory.name, zone=zone, width=out.width)
+        )
     structlog.get_logger().info(
         "explain", scenario=trajectory.name, milestone=milestone, reached=explanation.reached
     )
@@ -168,7 +172,13 @@ def _moment(point: datetime | str, trajectory: Trajectory) -> datetime:
 
 
 def knowledge(
-    log: Log, point: date | datetime | str, party: str, *, json: bool, zone: Zone = UTC
+    log: Log,
+    point: date | datetime | str,
+    party: str,
+    *,
+    json: bool,
+    zone: Zone = UTC,
+    width: int | None = None,
 ) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
     trajectory = replay(log)
@@ -203,7 +213,8 @@ def knowledge(
             }
         )
     else:
-        console().print(knowledge_view(view, actual, title=f"{log.name} at {point}"))
+        out = console(width=width)
+        out.print(knowledge_view(view, actual, title=f"{log.name} at {point}", width=out.width))
     structlog.get_logger().info(
         "state",
         scenario=log.name,

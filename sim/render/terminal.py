@@ -28,6 +28,7 @@ from sim.text import printable
 from sim.times import Zone, show_time
 
 __all__ = [
+    "NARROW",
     "cite",
     "date_parts",
     "offers_view",
@@ -341,9 +342,27 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
     return table
 
 
-def offers_view(state: NegotiationState) -> Table:
+NARROW: int = 110
+"""Below this many columns, tables of many columns become one block per row (they read at 80)."""
+
+
+def offers_view(state: NegotiationState, *, width: int | None = None) -> RenderableType:
     """Every offer made so far, in time order: who made it, its text, its status, and the
-    bodies whose approval it needs (its terms: the state's "terms on the table")."""
+    bodies whose approval it needs (its terms: the state's "terms on the table").  Narrower
+    than :data:`NARROW` columns, one block per offer."""
+    if width is not None and width < NARROW:
+        lines: list[RenderableType] = [Text("offers", style="bold")]
+        for event_id, offer in in_order(state.offers):
+            line = plain(f"  {event_id}", style="bold")
+            line.append(printable(f" · {offer.at:%Y-%m-%d} · by {', '.join(offer.by)}"))
+            status: str = offer.status
+            if event_id == state.current_offer_id:
+                status += " (on the table)"
+            needs = ", ".join(offer.approvers) or "—"
+            said = f"\n    text {offer.text} · {status} · approvals needed: {needs}"
+            line.append(printable(said))
+            lines.append(line)
+        return Group(*lines)
     table = Table(title="offers", box=box.SIMPLE_HEAD, expand=False)
     for name in ("offer", "date", "by", "text", "status", "approvals needed"):
         table.add_column(name, no_wrap=name in ("offer", "date", "status"), overflow="fold")
@@ -359,8 +378,21 @@ def offers_view(state: NegotiationState) -> Table:
     return table
 
 
-def responses_view(state: NegotiationState) -> Table:
-    """Every response so far, in time order: who answered which offer, and how."""
+def responses_view(state: NegotiationState, *, width: int | None = None) -> RenderableType:
+    """Every response so far, in time order: who answered which offer, and how (narrower than
+    :data:`NARROW` columns, one line each)."""
+    if width is not None and width < NARROW:
+        lines: list[RenderableType] = [Text("responses", style="bold")]
+        for event_id, response in in_order(state.responses):
+            line = plain(f"  {event_id}", style="bold")
+            line.append(
+                printable(
+                    f" · {response.at:%Y-%m-%d} · {', '.join(response.by)} → {response.to}: "
+                    f"{response.decision}"
+                )
+            )
+            lines.append(line)
+        return Group(*lines)
     table = Table(title="responses", box=box.SIMPLE_HEAD, expand=False)
     for name in ("response", "date", "by", "to", "decision"):
         table.add_column(name, no_wrap=name in ("response", "date", "decision"), overflow="fold")

@@ -14,16 +14,17 @@ from typing import Any
 import attrs
 from rich.columns import Columns
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from sim.analysis import Delay, Diff, Explanation, View, milestone_times
+from sim.analysis import Delay, Diff, Explanation, Link, View, milestone_times
 from sim.fold import Outcome, Trajectory
 from sim.render.data import outcome_data, refusal_data, replay_data
-from sim.render.terminal import plain, state_view
+from sim.render.terminal import NARROW, plain, state_view
 from sim.state import NegotiationState
 from sim.text import printable
-from sim.times import Zone, format_span, show_time
+from sim.times import Zone, format_span, show_dated, show_time
 
 __all__ = [
     "diff_data",
@@ -288,10 +289,24 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def explanation_view(explanation: Explanation, *, scenario: str, zone: Zone = UTC) -> Group:
-    """The verdict, then the chain as a table."""
+def explanation_view(
+    explanation: Explanation, *, scenario: str, zone: Zone = UTC, width: int | None = None
+) -> Group:
+    """The verdict, then the chain: a table, or narrower than :data:`NARROW` columns one block
+    per link (date, event and kind; what happened; the rules it passed or why it was voided)."""
     style = "bold green" if explanation.reached else "bold red"
     parts: list[RenderableType] = [plain(explanation.verdict, style=style)]
+    if explanation.chain and width is not None and width < NARROW:
+        title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
+        parts.append(plain(f"\n{title} ({scenario})", style="bold"))
+        for link in explanation.chain:
+            head = Text(f"\n{show_dated(link.at, link.precision, zone)}  ", style="dim")
+            head.append(printable(link.id), style="bold")
+            head.append(f"  ({link.kind})", style="dim")
+            body = plain(link.summary)
+            body.append_text(_rules(link, lead="\n"))
+            parts.extend([head, Padding(body, (0, 0, 0, 2))])
+        return Group(*parts)
     if explanation.chain:
         title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
         table = Table(title=plain(f"{title} ({scenario})"), expand=False)
@@ -301,27 +316,35 @@ def explanation_view(explanation: Explanation, *, scenario: str, zone: Zone = UT
         table.add_column("what happened", max_width=50)
         table.add_column("rules", max_width=60)
         for link in explanation.chain:
-            if link.voided is None:
-                rules = plain("passed: " + (", ".join(link.guards) or "no guard"), style="green")
-            else:
-                rules = plain(f"✗ voided: {link.voided}", style="red")
-                if link.blame:
-                    rules.append(printable(f"\n  because {link.blame}"))
-            for said in link.waited:
-                rules.append(printable(f"\n  {said}"), style="yellow")
             table.add_row(
-                show_time(link.at, zone),
+                show_dated(link.at, link.precision, zone),
                 plain(link.id),
                 link.kind,
                 plain(link.summary),
-                rules,
+                _rules(link),
             )
         parts.append(table)
     return Group(*parts)
 
 
-def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group:
-    """The state as a party knew it, beside the state as it was, and what it did not know."""
+def _rules(link: Link, *, lead: str = "") -> Text:
+    """What the rules made of a link: the guards it passed, or why it was voided; its waits."""
+    if link.voided is None:
+        rules = plain(lead + "passed: " + (", ".join(link.guards) or "no guard"), style="green")
+    else:
+        rules = plain(f"{lead}✗ voided: {link.voided}", style="red")
+        if link.blame:
+            rules.append(printable(f"\n  because {link.blame}"))
+    for said in link.waited:
+        rules.append(printable(f"\n  {said}"), style="yellow")
+    return rules
+
+
+def knowledge_view(
+    view: View, actual: NegotiationState, *, title: str, width: int | None = None
+) -> Group:
+    """The state as a party knew it, beside the state as it was (narrower than :data:`NARROW`
+    columns, above it), and what it did not know."""
     party = view.party
     notes: list[RenderableType] = [
         plain(
@@ -335,13 +358,12 @@ def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group
         notes.append(plain(f"{event}: voided for {culprit}, unknown to {party}", style="yellow"))
     for event, links in view.unknown_links.items():
         notes.append(plain(f"{event} rests on {', '.join(links)}: unknown to {party}", style="dim"))
+    views = [
+        state_view(view.state, title=f"as known by {party}"),
+        state_view(actual, title="as it was"),
+    ]
     return Group(
-        Columns(
-            [
-                state_view(view.state, title=f"as known by {party}"),
-                state_view(actual, title="as it was"),
-            ]
-        ),
+        *(views if width is not None and width < NARROW else [Columns(views)]),
         *notes,
         plain(title, style="dim"),
     )
