@@ -803,13 +803,14 @@ def whatif(
             initial=ready.trajectory.initial,
             name=label,
             patience=patience,
+            manifest=ready.log.manifest,
         )
         return WhatIf(
             name=label,
             question=question,
             base=ready,
             interventions=tuple(interventions),
-            log=Log(events=trajectory.events, name=label),
+            log=Log(events=trajectory.events, name=label, manifest=ready.log.manifest),
             trajectory=trajectory,
             diff=diff(
                 ready.trajectory,
@@ -829,7 +830,7 @@ def apply_interventions(log: Log | Baseline, interventions: Sequence[Interventio
     """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
     ready = prepare(log)
     result = _rerun(ready, edit(ready.plan, interventions), ready.trajectory.patience)
-    return Log(events=result.events, name=f"what-if of {ready.name}")
+    return Log(events=result.events, name=f"what-if of {ready.name}", manifest=ready.log.manifest)
 
 
 # ------------------------------------------------------------------------------------ scenarios

@@ -40,7 +40,7 @@ from sim.exchange import csv_text, read_csv
 from sim.fold import Log
 from sim.recovery import repair
 from sim.scenario import load_scenario
-from sim.store import head_path, load_log, verify
+from sim.store import head_path, load_log, read_manifest, verify
 from sim.text import UNSAFE
 from sim.times import parse_zone, show_time
 from sim.whatif import Baseline, parse_scenario, prepare, whatif
@@ -196,6 +196,23 @@ def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any
     only_sim_errors(run, located=False)
 
 
+# ------------------------------------------------------------------------------------ manifests
+
+MANIFESTS: tuple[bytes, ...] = tuple(
+    (Path(__file__).resolve().parent.parent / "scenarios" / name / "scenario.toml").read_bytes()
+    for name in ("baseline",)
+)
+
+
+@budget(20)
+@given(scenario_texts(MANIFESTS) | hostile_scenario_texts(MANIFESTS))
+def test_manifests_raise_only_sim_errors(scratch: Path, data: bytes) -> None:
+    """A scenario.toml broken as text, cut and spliced, or hostile: a manifest or one
+    SimError naming the file."""
+    (scratch / "scenario.toml").write_bytes(data)
+    only_sim_errors(lambda: read_manifest(scratch))
+
+
 # ------------------------------------------------------------------------------------ CSV import
 
 
@@ -269,6 +286,7 @@ def test_any_tz_is_a_zone_or_one_sim_error(text: str) -> None:
 
 LOADERS: dict[str, str] = {
     "sim.store.load_log": "test_load_log_raises_only_sim_errors, test_hostile_logs_raise_...",
+    "sim.store.read_manifest": "test_manifests_raise_only_sim_errors",
     "sim.store.read_bytes": "through load_log and verify",
     "sim.store.read_head": "through load_log and verify (HEADS: pinned heads of any text)",
     "sim.store.parse_head": "an option's value, checked by a pattern (catalogue: bad-option)",

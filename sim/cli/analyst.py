@@ -428,8 +428,11 @@ def export_command(
         else:
             if fmt == "plover":
                 voided = target.trajectory.final.voided
+                manifest = target.trajectory.scenario
                 skipped = [
-                    e.id for e in target.trajectory.events if e.id not in voided and uncodable(e)
+                    e.id
+                    for e in target.trajectory.events
+                    if e.id not in voided and uncodable(e, manifest)
                 ]
             encode = plover_records if fmt == "plover" else cameo_records
             rows = encode(target.trajectory, context=target.context)
@@ -442,7 +445,10 @@ def export_command(
     if output is None:  # after the bar is gone: stdout carries only the export
         typer.get_binary_stream("stdout").write(data)
     if skipped and not json:
-        reasons = {e.id: uncodable(e) for e in target.trajectory.events if e.id in skipped}
+        manifest = target.trajectory.scenario
+        reasons = {
+            e.id: uncodable(e, manifest) for e in target.trajectory.events if e.id in skipped
+        }
         err_console().print(
             f"note: {len(skipped)} event(s) left out of the PLOVER export: "
             + "; ".join(f"{shown(ident)} ({shown(reasons[ident])})" for ident in skipped),

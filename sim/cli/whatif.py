@@ -182,7 +182,7 @@ def knowledge(
 ) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
     trajectory = replay(log)
-    parties = parties_in(trajectory)
+    parties = tuple(dict.fromkeys((*trajectory.scenario.party_ids, *parties_in(trajectory))))
     if party not in parties:
         raise SimError(
             what=f"unknown party {party!r}",

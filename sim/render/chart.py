@@ -8,9 +8,11 @@ Layout, top to bottom:
 
 - a band of milestone labels, placed by :func:`place_labels` so that no two overlap and no
   leader line runs through another label;
-- one lane per party (Qatar, the United States, Israel, Hamas, Egypt, and "other" for any
-  actor outside them), each event a marker shaped and coloured by its kind at its time; an
-  undated event (``approx``) also gets a bar across its ``earliest``..``latest`` bounds;
+- one lane per party of the scenario's manifest, in its order, named and coloured as it says
+  (a log without one: its parties as their actors' ids first name them, palette colours), and
+  "other" for events with no actor; each event a marker shaped and coloured by its kind at
+  its time; an undated event (``approx``) also gets a bar across its ``earliest``..``latest``
+  bounds;
   events close in time within a lane are stacked so that their markers stay apart;
 - a strip of status rows: each area's communications blackouts, the talks' suspension, and each
   military operation in force, drawn as solid bars (blackouts and the suspension also shade the
@@ -41,20 +43,21 @@ from sim.analysis import diff, milestone_names
 from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Trajectory
-from sim.parties import PARTIES, PARTY_NAMES, party_of
+from sim.manifest import OTHER, Manifest
+from sim.parties import party_of
 from sim.state import NegotiationState
 from sim.times import Zone, in_zone, show_time, zone_name
 
 __all__ = [
     "CHART_FORMATS",
     "KIND_STYLE",
-    "LANE_COLOURS",
     "SPAN_COLOURS",
     "NumberLabel",
     "Placed",
     "Span",
     "chart_bytes",
     "chart_figure",
+    "lane_colours",
     "lanes_of",
     "operation_name",
     "place_labels",
@@ -109,16 +112,6 @@ KIND_STYLE: Final[Mapping[str, KindStyle]] = {
     "announcement": KindStyle(marker="*", colour="#7f3fbf", label="announcement", size=12.0),
 }
 """Marker and colour of each kind (every kind has a distinct pair)."""
-
-LANE_COLOURS: Final[Mapping[str, tuple[str, str]]] = {
-    "qatar": ("#8a1538", "#f7ebee"),
-    "us": ("#1f3a93", "#ebeef8"),
-    "israel": ("#0b5fa5", "#e9f2fa"),
-    "hamas": ("#2e7d32", "#ebf5ec"),
-    "egypt": ("#a47c00", "#faf4e1"),
-    "other": ("#555555", "#f2f2f2"),
-}
-"""Party to (label colour, lane background): every lane has its own background tint."""
 
 SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
     "blackout": "#4d4d4d",
@@ -269,13 +262,22 @@ def _fits(box: Placed, others: Iterable[Placed], pad: float) -> bool:
 
 
 def lanes_of(*trajectories: Trajectory) -> tuple[str, ...]:
-    """The lanes to draw: the five parties, then ``other`` if any actor is outside them."""
+    """The lanes to draw: the parties of the first trajectory's scenario (see
+    :attr:`Trajectory.scenario`), then ``other`` if any event has no actor or one outside them.
+    """
+    parties = trajectories[0].scenario.party_ids if trajectories else ()
     extra = any(
-        not event.actors or any(party_of(a) not in PARTIES for a in event.actors)
+        not event.actors or any(party_of(a) not in parties for a in event.actors)
         for trajectory in trajectories
         for event in trajectory.events
     )
-    return (*PARTIES, "other") if extra else PARTIES
+    return (*parties, "other") if extra else parties
+
+
+def lane_colours(manifest: Manifest, lane: str) -> tuple[str, str]:
+    """A lane's label colour and background tint: its party's, or grey for ``other``."""
+    party = manifest.party(lane)
+    return (party.colour, party.tint) if party is not None else OTHER
 
 
 def _event_lanes(event: Event, lanes: Sequence[str]) -> list[str]:
@@ -487,7 +489,7 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         ax_strip = fig.add_subplot(grid[2], sharex=ax_labels)
         for axis in (ax_labels, ax, ax_strip):
             axis.set_xlim(x_lo, x_hi)
-        _draw_lanes(ax, lanes)
+        _draw_lanes(ax, lanes, trajectory.scenario)
         gap = 12 * per_px
         shown = [e for e in trajectory.events if e.id in seen]
         beneath = [e for e in base.events if e.id in seen] if base else []
@@ -564,15 +566,16 @@ _RC: Final[Any] = {
 }
 
 
-def _draw_lanes(ax: Any, lanes: Sequence[str]) -> None:
+def _draw_lanes(ax: Any, lanes: Sequence[str], manifest: Manifest) -> None:
     ax.set_ylim(len(lanes), 0)
     ax.set_yticks([])
     ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
     for index, lane in enumerate(lanes):
-        ink, tint = LANE_COLOURS[lane]
+        ink, tint = lane_colours(manifest, lane)
         ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
         ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
-        name = PARTY_NAMES.get(lane, "Other / none")
+        party = manifest.party(lane)
+        name = party.name if party is not None else "Other / none"
         _row_label(ax, index, name, size=10, colour=ink, bold=True, gid=f"lane-label-{lane}")
 
 
