@@ -300,6 +300,8 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
         table.add_row(field, plain(value))
 
     row("talks", state.talks)
+    if state.deal is not None:
+        row("deal", f"{state.deal.replace('_', ' ')} (by {', '.join(state.deal_by)})")
     if state.suspended_until:
         row("resume when", ", ".join(state.suspended_until))
     row("text on the table", state.current_text or "—")
