@@ -1253,6 +1253,16 @@ def _manifest_keys(path: str, table: str, where: str, row: dict[str, Any]) -> No
             raise _manifest_fault(
                 path, f"{where}.{key}", "a colour '#rrggbb'", repr(row[key]), "bad value"
             )
+    if table == "source" and (
+        not row["file"]
+        or row["file"].startswith((".", "/"))
+        or "/" in row["file"]
+        or "\\" in row["file"]
+    ):
+        raise _manifest_fault(
+            path, f"{where}.file", "a file name in the history's sources/ folder",
+            repr(row["file"]), "bad value",
+        )  # fmt: skip
     if table == "party" and "_" in row["id"]:
         raise _manifest_fault(
             path, f"{where}.id", "a party id without '_' (the party is the part of an actor id "

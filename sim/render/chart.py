@@ -263,9 +263,11 @@ def _fits(box: Placed, others: Iterable[Placed], pad: float) -> bool:
 
 def lanes_of(*trajectories: Trajectory) -> tuple[str, ...]:
     """The lanes to draw: the parties of the first trajectory's scenario (see
-    :attr:`Trajectory.scenario`), then ``other`` if any event has no actor or one outside them.
-    """
-    parties = trajectories[0].scenario.party_ids if trajectories else ()
+    :attr:`Trajectory.scenario`) that act in these trajectories, in its order, then ``other``
+    if any event has no actor."""
+    listed = trajectories[0].scenario.party_ids if trajectories else ()
+    acting = {party_of(a) for t in trajectories for e in t.events for a in e.actors}
+    parties = tuple(p for p in listed if p in acting)
     extra = any(
         not event.actors or any(party_of(a) not in parties for a in event.actors)
         for trajectory in trajectories
@@ -575,8 +577,21 @@ def _draw_lanes(ax: Any, lanes: Sequence[str], manifest: Manifest) -> None:
         ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
         ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
         party = manifest.party(lane)
-        name = party.name if party is not None else "Other / none"
+        name = _lane_name(party.name) if party is not None else "Other / none"
         _row_label(ax, index, name, size=10, colour=ink, bold=True, gid=f"lane-label-{lane}")
+
+
+LANE_NAME_WIDTH: Final = 14
+"""Characters of a lane's name on one line of the left margin; a longer name wraps."""
+
+
+def _lane_name(name: str) -> str:
+    """A party's name as the margin holds it: wrapped at spaces to :data:`LANE_NAME_WIDTH`."""
+    if len(name) <= LANE_NAME_WIDTH:
+        return name
+    import textwrap  # noqa: PLC0415 (only for long names)
+
+    return "\n".join(textwrap.wrap(name, LANE_NAME_WIDTH, break_long_words=True)[:3])
 
 
 def _row_label(
