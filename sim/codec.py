@@ -44,7 +44,7 @@ from sim.events import (
     TermValue,
 )
 from sim.manifest import PALETTE, Actor, Manifest, Milestone, Party, SourceDoc, tint_of
-from sim.times import format_span, parse_span
+from sim.times import format_span, parse_span, parse_zone
 
 __all__ = [
     "GENESIS",
@@ -1253,6 +1253,14 @@ def _manifest_keys(path: str, table: str, where: str, row: dict[str, Any]) -> No
             raise _manifest_fault(
                 path, f"{where}.{key}", "a colour '#rrggbb'", repr(row[key]), "bad value"
             )
+    if table == "scenario" and "timezone" in row:
+        try:
+            parse_zone(row["timezone"])
+        except SimError:
+            raise _manifest_fault(
+                path, f"{where}.timezone", '"UTC", "own", an offset such as "-05:00" or an IANA '
+                'zone such as "America/Bogota"', repr(row["timezone"]), "bad value",
+            ) from None  # fmt: skip
     if table == "source" and (
         not row["file"]
         or row["file"].startswith((".", "/"))

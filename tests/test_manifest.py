@@ -289,3 +289,23 @@ def test_every_bad_manifest_exits_2_with_one_message(tmp_path: Path, toml: str, 
     assert len(errors) == 1
     assert says in errors[0]
     assert "scenario.toml" in errors[0] or "events.jsonl" in errors[0]
+
+
+def test_times_show_in_the_manifests_timezone_unless_tz_says_otherwise(tmp_path: Path) -> None:
+    folder = tmp_path / "lake"
+    folder.mkdir()
+    write_log(folder, INVENTED)
+    (folder / "scenario.toml").write_text(
+        MANIFEST.replace('timezone = "UTC"', 'timezone = "America/Bogota"'), encoding="utf-8"
+    )
+    shown = runner.invoke(app, ["explain", str(folder), "--milestone", "ratified"]).stdout
+    assert "-05:00" in shown or "America/Bogota" in shown
+    utc = runner.invoke(app, ["explain", str(folder), "--milestone", "ratified", "--tz", "UTC"])
+    assert "UTC" in utc.stdout
+    assert "-05:00" not in utc.stdout
+    (folder / "scenario.toml").write_text(
+        MANIFEST.replace('timezone = "UTC"', 'timezone = "Mars/Olympus"'), encoding="utf-8"
+    )
+    bad = runner.invoke(app, ["replay", str(folder)])
+    assert bad.exit_code == 2
+    assert "bad value: scenario.timezone" in bad.stderr

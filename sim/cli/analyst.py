@@ -32,12 +32,12 @@ from sim.cli.app import (
     print_json,
     shown,
 )
-from sim.cli.core import TzOpt
+from sim.cli.core import TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean, os_fault
 from sim.files import file_kind, stat_path
 from sim.fold import Trajectory, replay
-from sim.times import Zone, day_edge, parse_zone
+from sim.times import Zone, day_edge
 
 if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
     from sim.exchange import Context
@@ -254,7 +254,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
         ),
     ] = None,
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
 
@@ -267,11 +267,12 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     fmt = _output_format(output, ("png", "svg"), "chart")
     _check_folder(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
+        zone = zone_of(tz, target.trajectory)
         window = {
             "start": _window_edge(start, target, end=False, zone=zone),
             "end": _window_edge(end, target, end=True, zone=zone),
@@ -337,7 +338,7 @@ def report_command(
         Path, typer.Option("-o", "--output", help="The report file (HTML).", metavar="FILE")
     ],
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
 
@@ -350,10 +351,11 @@ def report_command(
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     _check_folder(output)
     with progress("loading", total=4) as steps:
         target = load_target(path)
+        zone = zone_of(tz, target.trajectory)
         steps.step("drawing the chart")
         figure = chart_figure(target.trajectory, base=target.base, title=target.question, zone=zone)
         svg = chart_bytes(figure, "svg").decode("utf-8")
