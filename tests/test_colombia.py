@@ -166,3 +166,27 @@ def test_if_the_ceasefire_ends_on_31_october_the_new_text_cannot_rest_on_it() ->
     reasons = {v.id: v.reason for v in result.diff.voided}
     assert reasons["new-text"].startswith("it rests on condition bilateral_ceasefire, already")
     assert {"ceasefire_extended", "new_text", "house_approval"} <= _missed(result)
+
+
+def test_the_chart_and_the_report_draw_the_colombian_parties_in_their_own_colours(
+    tmp_path: Path,
+) -> None:
+    from typer.testing import CliRunner
+
+    from sim.cli import app
+
+    runner = CliRunner()
+    chart, report = tmp_path / "c.svg", tmp_path / "r.html"
+    assert runner.invoke(app, ["chart", str(COLOMBIA), "-o", str(chart)]).exit_code == 0
+    assert runner.invoke(app, ["report", str(COLOMBIA), "-o", str(report)]).exit_code == 0
+    svg, html = chart.read_text(), report.read_text()
+    manifest = load_log(COLOMBIA).manifest
+    assert manifest is not None
+    for party in ("colombia", "farc", "no"):
+        drawn = manifest.party(party)
+        assert drawn is not None
+        assert f'id="lane-label-{party}"' in svg
+        assert drawn.tint in svg  # the lane's background
+        assert f'solid {drawn.colour}; padding-left: 4px; margin-right: 14px">{drawn.name}<' in html
+    assert 'id="lane-cuba"' not in svg  # a party that never acts gets no empty lane
+    assert "Qatar" not in html

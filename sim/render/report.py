@@ -24,6 +24,7 @@ from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.manifest import Manifest
 from sim.parties import party_of
+from sim.render.chart import lanes_of
 from sim.render.terminal import terms_said, when, who
 from sim.times import Zone, show_time
 
@@ -234,6 +235,16 @@ _RIGHT_TO_LEFT: Final = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
 one is set apart as the record's own words; its direction is the browser's (``dir="auto"``)."""
 
 
+def _lane_parties(trajectory: Trajectory, base: Trajectory | None) -> list[dict[str, str]]:
+    """The parties the chart draws a lane for, with their names and colours (the manifest's)."""
+    lanes = set(lanes_of(trajectory, *(base,) if base is not None else ()))
+    return [
+        {"name": party.name, "colour": party.colour}
+        for party in trajectory.scenario.parties
+        if party.id in lanes
+    ]
+
+
 def report_html(
     trajectory: Trajectory,
     *,
@@ -287,6 +298,7 @@ def report_html(
             for row in milestone_rows(trajectory, base)
         ],
         chart=inline_svg(chart_svg) if chart_svg else None,
+        parties=_lane_parties(trajectory, base),
         explanation=explanation,
         verdict=verdict,
         events=rows,
