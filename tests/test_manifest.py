@@ -153,6 +153,17 @@ def _outputs(folder: Path, tmp: Path) -> dict[str, str]:
     return out
 
 
+def _chart_labels(folder: Path) -> list[str]:
+    """Every text the chart of ``folder`` draws (its SVG draws glyphs as paths, so they are
+    read from the figure): lane names, milestone labels, title, axis, legend, key."""
+    from matplotlib.text import Text
+
+    from sim.render.chart import chart_figure
+
+    figure = chart_figure(replay(load_log(folder)))
+    return [t.get_text() for t in figure.findobj(Text) if t.get_text()]
+
+
 @pytest.mark.parametrize("with_manifest", [True, False], ids=["manifest", "no-manifest"])
 def test_a_log_about_invented_parties_mentions_nothing_of_the_2023_story(
     tmp_path: Path, with_manifest: bool
@@ -166,6 +177,10 @@ def test_a_log_about_invented_parties_mentions_nothing_of_the_2023_story(
     for name, text in outputs.items():
         leak = STORY.search(text)
         assert leak is None, f"{name} mentions {leak.group(0)!r}"
+    labels = _chart_labels(folder)
+    assert "Lakeland" in labels if with_manifest else "lakeland" in labels
+    for label in labels:
+        assert STORY.search(label) is None, f"the chart labels {label!r}"
     data = json.loads(outputs["replay --json"])
     assert list(data["milestones"]) == ["talks_open", "draft_tabled", "ratified"]
     assert data["outcome"]["concluded"] is True
@@ -309,3 +324,11 @@ def test_times_show_in_the_manifests_timezone_unless_tz_says_otherwise(tmp_path:
     bad = runner.invoke(app, ["replay", str(folder)])
     assert bad.exit_code == 2
     assert "bad value: scenario.timezone" in bad.stderr
+
+
+def test_the_chart_label_reader_sees_the_lane_names_and_milestones() -> None:
+    """The reader the leak test relies on finds the baseline's own names: it can fail."""
+    labels = " ".join(_chart_labels(Path("scenarios/baseline")))
+    assert "Qatar" in labels
+    assert "cabinet approval" in labels or "cabinet_approval" in labels
+    assert STORY.search(labels) is not None

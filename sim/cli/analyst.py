@@ -344,7 +344,7 @@ def report_command(
 
     For a what-if scenario it shows the question, and the outcome and milestones beside the
     base's.
-    The file needs no network to view; each source quote is shown in Arabic, right to left.
+    The file needs no network to view; each quote reads in its own direction (Arabic: RTL).
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
     _need_charts("report")

@@ -2,7 +2,8 @@
 
 It holds the question, the outcome beside the base's, the milestones table (base, what-if,
 shift), the timeline chart inline as SVG, the explanation chain behind the deal's outcome, and
-the event table with each source quote in Arabic, right to left, beside its paragraph number.
+the event table with each source quote in the record's words (its direction set by its script:
+``dir="auto"``; its language the manifest's source's), beside its paragraph number.
 
 Self-contained means no network at all: no scripts, stylesheets, fonts or images are fetched;
 the chart is inline SVG with its namespace and metadata URIs stripped, and a Content Security
