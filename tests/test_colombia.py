@@ -190,3 +190,30 @@ def test_the_chart_and_the_report_draw_the_colombian_parties_in_their_own_colour
         assert f'solid {drawn.colour}; padding-left: 4px; margin-right: 14px">{drawn.name}<' in html
     assert 'id="lane-cuba"' not in svg  # a party that never acts gets no empty lane
     assert "Qatar" not in html
+
+
+def test_its_plover_export_follows_the_plover_rules_with_the_manifests_codes(
+    trajectory: Trajectory,
+) -> None:
+    from sim.exchange import plover_problems, plover_records
+
+    records = plover_records(trajectory, context="historical")
+    assert len(records) >= 20
+    for record in records:
+        assert plover_problems(record) == [], record["id"]
+    codes = {
+        (e["code"], e.get("sector"))
+        for r in records
+        for e in (*r["actor"], *r.get("recipient", ()))
+    }
+    assert ("COL", "REB") in codes  # the FARC-EP, under its country's code, as an insurgent
+    assert {"CUB", "NOR"} <= {code for code, _ in codes}
+    from sim.codes import entities
+
+    assert entities("un", trajectory.scenario) == [
+        {"code": "IGO", "identifier_text": "United Nations", "entity_text": "un"}
+    ]
+    signing = next(r for r in records if r["id"] == "cartagena-signing")
+    assert signing["cameo"] == "057"
+    voters = next(r for r in records if r["id"] == "plebiscite")
+    assert voters["cameo"] == "120"  # the voters reject the text; no adversary is its target

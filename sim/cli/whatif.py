@@ -168,6 +168,15 @@ def diff_command(
     )
 
 
+def _example_actor(trajectory: Trajectory) -> str:
+    """`` (north_president acts for north)``, from the log's own first compound actor id."""
+    for event in trajectory.events:
+        for actor in event.actors:
+            if "_" in actor:
+                return f" ({actor} acts for {actor.split('_', 1)[0]})"
+    return ""
+
+
 def _moment(point: datetime | str, trajectory: Trajectory) -> datetime:
     if isinstance(point, str):
         return trajectory.events[trajectory.index(point)].at
@@ -191,7 +200,7 @@ def knowledge(
             what=f"unknown party {party!r}",
             expected="one of " + ", ".join(parties),
             hint=did_you_mean(party, parties)
-            or "a party is the first part of an actor id (us_mcgurk acts for us)",
+            or "a party is the first part of an actor id" + _example_actor(trajectory),
             code="unknown-party",
         )
     from sim.render.whatif import knowledge_view
