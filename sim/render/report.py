@@ -161,6 +161,7 @@ def _event_rows(
     moved = {m.id: m for m in changes.moved} if changes else {}
     inserted = set(changes.inserted) if changes else set()
     rows = []
+    manifest = trajectory.scenario
     for event in trajectory.events:
         said = []
         if event.id in moved:
@@ -180,7 +181,7 @@ def _event_rows(
                 status="; ".join(said),
                 voided=event.id in voided,
                 zone=zone,
-                manifest=trajectory.scenario,
+                manifest=manifest,
             )
         )
     return rows
