@@ -101,6 +101,8 @@ class Trajectory:
     """The log in its recorded order, kept where it differs from :attr:`events`."""
     manifest: Manifest | None = None
     """The scenario's manifest, where its log has one (see :attr:`scenario`)."""
+    _scenario: Manifest | None = field(default=None, init=False, eq=False, repr=False)
+    """:attr:`scenario`, once read (a trajectory never changes)."""
 
     @states.validator
     def _one_state_per_event(self, _attribute: object, value: tuple[object, ...]) -> None:
@@ -113,9 +115,15 @@ class Trajectory:
         """Who the parties are and which milestones count: the log's manifest completed with
         any party it does not list, else one derived from the events (see :mod:`sim.manifest`).
         """
-        if self.manifest is not None:
-            return self.manifest.completed(self.events)
-        return derive(self.events)
+        if self._scenario is None:
+            found = (
+                self.manifest.completed(self.events)
+                if self.manifest is not None
+                else derive(self.events)
+            )
+            object.__setattr__(self, "_scenario", found)
+            return found
+        return self._scenario
 
     @property
     def final(self) -> NegotiationState:
