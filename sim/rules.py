@@ -460,7 +460,12 @@ GUARDS: Final[Mapping[str, tuple[Guard, ...]]] = {
     "approval": (talks_active_or_deal_approval, approves_current_text),
     "announcement": (deal_concluded,),
 }
-"""The rule book: for each kind, the guards an event must pass, in order."""
+"""The rule book: for each kind, the guards an event must pass, in order.
+
+A guard reads the state and the event's own fields, never the event's time (the scheduler
+tries a waiting event as recorded and moves it only once it passes), and the guards of a kind
+that can wait read no more of the state than :data:`sim.schedule._READS_CONDITIONS` lists for
+it: a guard that reads more must be listed there."""
 
 
 # ------------------------------------------------------------------------------------ links
