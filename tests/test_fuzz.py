@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 import sim
 from sim.append import append_event, read_event
-from sim.codec import decode_event, duplicate_fault, encode_event
+from sim.codec import decode_event, decode_manifest, duplicate_fault, encode_event
 from sim.errors import SimError
 from sim.exchange import csv_text, read_csv
 from sim.fold import Log
@@ -200,8 +200,9 @@ def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any
 
 MANIFESTS: tuple[bytes, ...] = tuple(
     (Path(__file__).resolve().parent.parent / "scenarios" / name / "scenario.toml").read_bytes()
-    for name in ("baseline",)
+    for name in ("baseline", "colombia-2016")
 )
+MANIFEST_DATA: tuple[dict[str, Any], ...] = tuple(tomllib.loads(m.decode()) for m in MANIFESTS)
 
 
 @budget(20)
@@ -211,6 +212,23 @@ def test_manifests_raise_only_sim_errors(scratch: Path, data: bytes) -> None:
     SimError naming the file."""
     (scratch / "scenario.toml").write_bytes(data)
     only_sim_errors(lambda: read_manifest(scratch))
+
+
+@budget(20)
+@given(st.sampled_from(MANIFEST_DATA).flatmap(mutated_scenario))
+def test_parsed_manifests_raise_only_sim_errors(data: dict[str, Any]) -> None:
+    """A manifest's content with values replaced, dropped or added anywhere: a manifest, or
+    one SimError naming the file and the key (``bad-manifest``)."""
+    error: SimError | None = None
+    try:
+        decode_manifest(data, path="scenario.toml")
+    except SimError as exc:
+        error = exc
+    event(f"refused: {error.code}" if error else "accepted")
+    if error is not None:
+        assert error.code == "bad-manifest"
+        assert error.exit_code == 2
+        assert str(error).startswith("scenario.toml: ")
 
 
 # ------------------------------------------------------------------------------------ CSV import
