@@ -9,7 +9,8 @@ was expected and what was found:
   spaces, tabs, line breaks and no-break spaces count as one space);
 - an event's bounds contain its time (``earliest <= at <= latest``);
 - every link points backwards, to an event earlier in the log;
-- every actor and recipient acts for a party of the manifest (a compound actor for its parties);
+- every actor and recipient acts for a party of the manifest (a compound actor for its parties;
+  a channel opened in the log and addressed as a recipient is no party);
 - every milestone of the manifest is reached in the replay, or listed with ``reached = false``
   (and one listed so is not reached).
 """
@@ -76,6 +77,7 @@ def check_history(
     ]
     seen: set[str] = set()
     parties = set(manifest.party_ids)
+    channels = {getattr(e, "name", None) for e in events if e.kind == "channel_opened"}
     for event in events:
         for where, source in _citations(event):
             faults += _cited(event, where, source, manifest, normalised)
@@ -107,6 +109,8 @@ def check_history(
         ]
         seen.add(event.id)
         for actor in (*event.actors, *event.recipients):
+            if actor in channels and manifest.actor(actor) is None:
+                continue  # a standing channel addressed as a recipient is no party
             outside = [p for p in manifest.parties_of_actor(actor) if p not in parties]
             if outside:
                 faults.append(

@@ -142,6 +142,12 @@ def test_check_finds_each_kind_of_fault() -> None:
     assert _faults(early) == [("bounds", "plebiscite")]
     stranger = changed("plebiscite", recipients=("venezuela_envoy",))
     assert _faults(stranger) == [("party", "plebiscite")]
+    channel = make(
+        "channel_opened", "back-channel", 0, actors=("colombia",), name="oslo_line",
+        source=Source(document="facts.md"),
+    )  # fmt: skip
+    via_channel = changed("plebiscite", recipients=("oslo_line",))
+    assert _faults((channel, *via_channel)) == []  # a channel opened in the log is no party
     forward = changed("general-agreement", after=("court-upholds",))
     assert ("link", "general-agreement") in _faults(forward)
     extra = Milestone(name="disarmament")
