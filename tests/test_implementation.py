@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from sim.analysis import explain
 from sim.events import Condition, Event
 from sim.fold import Trajectory, replay
 from sim.store import load_log
@@ -102,6 +103,22 @@ def test_a_truce_collapses_on_a_breach_and_nothing_carries_the_deal_out_after_it
     assert final.voided["court"].rule == "deal_collapsed"
     states = dict(zip((e.id for e in trajectory.events), trajectory.states, strict=True))
     assert states["r1"].deal == "in_force"
+
+
+def test_explain_names_the_breach_behind_a_release_that_never_came() -> None:
+    trajectory = _deal(
+        TRUCE,
+        after=(
+            make("military_operation", "raid", 8, actors=("israel_army",), operation="raid",
+                 area="north"),
+            make("release", "r2", 9, actors=("hamas",), captor="hamas", count=4,
+                 milestone="second_release"),
+        ),
+    )  # fmt: skip
+    why = explain(trajectory, "second_release")
+    assert not why.reached
+    assert why.chain[0].blame is not None
+    assert why.chain[0].blame.startswith("the deal collapsed with raid on ")
 
 
 def test_after_conclusion_the_talks_are_over_but_approvals_of_the_deal_still_bind() -> None:
