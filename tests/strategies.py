@@ -41,6 +41,7 @@ __all__ = [
     "acceptance_deals",
     "blackout_lengthenings",
     "blackout_what_ifs",
+    "carried_out_deals",
     "dark_histories",
     "deal_what_ifs",
     "deals",
@@ -1045,3 +1046,75 @@ def blackout_lengthenings(draw: st.DrawFn) -> tuple[tuple[Event, ...], str, time
         history = tuple(events)
     longer = draw(st.integers(1, 96).map(lambda h: timedelta(hours=h)))
     return history, end.id, longer
+
+
+@st.composite
+def carried_out_deals(draw: st.DrawFn) -> tuple[Event, ...]:
+    """A deal concluded on day 3 that rests on two or three conditions (each held by one side:
+    some steps to fulfil, some prohibitions of an operation), then, in any order over the
+    following weeks, releases by either side, assurances that meet conditions and operations
+    that may breach one.  Every release waits at most 30 days."""
+    from sim.events import (
+        Approval,
+        Assurance,
+        Condition,
+        Contact,
+        Information,
+        MilitaryOperation,
+        Offer,
+        Release,
+    )
+
+    cite = Source(document="test")
+    sides = ("hamas", "israel")
+    count = draw(st.integers(2, 3))
+    conditions = []
+    for i in range(count):
+        prohibits = draw(st.sampled_from((None, f"op{i}")))
+        conditions.append(
+            Condition(
+                id=f"cond{i}", at=START + timedelta(hours=1 + i), actors=("qatar",),
+                name=f"c{i}", holder=draw(st.sampled_from(sides)), prohibits=prohibits,
+                source=cite,
+            )
+        )  # fmt: skip
+    names = tuple(c.name for c in conditions)
+    opening: list[Event] = [
+        Contact(id="contact", at=START, actors=("qatar",), source=cite),
+        *(
+            Information(id=f"held-{side}", at=START + timedelta(minutes=30), actors=(side,),
+                        captor=side, count=20, source=cite)
+            for side in sides
+        ),
+        *conditions,
+        Offer(id="offer", at=START + timedelta(days=1), actors=("qatar",), text="t",
+              conditions=names, approvers=sides, source=cite),
+        *(
+            Approval(id=f"approve-{side}", at=START + timedelta(days=2 + i), actors=(side,),
+                     body=side, text="t", source=cite)
+            for i, side in enumerate(sides)
+        ),
+    ]  # fmt: skip
+    later: list[Event] = []
+    for i in range(draw(st.integers(1, 8))):
+        at = START + timedelta(days=4 + draw(st.integers(0, 40)), hours=i)
+        what = draw(st.sampled_from(("release", "assurance", "operation")))
+        if what == "release":
+            side = draw(st.sampled_from(sides))
+            later.append(
+                Release(id=f"e{i}", at=at, actors=(side,), captor=side, count=1,
+                        patience=timedelta(days=30), source=cite)
+            )  # fmt: skip
+        elif what == "assurance":
+            later.append(
+                Assurance(id=f"e{i}", at=at, actors=("qatar",), about="a step done",
+                          meets=(draw(st.sampled_from(names)),), source=cite)
+            )  # fmt: skip
+        else:
+            later.append(
+                MilitaryOperation(id=f"e{i}", at=at, actors=("israel",),
+                                  operation=f"op{draw(st.integers(0, count - 1))}", area="x",
+                                  source=cite)
+            )  # fmt: skip
+    later.sort(key=lambda e: e.at)
+    return (*opening, *later)

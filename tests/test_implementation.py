@@ -6,11 +6,15 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from hypothesis import given
+
 from sim.analysis import explain
-from sim.events import Condition, Event
+from sim.events import Condition, Event, MilitaryOperation, Release
 from sim.fold import Trajectory, replay
 from sim.store import load_log
 from tests.builders import T0, make
+from tests.profiles import budget
+from tests.strategies import carried_out_deals
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,3 +149,41 @@ def test_the_baseline_still_ends_at_the_announcement() -> None:
     assert trajectory.voided == ()
     assert trajectory.final.deal == "in_force"
     assert trajectory.final.deal_by == ("cabinet-approves",)
+
+
+@budget(40)
+@given(carried_out_deals())
+def test_a_release_takes_effect_only_while_the_deal_stands_and_the_other_side_has_done_its_part(
+    history: tuple[Event, ...],
+) -> None:
+    """Premise: a deal concluded on its conditions, then releases, assurances and operations.
+    Each release that takes effect does so while the deal has not collapsed, once every
+    condition of the deal held by the other side (and prohibiting nothing) is met; the deal
+    collapses exactly when an operation a condition prohibits starts; it is completed exactly
+    when every condition is met or waived."""
+    trajectory = replay(history)
+    assert trajectory.final.talks == "concluded"
+    before = trajectory.initial
+    breached = False
+    for event, after in zip(trajectory.events, trajectory.states, strict=True):
+        took = event.id not in after.voided
+        if isinstance(event, MilitaryOperation) and took and after.talks == "concluded":
+            hits = [
+                c
+                for c in before.deal_conditions
+                if before.conditions[c].prohibits == event.operation
+                and before.conditions[c].status == "open"
+            ]
+            breached = breached or (bool(hits) and before.deal != "collapsed")
+        if isinstance(event, Release) and took and before.talks == "concluded":
+            assert before.deal != "collapsed", event.id
+            for name in before.deal_conditions:
+                condition = before.conditions[name]
+                if condition.prohibits is None and condition.holder != event.captor:
+                    assert condition.status in ("met", "waived"), (event.id, name)
+        before = after
+    final = trajectory.final
+    assert (final.deal == "collapsed") == breached
+    settled = all(final.conditions[c].status in ("met", "waived") for c in final.deal_conditions)
+    if not breached:
+        assert (final.deal == "completed") == settled
