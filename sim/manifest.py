@@ -30,11 +30,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+import attrs
 from attrs import field, frozen
 
 from sim.events import Event
 
 __all__ = [
+    "OTHER",
     "PALETTE",
     "Actor",
     "Manifest",
@@ -183,17 +185,8 @@ class Manifest:
         extra = _parties_in(events, known=set(self.party_ids), actors=self)
         if not extra:
             return self
-        return Manifest(
-            title=self.title,
-            summary=self.summary,
-            languages=self.languages,
-            timezone=self.timezone,
-            parties=(*self.parties, *_coloured(extra, start=len(self.parties))),
-            actors=self.actors,
-            milestones=self.milestones,
-            sources=self.sources,
-            derived=self.derived,
-            path=self.path,
+        return attrs.evolve(
+            self, parties=(*self.parties, *_coloured(extra, start=len(self.parties)))
         )
 
 
