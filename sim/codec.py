@@ -1124,6 +1124,7 @@ _MANIFEST_TABLES: Final[Mapping[str, tuple[str, bool]]] = {
     "actor": ("an array of tables [[actor]]", True),
     "milestone": ("an array of tables [[milestone]]", True),
     "source": ("an array of tables [[source]]", True),
+    "operation": ("an array of tables [[operation]]", True),
 }
 """A manifest's tables: what each must be, and whether it is an array of tables."""
 
@@ -1167,6 +1168,10 @@ _MANIFEST_KEYS: Final[Mapping[str, Mapping[str, tuple[str, bool]]]] = {
         "date": (_TEXT, False),
         "language": (_TEXT, False),
         "citation": (_TEXT, False),
+    },
+    "operation": {
+        "id": (_TEXT, True),
+        "name": (_TEXT, True),
     },
 }
 """Each table's keys: the type each holds, and whether it is required."""
@@ -1242,7 +1247,13 @@ def _manifest_keys(path: str, table: str, where: str, row: dict[str, Any]) -> No
         )
         if not good:
             raise _manifest_fault(path, f"{where}.{key}", kind, _toml_type(value), "wrong type")
-    slug = "id" if table in ("party", "actor") else "name" if table == "milestone" else None
+    slug = (
+        "id"
+        if table in ("party", "actor", "operation")
+        else "name"
+        if table == "milestone"
+        else None
+    )
     if slug is not None and not _SLUG.match(row[slug]):
         raise _manifest_fault(
             path, f"{where}.{slug}", "a slug: lowercase letters, digits, '_', '.' or '-'",
@@ -1310,8 +1321,16 @@ def decode_manifest(data: object, *, path: str = "scenario.toml") -> Manifest:
             path, "scenario", "a table [scenario] with a title", "none", "missing key"
         )
     scenario = _manifest_rows(path, data, "scenario")[0][1]
-    tables = {t: _manifest_rows(path, data, t) for t in ("party", "actor", "milestone", "source")}
-    for table, key in (("party", "id"), ("actor", "id"), ("milestone", "name")):
+    tables = {
+        t: _manifest_rows(path, data, t)
+        for t in ("party", "actor", "milestone", "source", "operation")
+    }
+    for table, key in (
+        ("party", "id"),
+        ("actor", "id"),
+        ("milestone", "name"),
+        ("operation", "id"),
+    ):
         _manifest_unique(path, table, key, tables[table])
     _manifest_unique(path, "source", "document", tables["source"])
     ids = [row["id"] for _, row in tables["party"]]
@@ -1371,5 +1390,6 @@ def _manifest_of(
             SourceDoc(**{k: row[k] for k in _MANIFEST_KEYS["source"] if k in row})
             for _, row in tables["source"]
         ),
+        operations=tuple((row["id"], row["name"]) for _, row in tables["operation"]),
         path=path,
     )

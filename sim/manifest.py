@@ -20,6 +20,9 @@ tables say what the code must never assume about one story::
     document = "facts.md"; file = "facts.md"; title = "..."; publisher = "..."
     date = "2016-12-14"; language = "en"; citation = "..."
 
+    [[operation]]    # optional: the name charts give an operation's slug
+    id = "al_shifa_entry"; name = "Al-Shifa entry"
+
 The codec (:func:`sim.codec.decode_manifest`) reads and checks one; :func:`derive` makes one
 from a log that has none: parties from the actors' prefixes in order of first appearance,
 milestones in the order they are reached, colours from :data:`PALETTE`.  Pure data: no I/O.
@@ -136,6 +139,8 @@ class Manifest:
     actors: tuple[Actor, ...] = ()
     milestones: tuple[Milestone, ...] = ()
     sources: tuple[SourceDoc, ...] = ()
+    operations: tuple[tuple[str, str], ...] = ()
+    """``[[operation]]``: an operation's slug and the name charts give it (``Al-Shifa entry``)."""
     derived: bool = False
     path: str | None = field(default=None, eq=False)
     """The file it was read from, if any."""
@@ -159,6 +164,10 @@ class Manifest:
             if actor.id == actor_id:
                 return actor
         return None
+
+    def operation_name(self, operation: str) -> str | None:
+        """The name the manifest gives an operation, if any."""
+        return dict(self.operations).get(operation)
 
     def name_of(self, party_id: str) -> str:
         """A party's name; an unlisted party's id."""

@@ -316,9 +316,11 @@ def test_bounds_stay_inside_their_own_lane_and_nothing_crosses_lanes(
     assert len(lanes) == 6
 
 
-def test_the_al_shifa_operation_reads_al_shifa() -> None:
-    assert operation_name("al_shifa_entry") == "Al-Shifa entry"
-    assert operation_name("ground_invasion") == "Ground invasion"
+def test_the_al_shifa_operation_reads_as_the_manifest_names_it() -> None:
+    manifest = load_log(BASELINE).manifest
+    assert operation_name("al_shifa_entry", manifest) == "Al-Shifa entry"
+    assert operation_name("al_shifa_entry") == "Al shifa entry"  # no manifest: the slug's words
+    assert operation_name("ground_invasion", manifest) == "Ground invasion"
     assert any(s.label == "Al-Shifa entry" for s in spans(replay(load_log(BASELINE))))
 
 

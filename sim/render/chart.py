@@ -123,13 +123,12 @@ SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
 
 SHADE_ALPHA: Final[Mapping[SpanKind, float]] = {"blackout": 0.10, "suspended": 0.09}
 
-OPERATION_NAMES: Final[Mapping[str, str]] = {"al_shifa_entry": "Al-Shifa entry"}
-"""How an operation's slug reads where a proper name needs more than its words capitalized."""
 
-
-def operation_name(operation: str) -> str:
-    """``al_shifa_entry`` -> ``Al-Shifa entry``; otherwise the slug's words, first capitalized."""
-    return OPERATION_NAMES.get(operation) or operation.replace("_", " ").capitalize()
+def operation_name(operation: str, manifest: Manifest | None = None) -> str:
+    """An operation's name: the manifest's ``[[operation]]`` name for it (where a proper name
+    needs more than its words capitalized), else the slug's words, first capitalized."""
+    named = manifest.operation_name(operation) if manifest is not None else None
+    return named or operation.replace("_", " ").capitalize()
 
 
 # ------------------------------------------------------------------------------------ spans
@@ -148,7 +147,7 @@ class Span:
     """``None``: still in force after the last event."""
 
 
-def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
+def _in_force(state: NegotiationState, manifest: Manifest) -> dict[str, tuple[SpanKind, str]]:
     now: dict[str, tuple[SpanKind, str]] = {}
     for area, ids in state.blackouts.items():
         if ids:
@@ -159,7 +158,7 @@ def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
         now["ended"] = ("ended", "Talks ended")
     for operation, posture in state.posture.items():
         if posture.phase != "ended":
-            now[f"operation-{operation}"] = ("operation", operation_name(operation))
+            now[f"operation-{operation}"] = ("operation", operation_name(operation, manifest))
     return now
 
 
@@ -171,8 +170,9 @@ def spans(trajectory: Trajectory) -> tuple[Span, ...]:
     """
     opened: dict[str, tuple[SpanKind, str, datetime]] = {}
     out: list[Span] = []
+    manifest = trajectory.scenario
     for event, state in zip(trajectory.events, trajectory.states, strict=True):
-        now = _in_force(state)
+        now = _in_force(state, manifest)
         for row in [r for r in opened if r not in now]:
             kind, label, start = opened.pop(row)
             out.append(Span(kind=kind, row=row, label=label, start=start, end=event.at))
