@@ -44,7 +44,7 @@ from sim._fast import cyclic_gc_paused
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
-from sim.events import KINDS, LINK_TYPES, Event, Terms
+from sim.events import KINDS, LINK_TYPES, Event, Term
 from sim.fold import Outcome, Trajectory, replay, trajectory_of
 from sim.log import Log
 from sim.schedule import (
@@ -304,7 +304,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, Terms):
+    if isinstance(value, Term):
         return _plain(attrs.asdict(value, retain_collection_types=False))
     return value
 
@@ -824,13 +824,14 @@ def whatif(
             initial=ready.trajectory.initial,
             name=label,
             patience=patience,
+            manifest=ready.log.manifest,
         )
         return WhatIf(
             name=label,
             question=question,
             base=ready,
             interventions=tuple(interventions),
-            log=Log(events=trajectory.events, name=label),
+            log=Log(events=trajectory.events, name=label, manifest=ready.log.manifest),
             trajectory=trajectory,
             diff=diff(
                 ready.trajectory,
@@ -851,7 +852,7 @@ def apply_interventions(log: Log | Baseline, interventions: Sequence[Interventio
     """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
     ready = prepare(log)
     result = _rerun(ready, edit(ready.plan, interventions), ready.trajectory.patience)
-    return Log(events=result.events, name=f"what-if of {ready.name}")
+    return Log(events=result.events, name=f"what-if of {ready.name}", manifest=ready.log.manifest)
 
 
 # ------------------------------------------------------------------------------------ scenarios

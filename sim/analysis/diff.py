@@ -9,7 +9,7 @@ from typing import Any, Literal
 import attrs
 from attrs import frozen
 
-from sim.analysis.milestones import RANK, milestone_names
+from sim.analysis.milestones import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory, Voided, shared_tail
 from sim.schedule import Plan
@@ -202,10 +202,7 @@ def diff(
             if reached_before.get(name) != at:
                 changed.add(name)
         changed.update(name for name in reached_before if name not in reached_after)
-    if changed.difference(RANK):  # names no canonical one covers: the events' order
-        order = [name for name in milestone_names(before, after) if name in changed]
-    else:
-        order = sorted(changed, key=RANK.__getitem__)
+    order = [name for name in milestone_names(before, after) if name in changed] if changed else []
     milestones = tuple(
         MilestoneMove(name=name, before=reached_before.get(name), after=reached_after.get(name))
         for name in order
