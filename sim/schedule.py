@@ -357,6 +357,8 @@ def anchors(
         index, top = base.index, -1
         for i, event in enumerate(out):
             top = max(top, index[event.id])
+            if engine.closed is not None and i >= engine.closed:
+                break  # released at the log's end only: anything added after comes first
             if top == i and i not in busy:
                 synced.add(i + 1)
         late = engine.late
@@ -475,6 +477,9 @@ class _Engine:
         a held message's recorded arrival is then the one this run gives it."""
         self.reach = -1
         """The last base position an edit or a disturbance can still change (for rejoining)."""
+        self.closed: int | None = None
+        """How many events had been released when the log ran out (what comes after was
+        waiting on a message that never arrives: released only because nothing follows)."""
         self.ahead = -1
         """The last base position taken off the stream (pulled ahead when it is past the
         stream's position)."""
@@ -973,6 +978,7 @@ class _Engine:
 
     def _finish(self) -> None:
         """What is left waits on a message that never arrives, or on a loop of links."""
+        self.closed = len(self.out)
         while self.pending:
             stuck = [w for w in self.waiters if w in self.held]
             if not stuck:

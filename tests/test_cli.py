@@ -45,7 +45,9 @@ def test_replay_json_has_the_contract_keys(deal: Path) -> None:
     # a log with no manifest: its own milestones, in the order reached, none of another story
     assert list(data["milestones"]) == ["first_contact", "hamas_green_light", "cabinet_approval"]
     assert data["outcome"]["concluded"] is True
-    assert data["outcome"]["terms"] == [
+    # the object analysts' scripts read since version 1, and the named terms beside it
+    assert data["outcome"]["terms"] == {"pause_days": 4, "extendable": True}
+    assert data["outcome"]["named_terms"] == [
         {"name": "pause_days", "value": 4},
         {"name": "extendable", "value": True},
     ]

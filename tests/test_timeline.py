@@ -263,3 +263,12 @@ def test_dates_show_hours_only_when_exact() -> None:
     assert date_parts(late, timezone(timedelta(hours=2))) == ("2023-11-14", "")  # never converted
     assert date_parts(approx) == ("~2023-11-14", "12–15 Nov")
     assert when(approx) == "~2023-11-14 (12–15 Nov)"
+
+
+def test_the_title_names_both_years_of_a_history_that_spans_two() -> None:
+    """The Colombian record opens with the 2012 framework and ends in December 2016."""
+    result = runner.invoke(app, ["timeline", "scenarios/colombia-2016", "--width", "200"])
+    assert result.exit_code == 0
+    assert "26 Aug 2012 – 13 Dec 2016" in result.stdout
+    result = runner.invoke(app, ["timeline", "scenarios/baseline", "--width", "200"])
+    assert re.search(r"\d\d \w\w\w – \d\d \w\w\w 2023", result.stdout)

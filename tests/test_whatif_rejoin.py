@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from sim.events import Channel, Event
 from sim.log import Log
 from sim.schedule import plan
-from sim.whatif import Intervention, edit, prepare, remove, retime, whatif
+from sim.whatif import Insert, Intervention, edit, prepare, remove, retime, whatif
 from tests import oracle
 from tests.builders import make
 from tests.profiles import budget
@@ -137,3 +137,18 @@ def test_what_ifs_of_a_disordered_history_are_the_naive_simulation(
         ]
         interventions.append(data.draw(st.sampled_from(edits)))
     _as_replayed(history, interventions)
+
+
+def test_a_reply_to_a_message_that_never_arrives_still_comes_after_an_event_added_later() -> None:
+    """A base's run releases such a reply only when the log runs out; a what-if that adds an
+    event later must not restart after it (found by the ci profile of the oracle properties)."""
+    history = (
+        make("contact", "c", 0),
+        make("blackout_started", "dark", 0.1, area="gaza", actors=("israel",)),
+        make("information", "held", 0.2, channel=GAZA, actors=("hamas_gaza",)),
+        make("call", "reply", 0.3, answers=("held",)),
+    )
+    added = make("meeting", "later", 2)
+    result = whatif(Log(events=history), [Insert(event=added)])
+    assert [e.id for e in result.trajectory.events][-2:] == ["later", "reply"]
+    _as_replayed(history, [Insert(event=added)])

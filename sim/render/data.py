@@ -88,13 +88,16 @@ def refusal_data(refusal: Refusal) -> dict[str, Any]:
 
 
 def outcome_data(outcome: Outcome) -> dict[str, Any]:
-    """``concluded``, ``concluded_at``, ``text`` and ``terms`` (a list of named terms, each
+    """``concluded``, ``concluded_at``, ``text``, ``terms`` (each term's name to its value, the
+    object analysts' scripts read since version 1) and ``named_terms`` (the terms in order, each
     ``name``, ``value``, and where given ``text`` and ``source``)."""
+    terms = outcome.terms
     return {
         "concluded": outcome.concluded,
         "concluded_at": outcome.concluded_at.isoformat() if outcome.concluded_at else None,
         "text": outcome.text,
-        "terms": converter.unstructure(outcome.terms) if outcome.terms is not None else None,
+        "terms": {t.name: t.value for t in terms} if terms is not None else None,
+        "named_terms": converter.unstructure(terms) if terms is not None else None,
     }
 
 

@@ -195,7 +195,9 @@ def timeline_view(
     if title is None:
         title = f"Timeline of {trajectory.name}: {len(events)} events"
         if events:
-            title += f", {events[0].at:%d %b} – {events[-1].at:%d %b %Y}"
+            first, last = events[0].at, events[-1].at
+            start = f"{first:%d %b}" if first.year == last.year else f"{first:%d %b %Y}"
+            title += f", {start} – {last:%d %b %Y}"
     table = Table(
         title=plain(title),
         caption="~ an estimate (bounds below it) · ★ milestone reached · → state changes",
