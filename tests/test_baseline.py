@@ -154,9 +154,10 @@ def test_strict_replay_succeeds_and_json_has_every_milestone_and_the_outcome() -
     assert outcome["concluded"] is True
     assert outcome["concluded_at"] == data["milestones"]["cabinet_approval"]
     assert outcome["text"] == "final_text"
-    assert [(t["name"], t["value"], t["text"]) for t in outcome["terms"]] == [
+    assert [(t["name"], t["value"], t["text"]) for t in outcome["named_terms"]] == [
         term[:3] for term in REPORT_TERMS
     ]
+    assert outcome["terms"] == {name: value for name, value, *_ in REPORT_TERMS}
 
 
 @pytest.mark.parametrize(("name", "expected"), MILESTONE_DATES.items())
