@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,charts,frame]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,charts,frame,study]'
 	@touch $(STAMP)
 
 ## demo: replay the recorded history and print its timeline and outcome

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from datetime import time as clock
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import orjson
 import structlog
@@ -203,8 +203,11 @@ def _written(
     )
 
 
-def report_for(target: Target, *, chart_svg: str | None = None) -> str:
-    """The report of ``target`` as HTML, with the explanation of the deal's outcome."""
+def report_for(
+    target: Target, *, chart_svg: str | None = None, study: dict[str, Any] | None = None
+) -> str:
+    """The report of ``target`` as HTML, with the explanation of the deal's outcome (and a
+    study's section, for the study commands' ``--report``)."""
     from sim.render.report import report_html
 
     verdict, chain = explanation_steps(target)
@@ -217,6 +220,7 @@ def report_for(target: Target, *, chart_svg: str | None = None) -> str:
         verdict=verdict,
         diff=target.diff,
         notes=target.notes,
+        study=study,
     )
 
 

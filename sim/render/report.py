@@ -215,12 +215,14 @@ def report_html(
     verdict: str = "",
     diff: Diff | None = None,
     notes: Mapping[str, str] | None = None,
+    study: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML document (every value escaped by the template).
 
     ``diff`` is the what-if's difference from ``base`` (computed here when not given);
     ``notes`` says what an intervention did to an event; ``explanation`` and ``verdict`` are
-    the chain of events behind the deal's outcome and its one-sentence summary.
+    the chain of events behind the deal's outcome and its one-sentence summary.  ``study`` is
+    a study's section (:func:`sim.render.study.study_section`), shown after the outcome.
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415
 
@@ -261,4 +263,5 @@ def report_html(
         show_status=any(row["status"] for row in rows),
         voided=len(trajectory.voided),
         count=len(trajectory.events),
+        study=study,
     )
