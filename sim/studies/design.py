@@ -301,6 +301,7 @@ def unit_rows(study: Study, start: int, stop: int) -> Floats:
     drawn = study.drawn
     for r, i in enumerate(range(start, stop)):
         cell, _rep = divmod(i, study.samples)
+        point: Floats = np.empty(0, dtype=np.float64)
         if drawn:
             if study.matrix is not None:
                 point = study.matrix[i]
@@ -453,7 +454,8 @@ def compile_study(
         if factor.kind == "prefer":
             keys = [(*k, c) for k in keys for c in factor.choices]
     drawn = sum(f.width for f in factors if f.grid is None)
-    samples = spec.samples if drawn else 1
+    grid_only = not drawn and any(f.grid is not None for f in factors)
+    samples = 1 if grid_only else spec.samples
     study = Study(
         name=spec.name,
         question=spec.question,
@@ -609,7 +611,7 @@ def _within(
 ) -> Factor:
     chosen = _select(entry.target, events, several=True)
     picked = [(e, b) for e in chosen if e.id not in fixed and (b := uncertain_bounds(e))]
-    if not picked:
+    if not picked and entry.target is not None:  # every event: a log with none left open
         raise SimError(
             what='within = "bounds": the selector names no event the record leaves uncertain',
             expected="events that are approx with earliest and latest, or day",

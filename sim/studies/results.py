@@ -233,12 +233,16 @@ def sensitivity_design(method: Method, dimensions: int, n: int, seed: int) -> An
     )
 
 
+MORRIS_EDGE: Final = 0.005
+
+
 def evaluated_points(method: Method, design: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Where a design's points are evaluated: a Morris level ``k`` of ``L`` at the middle of its
-    stratum, ``(k + 0.5) / L`` (so 0 and 1 never reach an unbounded distribution's tails);
-    Sobol points as they are."""
+    """Where a design's points are evaluated: Morris levels (0, 1/3, 2/3, 1) drawn in by
+    half a percent at each end, ``0.005 + 0.99 u`` (so an unbounded distribution is met at
+    2.6 standard deviations, not at infinity, and a drop of probability 0.005 or more still
+    happens at the lowest level); Sobol points as they are."""
     if method == "morris":
-        return (design * (LEVELS - 1) + 0.5) / LEVELS
+        return MORRIS_EDGE + (1 - 2 * MORRIS_EDGE) * design
     return design
 
 
