@@ -96,6 +96,7 @@ CODES: Final[Mapping[str, str]] = {
     "io-error": "another failure of the system: a read-only or failing disk, ... (exit 4)",
     # command options and outputs
     "bad-at": "an --at, --from or --to that is no date, no time with an offset, no event id",
+    "unknown-zone": "a --tz that is not UTC, own, an offset such as +02:00 or an IANA zone",
     "unknown-milestone": "a milestone name that no event of the log (or its base) names",
     "unknown-party": "a party that is not one of the negotiation's parties",
     "unknown-source": "a --prefer source that no alternative date in the log comes from",

@@ -7,12 +7,26 @@ retime); a *span* is a positive length of time (``"14d"``, or ISO 8601 ``"P14D"`
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from typing import Final
 
 from sim.errors import SimError
 
-__all__ = ["format_duration", "format_span", "parse_duration", "parse_span", "parse_time"]
+__all__ = [
+    "Zone",
+    "day_edge",
+    "format_duration",
+    "format_span",
+    "in_zone",
+    "offset_label",
+    "parse_duration",
+    "parse_span",
+    "parse_time",
+    "parse_zone",
+    "show_dated",
+    "show_time",
+    "zone_name",
+]
 
 _DURATION: Final = re.compile(r"([+-])?((?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?)")
 _UNITS: Final = {"w": "weeks", "d": "days", "h": "hours", "m": "minutes", "s": "seconds"}
@@ -124,3 +138,105 @@ def format_span(span: timedelta) -> str:
         if count:
             text += f"{count}{unit}"
     return text or "0s"
+
+
+# -- zones: how a time is shown -------------------------------------------------------------------
+
+#: A zone to show times in: a fixed offset or an IANA zone, or ``None`` for each time in the
+#: offset it was recorded with ("own").
+Zone = tzinfo | None
+
+_OFFSET: Final = re.compile(r"([+-])(\d{2}):?(\d{2})")
+_OWN: Final = frozenset({"own", "recorded", "local"})
+
+
+def parse_zone(text: str) -> Zone:
+    """``--tz``: ``"UTC"``, ``"own"`` (each time in the offset it was recorded with), an offset
+    (``"+02:00"``) or an IANA zone (``"Asia/Jerusalem"``).  ``SimError`` says what was expected."""
+    value = text.strip()
+    if value.upper() in {"UTC", "Z"}:
+        return UTC
+    if value.lower() in _OWN:
+        return None
+    match = _OFFSET.fullmatch(value)
+    if match is not None:
+        sign, hours, minutes = match.groups()
+        offset = timedelta(hours=int(hours), minutes=int(minutes))
+        if offset < timedelta(hours=24) and int(minutes) < 60:
+            return timezone(-offset if sign == "-" else offset)
+    else:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # noqa: PLC0415 (rarely needed)
+
+        if len(value) <= 64:  # the longest IANA name has 32 characters
+            try:
+                return ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, not a zone
+                pass
+    raise SimError(
+        what="unknown time zone",
+        expected='"UTC", "own" (each time as recorded), an offset such as "+02:00", or an IANA '
+        'zone such as "Asia/Jerusalem"',
+        found=repr(text),
+        code="unknown-zone",
+    )
+
+
+def day_edge(day: date, zone: Zone, *, end: bool) -> datetime:
+    """The start (or with ``end`` the last instant) of ``day`` in ``zone`` (UTC for ``None``)."""
+    return datetime.combine(day, time.max if end else time.min, tzinfo=zone or UTC)
+
+
+def in_zone(moment: datetime, zone: Zone) -> datetime:
+    """``moment`` as a clock in ``zone`` shows it (unchanged for ``None``, its own offset).
+
+    A time that in ``zone`` would fall outside the years 1 to 9999 (``9999-12-31T23:00-05:00``
+    in UTC) stays in its own offset: it is still shown labelled, with the offset it has."""
+    if zone is None:
+        return moment
+    try:
+        return moment.astimezone(zone)
+    except OverflowError:
+        return moment
+
+
+def offset_label(moment: datetime) -> str:
+    """``"UTC"`` for a zero offset, else the offset as ``"+02:00"``."""
+    offset = moment.utcoffset() or timedelta(0)
+    if not offset:
+        return "UTC"
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = int(abs(offset).total_seconds()) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def show_time(moment: datetime, zone: Zone = UTC, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """A time as the tool prints it, always labelled: ``"2023-11-22 01:00 UTC"``, or in the
+    recorded offset (``zone=None``) ``"2023-11-22 03:00 +02:00"``."""
+    shown = in_zone(moment, zone)
+    return f"{shown.strftime(fmt)} {offset_label(shown)}"
+
+
+def show_dated(
+    moment: datetime, precision: str, zone: Zone = UTC, fmt: str = "%Y-%m-%d %H:%M"
+) -> str:
+    """A time as precisely as the record dates it: an ``exact`` time with its hours, in ``zone``
+    and labelled (:func:`show_time`); a ``day`` as the date the record gives (in the time's own
+    offset, never converted: its hours only keep the order of events); an ``approx`` time as
+    that date marked ``~``."""
+    if precision == "exact":
+        return show_time(moment, zone, fmt)
+    day = moment.strftime("%Y-%m-%d" if fmt.startswith("%Y") else "%d %b %Y")
+    return f"~{day}" if precision == "approx" else day
+
+
+def zone_name(zone: Zone) -> str:
+    """How a legend names the zone: ``"UTC"``, ``"+02:00"``, ``"Asia/Jerusalem"``, or
+    ``"recorded offsets"``."""
+    if zone is None:
+        return "recorded offsets"
+    if zone is UTC:
+        return "UTC"
+    key = getattr(zone, "key", None)
+    if isinstance(key, str):
+        return key
+    return offset_label(datetime(2000, 1, 1, tzinfo=zone))

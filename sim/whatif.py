@@ -817,6 +817,7 @@ def whatif(
                 same_before=result.first_change,
                 amended={k: v for k, v in changes.replaced.items() if k not in changes.removed},
                 recorded=ready.plan,
+                origins=changes.origins,
             ),
             origins=changes.origins,
             first_change=result.first_change,

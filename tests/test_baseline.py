@@ -354,9 +354,27 @@ def test_preferring_npr_moves_the_first_release_and_still_replays_strictly(log: 
     trajectory = replay(preferred)
     assert trajectory.voided == ()
     assert trajectory.milestones["first_release"].date() == date(2023, 10, 20)
-    assert trajectory.milestones["conditional_offer"].date() == date(2023, 10, 24)
     result = runner.invoke(app, ["replay", str(BASELINE), "--strict", "--prefer", "NPR"])
     assert result.exit_code == 0, result.output
+
+
+def test_preferring_npr_moves_the_message_a_day_after_the_release_with_it(log: Log) -> None:
+    """¶13 dates the conditional offer "a day later" than the release: under NPR's date for the
+    release (20 Oct) it comes on 21 Oct, and the record's 24 Oct is kept beside it."""
+    preferred = {e.id: e for e in prefer(log, "NPR").events}
+    recorded = {e.id: e for e in log.events}
+    release = preferred["raanan-release"]
+    for follower in ("oct24-condition", "oct24-offer"):
+        event = preferred[follower]
+        assert event.at - release.at == recorded[follower].at - recorded["raanan-release"].at
+        assert event.at.date() == date(2023, 10, 21)
+        kept = event.alternatives[0]
+        assert kept.at == recorded[follower].at
+        assert kept.source.document == "seed"
+        assert "keeps its lag behind" in (kept.source.note or "")
+    assert preferred["ground-invasion"].at == recorded["ground-invasion"].at  # dated on its own
+    unmoved = [i for i, e in preferred.items() if e.at == recorded[i].at]
+    assert all(preferred[i].alternatives == recorded[i].alternatives for i in unmoved)
 
 
 def test_log_verifies_against_its_pinned_head() -> None:

@@ -333,6 +333,12 @@ CASES = [
         says=("--at time has no timezone",),
     ),
     Case(
+        "--tz no zone",
+        "unknown-zone",
+        lambda _: ["timeline", str(BASELINE), "--tz", "Asia/Jerusalm"],
+        says=("unknown time zone", "found 'Asia/Jerusalm'"),
+    ),
+    Case(
         "unknown milestone",
         "unknown-milestone",
         lambda _: ["explain", str(BASELINE), "--milestone", "cabinet_aproval"],

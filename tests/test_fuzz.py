@@ -23,6 +23,7 @@ import pkgutil
 import shutil
 import tomllib
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +42,7 @@ from sim.recovery import repair
 from sim.scenario import load_scenario
 from sim.store import head_path, load_log, verify
 from sim.text import UNSAFE
+from sim.times import parse_zone, show_time
 from sim.whatif import Baseline, parse_scenario, prepare, whatif
 from tests.builders import make
 from tests.profiles import budget
@@ -254,6 +256,15 @@ def test_hostile_event_files_raise_only_sim_errors(data: bytes) -> None:
     only_sim_errors(lambda: read_event(data, source="event.json"))
 
 
+@given(st.text(max_size=80))
+@example("America")  # a folder of the zone database, not a zone
+@example("x" * 5000)  # longer than a file name may be
+def test_any_tz_is_a_zone_or_one_sim_error(text: str) -> None:
+    only_sim_errors(
+        lambda: show_time(datetime.max.replace(tzinfo=UTC), parse_zone(text)), located=False
+    )
+
+
 # ------------------------------------------------------------------------------------ the registry
 
 LOADERS: dict[str, str] = {
@@ -277,6 +288,7 @@ LOADERS: dict[str, str] = {
     "sim.exchange.read_csv_text": "through read_csv",
     "sim.files.read_regular": "the bounded reader under every loader above",
     "sim.cli.core.parse_point": "an option's value (--at), against a loaded log",
+    "sim.times.parse_zone": "test_any_tz_is_a_zone_or_one_sim_error",
 }
 """Every function of sim that reads a user's file or text, and the fuzzing that covers it."""
 

@@ -102,7 +102,8 @@ def test_the_milestone_table_marks_estimates_and_shows_no_placeholder_hours(
     assert "~ an estimate" in table
     assert reached_as(None, None) == "not reached"
     exact = datetime(2023, 11, 22, 3, tzinfo=timezone(timedelta(hours=2)))
-    assert reached_as(None, exact) == "22 Nov 2023 03:00 +02:00"
+    assert reached_as(None, exact) == "22 Nov 2023 01:00 UTC"  # in UTC by default, labelled
+    assert reached_as(None, exact, None) == "22 Nov 2023 03:00 +02:00"  # in its own offset
 
 
 def test_everything_is_escaped() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -256,7 +256,10 @@ def test_dates_show_hours_only_when_exact() -> None:
         latest=at + timedelta(days=1),
         source=source,
     )
-    assert date_parts(exact) == ("2023-11-14 10:30", "")
+    assert date_parts(exact) == ("2023-11-14 10:30 UTC", "")
+    assert date_parts(exact, timezone(timedelta(hours=2))) == ("2023-11-14 12:30 +02:00", "")
     assert date_parts(day) == ("2023-11-14", "")
+    late = Contact(id="c", at=at.replace(hour=23), precision="day", source=source)
+    assert date_parts(late, timezone(timedelta(hours=2))) == ("2023-11-14", "")  # never converted
     assert date_parts(approx) == ("~2023-11-14", "12–15 Nov")
     assert when(approx) == "~2023-11-14 (12–15 Nov)"

@@ -162,6 +162,7 @@ def diff(
     restored: list[str] = []
     moved: list[EventMove] = []
     inserted: list[str] = []
+    shifts: dict[str, timedelta] = {}  # every event that moved, voided ones too: links follow them
     for event in new_events:  # one pass: these are most of a what-if's cost of comparing
         key = event.id
         refusal = new_void.get(key)
@@ -173,10 +174,11 @@ def diff(
         was = old_at.get(key)
         if was is None:
             inserted.append(key)
-        elif was != event.at and refusal is None:  # a voided event is listed as voided
-            moved.append(EventMove(id=key, before=was, after=event.at))
+        elif was != event.at:
+            shifts[key] = event.at - was
+            if refusal is None:  # a voided event is listed as voided
+                moved.append(EventMove(id=key, before=was, after=event.at))
     if moved:
-        shifts = {m.id: m.after - m.before for m in moved}
         moved = [
             EventMove(
                 id=m.id,

@@ -8,7 +8,7 @@ of waits and holds; they never parse the words of a reason.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from attrs import frozen
 
@@ -17,7 +17,7 @@ from sim.events import Event
 from sim.fold import Trajectory
 from sim.rules import GUARDS
 from sim.state import Refusal
-from sim.times import format_span
+from sim.times import Zone, format_span, show_dated
 
 __all__ = ["Explanation", "Link", "explain"]
 
@@ -47,6 +47,8 @@ class Link:
     """The refusal that voided it, as the rules recorded it."""
     waited: tuple[str, ...] = ()
     """Why it happened when it did, where it waited or followed a moved event (in words)."""
+    precision: str = "exact"
+    """How precisely the record dates it (``exact``, ``day``, ``approx``): how to show ``at``."""
 
 
 @frozen(kw_only=True)
@@ -73,7 +75,9 @@ def _guard_names(event: Event) -> tuple[str, ...]:
     return tuple(names)
 
 
-def _who(trajectory: Trajectory, event_id: str | None, notes: Mapping[str, str]) -> str:
+def _who(
+    trajectory: Trajectory, event_id: str | None, notes: Mapping[str, str], zone: Zone = UTC
+) -> str:
     if event_id is None:
         return "an earlier event"
     if event_id in notes and notes[event_id].startswith("removed"):
@@ -82,11 +86,15 @@ def _who(trajectory: Trajectory, event_id: str | None, notes: Mapping[str, str])
         event = trajectory.events[trajectory.index(event_id)]
     except KeyError:
         return event_id
-    return f"{event_id} on {event.at:%Y-%m-%d %H:%M %z} ({event.summary or event.kind})"
+    dated = show_dated(event.at, event.precision, zone)
+    return f"{event_id} on {dated} ({event.summary or event.kind})"
 
 
-def blame(trajectory: Trajectory, refusal: Refusal, notes: Mapping[str, str]) -> str | None:
-    """What put the barrier in the way, in words, from the refusal's fields."""
+def blame(
+    trajectory: Trajectory, refusal: Refusal, notes: Mapping[str, str], zone: Zone = UTC
+) -> str | None:
+    """What put the barrier in the way, in words, from the refusal's fields (times in
+    ``zone``)."""
     rule, culprit, subject = refusal.rule, refusal.culprit, refusal.subject
     voided = trajectory.final.voided
     said: str | None = None
@@ -111,20 +119,20 @@ def blame(trajectory: Trajectory, refusal: Refusal, notes: Mapping[str, str]) ->
                 if event.id == culprit:
                     status = state.talks.replace("_", " ")
                     break
-            said = f"talks became {status} with {_who(trajectory, culprit, notes)}"
+            said = f"talks became {status} with {_who(trajectory, culprit, notes, zone)}"
     elif rule in _BREACH_RULES or rule == "offer_current":
         condition = subject is not None and subject in trajectory.final.conditions
         if culprit is not None and rule == "offer_current" and not condition:
             if culprit != subject:  # superseded by the offer on the table
-                said = "the text on the table is " + _who(trajectory, culprit, notes)
+                said = "the text on the table is " + _who(trajectory, culprit, notes, zone)
         elif culprit is not None:
-            said = f"condition {subject} was breached by {_who(trajectory, culprit, notes)}"
+            said = f"condition {subject} was breached by {_who(trajectory, culprit, notes, zone)}"
     elif rule == "resume_conditions_settled" and subject is not None:
         said = f"condition {subject} was never met"
         if culprit is not None:
-            said += f" (talks suspended by {_who(trajectory, culprit, notes)})"
+            said += f" (talks suspended by {_who(trajectory, culprit, notes, zone)})"
     elif rule == "approves_current_text" and culprit is not None:
-        said = "the text on the table is " + _who(trajectory, culprit, notes)
+        said = "the text on the table is " + _who(trajectory, culprit, notes, zone)
     if refusal.waited is not None:
         barrier = _barrier_of(refusal)
         waited = f"it waited {format_span(refusal.waited)} for " + _barrier_words(
@@ -133,7 +141,7 @@ def blame(trajectory: Trajectory, refusal: Refusal, notes: Mapping[str, str]) ->
         said = f"{waited}; {said}" if said else waited
         for lifter in _lifters(trajectory, barrier):
             reason = voided[lifter.id]
-            why = blame(trajectory, reason, notes) if reason.waited is None else None
+            why = blame(trajectory, reason, notes, zone) if reason.waited is None else None
             said += f"; {lifter.id} could not lift it: {reason.text}" + (f" ({why})" if why else "")
     return said
 
@@ -168,7 +176,7 @@ def _barrier_of(refusal: Refusal) -> str | None:
     return None
 
 
-def _link(trajectory: Trajectory, index: int, notes: Mapping[str, str]) -> Link:
+def _link(trajectory: Trajectory, index: int, notes: Mapping[str, str], zone: Zone = UTC) -> Link:
     event = trajectory.events[index]
     refusal = trajectory.final.voided.get(event.id)
     timing = tuple(d.text for d in delays(trajectory, event.id, origins=notes))
@@ -179,9 +187,10 @@ def _link(trajectory: Trajectory, index: int, notes: Mapping[str, str]) -> Link:
         summary=event.summary or event.id,
         voided=refusal.text if refusal else None,
         guards=_guard_names(event),
-        blame=blame(trajectory, refusal, notes) if refusal else None,
+        blame=blame(trajectory, refusal, notes, zone) if refusal else None,
         refusal=refusal,
         waited=timing,
+        precision=event.precision,
     )
 
 
@@ -208,12 +217,14 @@ def explain(
     *,
     notes: Mapping[str, str] | None = None,
     base: Trajectory | None = None,
+    zone: Zone = UTC,
 ) -> Explanation:
     """Why ``milestone`` was reached or missed in ``trajectory``.
 
     ``notes`` says what happened to some event ids (``"removed by [[intervention]] #1"``);
     ``base`` is the trajectory a what-if was derived from, to name the event that reached the
-    milestone there when it is gone here.
+    milestone there when it is gone here.  The sentences give times in ``zone`` (``None``: each in
+    the offset it was recorded with), labelled.
     """
     notes = notes or {}
     reached = trajectory.milestones.get(milestone)
@@ -226,10 +237,10 @@ def explain(
             if trajectory.events[i].at == reached and trajectory.events[i].id not in voided
         )
         wanted = _ancestors(trajectory, index)
-        chain = tuple(_link(trajectory, i, notes) for i in sorted(wanted))
+        chain = tuple(_link(trajectory, i, notes, zone) for i in sorted(wanted))
         event = trajectory.events[index]
         verdict = (
-            f"{milestone} reached on {reached:%Y-%m-%d %H:%M %z} by {event.id}"
+            f"{milestone} reached on {show_dated(reached, event.precision, zone)} by {event.id}"
             f" ({event.summary or event.kind}), resting on {len(chain) - 1} earlier event(s)"
         )
         late = [t for link in chain if link.id == event.id for t in link.waited]
@@ -252,12 +263,12 @@ def explain(
             f"{milestone} missed: {event.id} took effect, but its decision"
             f" {getattr(event, 'decision', '?')!s} is no green light (only an acceptance counts)"
         )
-        link = _link(trajectory, first, notes)
+        link = _link(trajectory, first, notes, zone)
         return Explanation(
             milestone=milestone, reached=False, at=None, verdict=verdict, chain=(link,)
         )
     path = _voided_root(trajectory, first)
-    chain = tuple(_link(trajectory, i, notes) for i in path)
+    chain = tuple(_link(trajectory, i, notes, zone) for i in path)
     root = chain[-1]
     verdict = f"{milestone} missed: {event.id} was voided"
     if len(chain) > 1:

@@ -12,7 +12,6 @@ import stat
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from datetime import time as clock
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
@@ -33,10 +32,12 @@ from sim.cli.app import (
     print_json,
     shown,
 )
+from sim.cli.core import TzOpt
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean, os_fault
 from sim.files import file_kind, stat_path
 from sim.fold import Trajectory, replay
+from sim.times import Zone, day_edge, parse_zone
 
 if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
     from sim.exchange import Context
@@ -97,7 +98,7 @@ def explained_milestone(target: Target) -> str | None:
     return None
 
 
-def explanation_steps(target: Target) -> tuple[str, tuple["ExplainStep", ...]]:
+def explanation_steps(target: Target, *, zone: Zone = UTC) -> tuple[str, tuple["ExplainStep", ...]]:
     """The verdict and the chain of events behind the deal's outcome, for the report."""
     from sim.render.report import ExplainStep
     from sim.render.whatif import short_reason
@@ -105,7 +106,7 @@ def explanation_steps(target: Target) -> tuple[str, tuple["ExplainStep", ...]]:
     name = explained_milestone(target)
     if name is None:
         return "no event concludes the deal here or in the base", ()
-    found = explain(target.trajectory, name, notes=target.notes, base=target.base)
+    found = explain(target.trajectory, name, notes=target.notes, base=target.base, zone=zone)
     steps = tuple(
         ExplainStep(
             event_id=link.id,
@@ -204,13 +205,17 @@ def _written(
 
 
 def report_for(
-    target: Target, *, chart_svg: str | None = None, study: dict[str, Any] | None = None
+    target: Target,
+    *,
+    chart_svg: str | None = None,
+    zone: Zone = UTC,
+    study: dict[str, Any] | None = None,
 ) -> str:
     """The report of ``target`` as HTML, with the explanation of the deal's outcome (and a
-    study's section, for the study commands' ``--report``)."""
+    study's section, for the study commands' ``--report``); times in ``zone``."""
     from sim.render.report import report_html
 
-    verdict, chain = explanation_steps(target)
+    verdict, chain = explanation_steps(target, zone=zone)
     return report_html(
         target.trajectory,
         base=target.base,
@@ -220,6 +225,7 @@ def report_for(
         verdict=verdict,
         diff=target.diff,
         notes=target.notes,
+        zone=zone,
         study=study,
     )
 
@@ -243,7 +249,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
         typer.Option(
             "--from",
             metavar="WHEN|EVENT_ID",
-            help="Zoom: start the chart here (a date, from 00:00 UTC; a time; or an event id).",
+            help="Zoom: start the chart here (a date, from 00:00 in --tz; a time; or an event id).",
         ),
     ] = None,
     end: Annotated[
@@ -251,10 +257,11 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
         typer.Option(
             "--to",
             metavar="WHEN|EVENT_ID",
-            help="Zoom: end the chart here (a date, to the end of that day UTC; a time; an id).",
+            help="Zoom: end here (a date, to the end of that day in --tz; a time; an id).",
         ),
     ] = None,
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
 
@@ -267,17 +274,22 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
+    zone = parse_zone(tz)
     fmt = _output_format(output, ("png", "svg"), "chart")
     _check_folder(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
         window = {
-            "start": _window_edge(start, target, end=False),
-            "end": _window_edge(end, target, end=True),
+            "start": _window_edge(start, target, end=False, zone=zone),
+            "end": _window_edge(end, target, end=True, zone=zone),
         }
         steps.step("drawing")
         figure = chart_figure(
-            target.trajectory, base=target.base, title=title or target.question, **window
+            target.trajectory,
+            base=target.base,
+            title=title or target.question,
+            zone=zone,
+            **window,
         )
         steps.step("writing")
         data = chart_bytes(figure, fmt)
@@ -288,9 +300,9 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     )
 
 
-def _window_edge(text: str | None, target: Target, *, end: bool) -> datetime | None:
-    """``--from``/``--to``: a date (its start, or for ``--to`` its end, UTC), an ISO 8601 time
-    with an offset, or the id of an event (its time)."""
+def _window_edge(text: str | None, target: Target, *, end: bool, zone: Zone) -> datetime | None:
+    """``--from``/``--to``: a date (its start, or for ``--to`` its end, in ``zone``), an ISO 8601
+    time with an offset, or the id of an event (its time)."""
     if text is None:
         return None
     events = (*target.trajectory.events, *(target.base.events if target.base else ()))
@@ -301,7 +313,7 @@ def _window_edge(text: str | None, target: Target, *, end: bool) -> datetime | N
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
-            return datetime.combine(day, clock.max if end else clock.min, tzinfo=UTC)
+            return day_edge(day, zone, end=end)
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise SimError(
@@ -332,6 +344,7 @@ def report_command(
         Path, typer.Option("-o", "--output", help="The report file (HTML).", metavar="FILE")
     ],
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
 
@@ -344,15 +357,15 @@ def report_command(
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
+    zone = parse_zone(tz)
     _check_folder(output)
     with progress("loading", total=4) as steps:
         target = load_target(path)
         steps.step("drawing the chart")
-        svg = chart_bytes(
-            chart_figure(target.trajectory, base=target.base, title=target.question), "svg"
-        ).decode("utf-8")
+        figure = chart_figure(target.trajectory, base=target.base, title=target.question, zone=zone)
+        svg = chart_bytes(figure, "svg").decode("utf-8")
         steps.step("writing the report")
-        html = report_for(target, chart_svg=svg)
+        html = report_for(target, chart_svg=svg, zone=zone)
         data = html.encode("utf-8")
         steps.step("saving")
         store.write_file(output, data)

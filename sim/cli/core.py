@@ -2,8 +2,7 @@
 
 import re
 import time
-from datetime import UTC, date, datetime
-from datetime import time as clock
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,8 +25,9 @@ from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
+from sim.times import Zone, day_edge, parse_zone
 
-__all__ = ["parse_point"]
+__all__ = ["TzOpt", "WidthOpt", "moment_of", "parse_point"]
 
 PathArg = Annotated[
     Path,
@@ -44,6 +44,34 @@ PreferOpt = Annotated[
         help="Use the dates another record gives (e.g. 'NPR') where it disagrees.",
     ),
 ]
+
+WidthOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        min=60,
+        help="Columns to fit (default: the terminal's, or 100 piped); below 110, tables of "
+        "many columns become one block per row.",
+    ),
+]
+TzOpt = Annotated[
+    str,
+    typer.Option(
+        "--tz",
+        metavar="ZONE",
+        help="Show times in ZONE, labelled: UTC (the default), 'own' (each time in the offset "
+        "it was recorded with), an offset (+02:00) or an IANA zone (Asia/Jerusalem). A date "
+        "given to --at, --from or --to is that day in ZONE.",
+    ),
+]
+
+
+def moment_of(point: date | datetime | str, zone: Zone) -> datetime | str:
+    """``--at``'s point as the state asks for it: a date is the end of that day in ``zone``."""
+    if isinstance(point, date) and not isinstance(point, datetime):
+        return day_edge(point, zone, end=True)
+    return point
+
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -116,16 +144,18 @@ def replay_command(
         bool, typer.Option("--strict", help="Fail (exit 1) if any event is voided.")
     ] = False,
     prefer_source: PreferOpt = None,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Replay a log and print its timeline, milestones and outcome.
 
     Example: [bold]sim replay scenarios/baseline --strict[/]
     """
     started = time.perf_counter()
+    zone = parse_zone(tz)
     with progress("loading and replaying"):
         log = load_preferring(path, prefer_source)
         trajectory = replay(log)
-    _report(trajectory, json=json)
+    _report(trajectory, json=json, zone=zone)
     structlog.get_logger().info(
         "replay",
         scenario=trajectory.name,
@@ -146,25 +176,25 @@ def replay_command(
         )
 
 
-def _report(trajectory: Trajectory, *, json: bool) -> None:
+def _report(trajectory: Trajectory, *, json: bool, zone: Zone) -> None:
     if json:
         print_json(replay_data(trajectory, names=milestone_names(trajectory)))
     else:
         from sim.render.terminal import replay_view
 
-        console().print(replay_view(trajectory))
+        console().print(replay_view(trajectory, zone))
 
 
 @app.command("state")
 @command("state")
-def state_command(
+def state_command(  # noqa: PLR0917 (typer passes options by keyword)
     path: PathArg,
     at: Annotated[
         str,
         typer.Option(
             "--at",
             metavar="WHEN|EVENT_ID",
-            help="A date (the end of that day, UTC), an ISO 8601 time, or an event id.",
+            help="A date (the end of that day, in --tz), an ISO 8601 time, or an event id.",
         ),
     ],
     json: JsonOpt = False,
@@ -176,44 +206,46 @@ def state_command(
             help="Show the state as PARTY knew it then (from what had reached it), beside it.",
         ),
     ] = None,
+    tz: TzOpt = "UTC",
+    width: WidthOpt = None,
 ) -> None:
     """Print the negotiation state at a date, a time or just after an event.
 
     Example: [bold]sim state scenarios/baseline --at 2023-11-16 --as-known-by hamas[/]
     """
+    zone = parse_zone(tz)
     with progress("loading"):
         log = scenario.load(path)
         point = parse_point(at, log)
     if as_known_by is not None:
         from sim.cli.whatif import knowledge
 
-        knowledge(log, point, as_known_by, json=json)
+        knowledge(log, point, as_known_by, json=json, zone=zone, width=width)
         return
     with progress("replaying"):
-        state = replay(log).state_at(point)
+        state = replay(log).state_at(moment_of(point, zone))
     if json:
         data = state_data(state)
         print_json({"scenario": log.name, "at": str(point), **data})
     else:
         from sim.render.terminal import offers_view, responses_view, state_view
 
-        out = console()
+        out = console(width=width)
         out.print(state_view(state, title=f"{log.name} at {point}"))
         if state.offers:
-            out.print(offers_view(state))
+            out.print(offers_view(state, width=out.width))
         if state.responses:
-            out.print(responses_view(state))
-    beyond = _beyond_the_log(log, point)
+            out.print(responses_view(state, width=out.width))
+    beyond = _beyond_the_log(log, moment_of(point, zone))
     if beyond:
         err_console().print(f"note: {beyond}", highlight=False)
     structlog.get_logger().info("state", scenario=log.name, at=str(point), talks=state.talks)
 
 
-def _beyond_the_log(log: Log, point: date | datetime | str) -> str | None:
+def _beyond_the_log(log: Log, moment: datetime | str) -> str | None:
     """What to tell a user whose ``--at`` lies after the log's last event or before its first."""
-    if isinstance(point, str) or not log.events:
+    if isinstance(moment, str) or not log.events:
         return None
-    moment = point if isinstance(point, datetime) else datetime.combine(point, clock.max, UTC)
     first, last = log.events[0], log.events[-1]
     if moment > last.at:
         return (

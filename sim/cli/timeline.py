@@ -8,17 +8,18 @@ import typer
 
 from sim.analysis import concluding_event
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import JsonOpt, PathArg, PreferOpt, load_preferring
+from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, load_preferring
 from sim.cli.progress import progress
 from sim.fold import replay
 from sim.render.data import timeline_data
+from sim.times import parse_zone
 
 __all__ = ["timeline_command"]
 
 
 @app.command("timeline")
 @command("timeline")
-def timeline_command(
+def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
     path: PathArg,
     quotes: Annotated[
         bool, typer.Option("--quotes", help="Show each event's quotes from its sources.")
@@ -31,6 +32,7 @@ def timeline_command(
             "--width", min=60, help="Columns to fit (default: the terminal's, or 100 piped)."
         ),
     ] = None,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Print the replay as a timeline: date, who to whom, what happened, its source, and the
     state changes it caused, milestones marked.
@@ -38,6 +40,7 @@ def timeline_command(
     Example: [bold]sim timeline scenarios/baseline --quotes[/]
     """
     started = time.perf_counter()
+    zone = parse_zone(tz)
     with progress("loading and replaying"):
         trajectory = replay(load_preferring(path, prefer_source))
     if json:
@@ -46,11 +49,12 @@ def timeline_command(
         from sim.render.terminal import plain, timeline_view, when
 
         out = console(width=width)
-        out.print(timeline_view(trajectory, quotes=quotes))
+        out.print(timeline_view(trajectory, quotes=quotes, zone=zone))
         outcome = trajectory.outcome
         concluded = concluding_event(trajectory)
         if outcome.concluded and concluded is not None:
-            out.print(plain(f"Concluded {when(concluded)} on text {outcome.text}", "bold green"))
+            said = f"Concluded {when(concluded, zone)} on text {outcome.text}"
+            out.print(plain(said, "bold green"))
         else:
             out.print("Not concluded", style="bold red")
         for voided in trajectory.voided:

@@ -3,7 +3,6 @@
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from datetime import time as clock
 from pathlib import Path
 from typing import Annotated
 
@@ -13,10 +12,12 @@ import typer
 from sim import scenario, store
 from sim.analysis import diff, explain, milestone_names, parties_in, view_of
 from sim.cli.app import app, command, console, elapsed_ms, print_json
+from sim.cli.core import TzOpt, WidthOpt, moment_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import state_data
+from sim.times import Zone, parse_zone
 
 __all__ = ["knowledge", "load_trajectory"]
 
@@ -36,12 +37,13 @@ def load_trajectory(path: Path) -> tuple[Trajectory, Trajectory | None, Mapping[
 
 @app.command("whatif")
 @command("whatif")
-def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
+def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = "UTC") -> None:
     """Run a what-if scenario and show it beside its base: milestones moved, events voided.
 
     Example: [bold]sim whatif scenarios/whatif/no-blackouts.toml[/]
     """
     started = time.perf_counter()
+    zone = parse_zone(tz)
     if not scenario.is_scenario(path):
         raise SimError(
             what="whatif takes a scenario file",
@@ -73,6 +75,7 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False) -> None:
                 after=f"what-if ({result.name})",
                 notes=result.origins,
                 question=result.question,
+                zone=zone,
             )
         )
     structlog.get_logger().info(
@@ -97,12 +100,15 @@ def explain_command(
         str, typer.Option("--milestone", metavar="NAME", help="The milestone to explain.")
     ],
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
+    width: WidthOpt = None,
 ) -> None:
     """Explain a milestone: the chain of events behind it, or why it was missed.
 
     Example: [bold]sim explain scenarios/whatif/no-shifa-assurance.toml --milestone
     talks_resumed[/]
     """
+    zone = parse_zone(tz)
     with progress("loading"):
         trajectory, base, notes = load_trajectory(path)
     known = milestone_names(*(t for t in (trajectory, base) if t is not None))
@@ -116,11 +122,14 @@ def explain_command(
         )
     from sim.render.whatif import explanation_data, explanation_view
 
-    explanation = explain(trajectory, milestone, notes=notes, base=base)
+    explanation = explain(trajectory, milestone, notes=notes, base=base, zone=zone)
     if json:
         print_json({"scenario": trajectory.name, **explanation_data(explanation)})
     else:
-        console().print(explanation_view(explanation, scenario=trajectory.name))
+        out = console(width=width)
+        out.print(
+            explanation_view(explanation, scenario=trajectory.name, zone=zone, width=out.width)
+        )
     structlog.get_logger().info(
         "explain", scenario=trajectory.name, milestone=milestone, reached=explanation.reached
     )
@@ -132,6 +141,7 @@ def diff_command(
     a: Annotated[Path, typer.Argument(help="A log, scenario folder or scenario .toml file.")],
     b: Annotated[Path, typer.Argument(help="Another one, compared against the first.")],
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Compare two logs or scenarios: milestones moved, events voided and moved, the outcome.
 
@@ -139,6 +149,7 @@ def diff_command(
     """
     from sim.render.whatif import diff_data, diff_view
 
+    zone = parse_zone(tz)
     with progress("loading and comparing"):
         first, _, _ = load_trajectory(a)
         second, _, notes = load_trajectory(b)
@@ -146,21 +157,29 @@ def diff_command(
     if json:
         print_json({"a": first.name, "b": second.name, **diff_data(result, notes=notes)})
     else:
-        console().print(diff_view(result, before=first.name, after=second.name, notes=notes))
+        console().print(
+            diff_view(result, before=first.name, after=second.name, notes=notes, zone=zone)
+        )
     structlog.get_logger().info(
         "diff", a=first.name, b=second.name, milestones_moved=len(result.milestones)
     )
 
 
-def _moment(point: date | datetime | str, trajectory: Trajectory) -> datetime:
+def _moment(point: datetime | str, trajectory: Trajectory) -> datetime:
     if isinstance(point, str):
         return trajectory.events[trajectory.index(point)].at
-    if isinstance(point, datetime):
-        return point
-    return datetime.combine(point, clock.max, tzinfo=UTC)
+    return point
 
 
-def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool) -> None:
+def knowledge(
+    log: Log,
+    point: date | datetime | str,
+    party: str,
+    *,
+    json: bool,
+    zone: Zone = UTC,
+    width: int | None = None,
+) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
     trajectory = replay(log)
     parties = parties_in(trajectory)
@@ -174,9 +193,9 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
         )
     from sim.render.whatif import knowledge_view
 
-    moment = _moment(point, trajectory)
+    moment = _moment(moment_of(point, zone), trajectory)
     view = view_of(trajectory, party, moment)
-    actual = trajectory.state_at(point)
+    actual = trajectory.state_at(moment_of(point, zone))
     if json:
         print_json(
             {
@@ -194,7 +213,8 @@ def knowledge(log: Log, point: date | datetime | str, party: str, *, json: bool)
             }
         )
     else:
-        console().print(knowledge_view(view, actual, title=f"{log.name} at {point}"))
+        out = console(width=width)
+        out.print(knowledge_view(view, actual, title=f"{log.name} at {point}", width=out.width))
     structlog.get_logger().info(
         "state",
         scenario=log.name,

@@ -15,7 +15,7 @@ Layout, top to bottom:
 - a strip of status rows: each area's communications blackouts, the talks' suspension, and each
   military operation in force, drawn as solid bars (blackouts and the suspension also shade the
   lanes above);
-- the date axis (UTC) and a legend.
+- the date axis (UTC, or the zone asked for, and named under it) and a legend.
 
 For a what-if the base is drawn faintly beneath: its events as pale markers and its spans as
 hatched outlines, an arrow from each moved event's old time to its new one, a red cross on each
@@ -31,7 +31,7 @@ import contextlib
 import io
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -43,6 +43,7 @@ from sim.events import Event
 from sim.fold import Trajectory
 from sim.parties import PARTIES, PARTY_NAMES, party_of
 from sim.state import NegotiationState
+from sim.times import Zone, in_zone, show_time, zone_name
 
 __all__ = [
     "CHART_FORMATS",
@@ -360,8 +361,9 @@ class _Overlay:
     inserted: tuple[str, ...] = ()
 
 
-def _label_text(name: str, at: datetime) -> str:
-    return f"{name.replace('_', ' ')} · {at.day} {at:%b}"
+def _label_text(name: str, at: datetime, zone: Zone) -> str:
+    shown = in_zone(at, zone)
+    return f"{name.replace('_', ' ')} · {shown.day} {shown:%b}"
 
 
 def _date_range(*trajectories: Trajectory) -> tuple[datetime, datetime]:
@@ -420,12 +422,17 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
     title: str | None = None,
     start: datetime | None = None,
     end: datetime | None = None,
+    zone: Zone = UTC,
 ) -> Any:
     """The chart of ``trajectory`` (over ``base`` for a what-if) as a matplotlib Figure.
 
     ``start`` and ``end`` zoom to a window of time: only the events whose time (or bounds)
-    meet it are drawn, numbered as in the whole chart.
+    meet it are drawn, numbered as in the whole chart.  The date axis, the milestone labels and
+    the times in the subtitle are in ``zone``, named under the axis (one axis has one zone:
+    for ``None``, each time in its recorded offset, the axis is in UTC and the subtitle's times
+    carry their own offsets).
     """
+    axis_zone = zone or UTC
     import matplotlib as mpl  # noqa: PLC0415 (matplotlib is the optional `charts` extra)
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
@@ -438,7 +445,9 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         axes_px = (WIDTH_IN - LEFT_IN - RIGHT_IN) * DPI
         per_px = (x_hi - x_lo) / axes_px
 
-        names, texts, placed = _milestone_labels(trajectory, x_lo, per_px, start=lo, stop=hi)
+        names, texts, placed = _milestone_labels(
+            trajectory, x_lo, per_px, start=lo, stop=hi, zone=axis_zone
+        )
         label_rows = max((p.row for p in placed), default=-1) + 1
 
         own_spans = _meeting(spans(trajectory), lo, hi)
@@ -451,7 +460,9 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         numbers = {e.id: trajectory.events.index(e) + 1 for e in numbered}
         key_rows = -(-len(numbered) // KEY_COLUMNS)
 
-        heading, subtitle = _titles(trajectory, base, title, window=(start, end), lo=lo, hi=hi)
+        heading, subtitle = _titles(
+            trajectory, base, title, window=(start, end), lo=lo, hi=hi, zone=zone
+        )
         title_in = 0.3 + 0.26 * len(heading) + 0.17 * len(subtitle)
         label_in = max(label_rows, 1) * LABEL_ROW_IN + 0.1
         lanes_in = len(lanes) * LANE_IN
@@ -490,7 +501,7 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         _draw_milestones(
             (ax_labels, ax, ax_strip), names=names, texts=texts, placed=placed, rows=label_rows
         )
-        _draw_axis(ax_strip, x_hi - x_lo)
+        _draw_axis(ax_strip, x_hi - x_lo, axis_zone)
         _draw_title(fig, heading, subtitle, height)
         _draw_legend(
             fig,
@@ -515,7 +526,13 @@ def _meeting(found: Sequence[Span], lo: datetime, hi: datetime) -> tuple[Span, .
 
 
 def _milestone_labels(
-    trajectory: Trajectory, x_lo: float, per_px: float, *, start: datetime, stop: datetime
+    trajectory: Trajectory,
+    x_lo: float,
+    per_px: float,
+    *,
+    start: datetime,
+    stop: datetime,
+    zone: Zone,
 ) -> tuple[list[str], list[str], list[Placed]]:
     """The milestones reached in the window, their label texts, and where the labels go (in
     date units)."""
@@ -524,7 +541,7 @@ def _milestone_labels(
 
     reached = trajectory.milestones
     names = [n for n in milestone_names(trajectory) if n in reached and start <= reached[n] <= stop]
-    texts = [_label_text(n, reached[n]) for n in names]
+    texts = [_label_text(n, reached[n], zone) for n in names]
     renderer = RendererAgg(10, 10, DPI)
     font = FontProperties(family="DejaVu Sans", size=LABEL_FONT)
     widths = [
@@ -885,7 +902,7 @@ def _draw_milestones(
             )
 
 
-def _draw_axis(ax_strip: Any, span_days: float) -> None:
+def _draw_axis(ax_strip: Any, span_days: float, zone: tzinfo) -> None:
     from matplotlib.dates import (  # noqa: PLC0415
         AutoDateLocator,
         ConciseDateFormatter,
@@ -896,15 +913,15 @@ def _draw_axis(ax_strip: Any, span_days: float) -> None:
     days = max(int(span_days), 1)
     if days <= 400:
         step = 1 if days <= 20 else 2 if days <= 50 else 7 if days <= 200 else 30
-        ax_strip.xaxis.set_major_locator(DayLocator(interval=step))
-        ax_strip.xaxis.set_minor_locator(DayLocator())
-        ax_strip.xaxis.set_major_formatter(DateFormatter("%d %b"))
+        ax_strip.xaxis.set_major_locator(DayLocator(interval=step, tz=zone))
+        ax_strip.xaxis.set_minor_locator(DayLocator(tz=zone))
+        ax_strip.xaxis.set_major_formatter(DateFormatter("%d %b", tz=zone))
     else:  # months or years apart: let matplotlib choose months or years, and name them so
-        locator = AutoDateLocator(maxticks=10)
+        locator = AutoDateLocator(maxticks=10, tz=zone)
         ax_strip.xaxis.set_major_locator(locator)
-        ax_strip.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+        ax_strip.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=zone))
     ax_strip.tick_params(axis="x", labelsize=8, labelrotation=0)
-    ax_strip.set_xlabel("date (UTC)", fontsize=8, color="#555555")
+    ax_strip.set_xlabel(f"date ({zone_name(zone)})", fontsize=8, color="#555555")
 
 
 def _titles(
@@ -915,18 +932,20 @@ def _titles(
     window: tuple[datetime | None, datetime | None] = (None, None),
     lo: datetime | None = None,
     hi: datetime | None = None,
+    zone: Zone = UTC,
 ) -> tuple[list[str], list[str]]:
     """The heading and the subtitle, wrapped to the figure's width."""
     heading = title or (f"What if: {trajectory.name}" if base else f"Timeline of {trajectory.name}")
-    said = [f"Outcome: {_outcome(trajectory)}"]
+    said = [f"Outcome: {_outcome(trajectory, zone)}"]
     zoom = ""
     if window != (None, None) and lo is not None and hi is not None:
-        zoom = f"  ·  showing {lo:%d %b %Y %H:%M} to {hi:%d %b %Y %H:%M} UTC"
+        shown = zone or UTC
+        zoom = f"  ·  showing {show_time(lo, shown, _SHOWN)} to {show_time(hi, shown, _SHOWN)}"
     if base is None:
         said[0] += f"  ·  {len(trajectory.events)} events{zoom}"
     else:
         said[0] += zoom
-        said[0] += f"  (base: {_outcome(base)})"
+        said[0] += f"  (base: {_outcome(base, zone)})"
         missed = [
             n.replace("_", " ")
             for n in milestone_names(base)
@@ -965,10 +984,13 @@ def _draw_title(fig: Any, heading: Sequence[str], subtitle: Sequence[str], heigh
     )
 
 
-def _outcome(trajectory: Trajectory) -> str:
+_SHOWN: Final = "%d %b %Y %H:%M"
+
+
+def _outcome(trajectory: Trajectory, zone: Zone) -> str:
     outcome = trajectory.outcome
     if outcome.concluded and outcome.concluded_at is not None:
-        return f"concluded {outcome.concluded_at:%d %b %Y %H:%M} UTC"
+        return f"concluded {show_time(outcome.concluded_at, zone, _SHOWN)}"
     return "not concluded"
 
 

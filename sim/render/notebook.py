@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 from sim.parties import party_of
 from sim.render.terminal import terms_said, when
 from sim.render.whatif import short_reason
+from sim.times import show_time
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -90,7 +91,8 @@ def trajectory_frame(trajectory: Trajectory) -> Any:
     ``open_conditions``, ``approved_by`` (bodies whose approval is bound to the current text)
     and ``concluded`` describe the state after the event; ``voided`` and ``reason`` say
     whether it took effect; ``milestone`` names the milestone it reached, if any;
-    ``in_transit`` whether a blackout holds it up.  Times are UTC.
+    ``in_transit`` whether a blackout holds it up.  ``at``, ``earliest`` and ``latest`` are
+    timezone-aware, in UTC.
     """
     pd = _pandas()
     rows = []
@@ -167,7 +169,7 @@ def _table(head: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 
 
 def _time(at: datetime | None) -> str:
-    return escape(f"{at:%Y-%m-%d %H:%M %Z}") if at else '<span class="bad">not reached</span>'
+    return escape(show_time(at)) if at else '<span class="bad">not reached</span>'
 
 
 def _outcome_block(outcome: Outcome) -> str:
@@ -248,7 +250,7 @@ def _moves(changes: Diff, notes: Mapping[str, str]) -> str:
         (v.id, f'<span class="bad">voided: {escape(short_reason(v.reason))}</span>')
         for v in changes.voided
     ]
-    rows += [(m.id, escape(f"moved {m.before:%Y-%m-%d %H:%M} → {m.after:%Y-%m-%d %H:%M}"))
+    rows += [(m.id, escape(f"moved {show_time(m.before)} → {show_time(m.after)}"))
              for m in changes.moved]  # fmt: skip
     rows += [(i, "removed") for i in changes.removed]
     rows += [(i, "inserted") for i in changes.inserted]

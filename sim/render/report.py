@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 
 from attrs import frozen
@@ -24,6 +24,7 @@ from sim.events import Event
 from sim.fold import Outcome, Trajectory
 from sim.parties import PARTY_NAMES, party_of
 from sim.render.terminal import terms_said, when, who
+from sim.times import Zone, show_time
 
 __all__ = [
     "ExplainStep",
@@ -96,15 +97,20 @@ def milestone_rows(trajectory: Trajectory, base: Trajectory | None) -> list[Mile
     return rows
 
 
-def reached_as(event: Event | None, at: datetime | None) -> str:
+_SHOWN: Final = "%d %b %Y %H:%M"
+"""How the report shows a time (then its zone: ``22 Nov 2023 01:00 UTC``)."""
+
+
+def reached_as(event: Event | None, at: datetime | None, zone: Zone = UTC) -> str:
     """When a milestone was reached, as precisely as the record dates the event that reached it:
-    ``~22 Nov 2023`` for an estimate, ``19 Nov 2023`` for a day, hours and offset only for an
-    exact time (a day's or an estimate's hours only keep the order of events)."""
+    ``~22 Nov 2023`` for an estimate, ``19 Nov 2023`` for a day (the day the record gives), hours
+    for an exact time, in ``zone`` and labelled (a day's or an estimate's hours only keep the
+    order of events)."""
     if at is None:
         return "not reached"
     precision = event.precision if event is not None and event.at == at else "exact"
     if precision == "exact":
-        return at.strftime("%d %b %Y %H:%M ") + at.strftime("%z")[:3] + ":" + at.strftime("%z")[3:]
+        return show_time(at, zone, _SHOWN)
     return ("~" if precision == "approx" else "") + at.strftime("%d %b %Y")
 
 
@@ -135,17 +141,18 @@ def inline_svg(svg: str) -> str:
 # ------------------------------------------------------------------------------------ view
 
 
-def _outcome_view(outcome: Outcome) -> dict[str, Any]:
+def _outcome_view(outcome: Outcome, zone: Zone) -> dict[str, Any]:
+    at = outcome.concluded_at
     return {
         "concluded": outcome.concluded,
-        "when": f"{outcome.concluded_at:%d %b %Y %H:%M} UTC" if outcome.concluded_at else None,
+        "when": show_time(at, zone, _SHOWN) if at else None,
         "text": outcome.text,
         "terms": terms_said(outcome.terms) if outcome.terms else [],
     }
 
 
 def _event_rows(
-    trajectory: Trajectory, changes: Diff | None, notes: Mapping[str, str]
+    trajectory: Trajectory, changes: Diff | None, notes: Mapping[str, str], zone: Zone
 ) -> list[dict[str, Any]]:
     voided = trajectory.final.voided
     moved = {m.id: m for m in changes.moved} if changes else {}
@@ -156,7 +163,7 @@ def _event_rows(
         if event.id in moved:
             move = moved[event.id]
             said.append(
-                f"moved from {move.before:%Y-%m-%d %H:%M} ({shift(move.before, move.after)})"
+                f"moved from {show_time(move.before, zone)} ({shift(move.before, move.after)})"
             )
         if event.id in inserted:
             said.append("inserted by the what-if")
@@ -164,28 +171,28 @@ def _event_rows(
             said.append(f"voided: {voided[event.id]}")
         if event.id in notes and event.id not in inserted:
             said.append(notes[event.id])
-        rows.append(_event_row(event, status="; ".join(said), voided=event.id in voided))
+        rows.append(_event_row(event, status="; ".join(said), voided=event.id in voided, zone=zone))
     return rows
 
 
 def _removed_rows(
-    base: Trajectory | None, changes: Diff | None, notes: Mapping[str, str]
+    base: Trajectory | None, changes: Diff | None, notes: Mapping[str, str], zone: Zone
 ) -> list[dict[str, Any]]:
     if base is None or changes is None:
         return []
     gone = set(changes.removed)
     return [
-        _event_row(e, status=notes.get(e.id, "removed by the what-if"), voided=True)
+        _event_row(e, status=notes.get(e.id, "removed by the what-if"), voided=True, zone=zone)
         for e in base.events
         if e.id in gone
     ]
 
 
-def _event_row(event: Event, *, status: str, voided: bool) -> dict[str, Any]:
+def _event_row(event: Event, *, status: str, voided: bool, zone: Zone) -> dict[str, Any]:
     source = event.source
     return {
         "id": event.id,
-        "when": when(event),
+        "when": when(event, zone),
         "kind": event.kind.replace("_", " "),
         "parties": sorted({PARTY_NAMES.get(party_of(a), party_of(a)) for a in event.actors}),
         "who": who(event) or "—",
@@ -215,14 +222,16 @@ def report_html(
     verdict: str = "",
     diff: Diff | None = None,
     notes: Mapping[str, str] | None = None,
+    zone: Zone = UTC,
     study: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML document (every value escaped by the template).
 
     ``diff`` is the what-if's difference from ``base`` (computed here when not given);
     ``notes`` says what an intervention did to an event; ``explanation`` and ``verdict`` are
-    the chain of events behind the deal's outcome and its one-sentence summary.  ``study`` is
-    a study's section (:func:`sim.render.study.study_section`), shown after the outcome.
+    the chain of events behind the deal's outcome and its one-sentence summary.  Times are shown
+    in ``zone`` (``None``: each in the offset it was recorded with), always labelled.  ``study``
+    is a study's section (:func:`sim.render.study.study_section`), shown after the outcome.
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415
 
@@ -234,23 +243,24 @@ def report_html(
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["moment"] = lambda at: show_time(at, zone, _SHOWN)
     template = env.get_template("report.html.j2")
     notes = notes or {}
     changes = diff or (compare(base, trajectory) if base is not None else None)
-    rows = _event_rows(trajectory, changes, notes) + _removed_rows(base, changes, notes)
+    rows = _event_rows(trajectory, changes, notes, zone) + _removed_rows(base, changes, notes, zone)
     now_events = milestone_events(trajectory)
     base_events = milestone_events(base) if base is not None else now_events
     return template.render(
         name=trajectory.name,
         base_name=base.name if base else None,
         question=question,
-        outcome=_outcome_view(trajectory.outcome),
-        base_outcome=_outcome_view(base.outcome) if base else None,
+        outcome=_outcome_view(trajectory.outcome, zone),
+        base_outcome=_outcome_view(base.outcome, zone) if base else None,
         milestones=[
             {
                 "name": row.name.replace("_", " "),
-                "base": reached_as(base_events.get(row.name), row.base),
-                "whatif": reached_as(now_events.get(row.name), row.whatif),
+                "base": reached_as(base_events.get(row.name), row.base, zone),
+                "whatif": reached_as(now_events.get(row.name), row.whatif, zone),
                 "shift": row.shift,
                 "changed": row.shift not in ("same", "—"),
             }

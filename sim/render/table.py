@@ -1,6 +1,7 @@
 """The table of every event of a log, as a history's README shows it (``sim table``).
 
-One Markdown row per event: its number, date (``~`` for an estimate, with its bounds), precision,
+One Markdown row per event: its number, date (``~`` for an estimate, with its bounds; an exact
+time in the offset it was recorded with), precision,
 who spoke to whom, what happened (``★`` the milestone it reaches), where the record says so (the
 main citation, then the further ones), and its id.  Generated from the data, so that the table
 a reader checks against the sources is the data itself.
@@ -46,7 +47,7 @@ def event_rows(events: Iterable[Event]) -> list[str]:
             what += f" **★ {event.milestone}**"
         cells = (
             str(number),
-            when(event),
+            when(event, None),  # as the record gives it, in its own offset
             event.precision,
             _who(event),
             what,

@@ -6,7 +6,7 @@ Renderers decide nothing about the negotiation: they show what analysis computed
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -25,8 +25,10 @@ from sim.fold import Outcome, Trajectory
 from sim.render.data import in_order
 from sim.state import NegotiationState
 from sim.text import printable
+from sim.times import Zone, show_time
 
 __all__ = [
+    "NARROW",
     "cite",
     "date_parts",
     "offers_view",
@@ -49,20 +51,21 @@ def plain(text: str, style: str = "") -> Text:
     return Text(printable(text), style=style)
 
 
-def when(event: Event) -> str:
+def when(event: Event, zone: Zone = UTC) -> str:
     """The event's time as a reader should take it: exact, a day, or approximate with bounds."""
-    date, bounds = date_parts(event)
+    date, bounds = date_parts(event, zone)
     return f"{date} ({bounds})" if bounds else date
 
 
-def date_parts(event: Event | Alternative) -> tuple[str, str]:
+def date_parts(event: Event | Alternative, zone: Zone = UTC) -> tuple[str, str]:
     """The event's date as shown (``~`` marks an estimate) and, for an estimate, its bounds.
 
-    An exact time shows hours and minutes; a day or an estimate shows the date only, since its
-    hours only keep the order of events within a day.
+    An exact time shows hours and minutes in ``zone``, labelled (``2023-11-22 01:00 UTC``); a day
+    or an estimate shows the date only, the day the record gives (in the event's own offset),
+    since its hours only keep the order of events within a day.
     """
     if event.precision == "exact":
-        return event.at.strftime("%Y-%m-%d %H:%M"), ""
+        return show_time(event.at, zone), ""
     text = event.at.strftime("%Y-%m-%d")
     if event.precision == "approx":
         if event.earliest and event.latest:
@@ -135,6 +138,7 @@ def _entry(
     after: NegotiationState,
     *,
     quotes: bool,
+    zone: Zone = UTC,
 ) -> Text:
     """The event cell: what happened, who to whom by which route, what it changed."""
     cell = Text()
@@ -156,7 +160,7 @@ def _entry(
             if said:
                 cell.append("→ " + printable("; ".join(said)), style="cyan")
     for alternative in event.alternatives:
-        date, bounds = date_parts(alternative)
+        date, bounds = date_parts(alternative, zone)
         cell.append(
             f"\nalso dated {date}{f' ({bounds})' if bounds else ''} by "
             f"{printable(alternative.source.document)}",
@@ -170,7 +174,11 @@ def _entry(
 
 
 def timeline_view(
-    trajectory: Trajectory, *, title: str | None = None, quotes: bool = False
+    trajectory: Trajectory,
+    *,
+    title: str | None = None,
+    quotes: bool = False,
+    zone: Zone = UTC,
 ) -> Table:
     """One row per event: its date, what happened (who to whom, by which route, what it
     changed, the milestone it reached), and its source paragraph; with ``quotes``, the quotes.
@@ -193,13 +201,12 @@ def timeline_view(
     table.add_column("source", no_wrap=True)
     before = trajectory.initial
     for event, after in zip(events, trajectory.states, strict=True):
-        date, bounds = date_parts(event)
+        date, bounds = date_parts(event, zone)
         when_cell = Text(date)
         if bounds:
             when_cell.append(f"\n{bounds}", style="dim")
-        table.add_row(
-            when_cell, _entry(event, before, after, quotes=quotes), Text(_citations(event))
-        )
+        entry = _entry(event, before, after, quotes=quotes, zone=zone)
+        table.add_row(when_cell, entry, Text(_citations(event)))
         before = after
     return table
 
@@ -210,6 +217,7 @@ def outcome_view(
     *,
     events: Mapping[str, Event] | None = None,
     concluded_by: Event | None = None,
+    zone: Zone = UTC,
 ) -> Group:
     """The outcome and the milestones table.
 
@@ -220,9 +228,9 @@ def outcome_view(
     parts: list[RenderableType] = []
     if outcome.concluded and outcome.concluded_at is not None:
         stamp = (
-            when(concluded_by)
+            when(concluded_by, zone)
             if concluded_by is not None
-            else f"{outcome.concluded_at:%Y-%m-%d %H:%M %Z}"
+            else show_time(outcome.concluded_at, zone)
         )
         line = Text(f"Concluded {stamp}", style="bold green")
         line.append(f" on text {printable(outcome.text or '')}", style="green")
@@ -240,9 +248,9 @@ def outcome_view(
         if at is None:
             table.add_row(plain(name), Text("—  not reached", style="red"))
         elif events is not None and name in events:
-            table.add_row(plain(name), Text(when(events[name])))
+            table.add_row(plain(name), Text(when(events[name], zone)))
         else:
-            table.add_row(plain(name), Text(at.strftime("%Y-%m-%d %H:%M")))
+            table.add_row(plain(name), Text(show_time(at, zone)))
     parts.append(table)
     return Group(*parts)
 
@@ -263,17 +271,18 @@ def terms_said(terms: Terms) -> list[str]:
     return said
 
 
-def replay_view(trajectory: Trajectory) -> Group:
+def replay_view(trajectory: Trajectory, zone: Zone = UTC) -> Group:
     """The timeline, then the outcome with its milestones."""
     times = milestone_times(trajectory, milestone_names(trajectory))
     reached = [(k, v) for k, v in times.items() if v is not None or _named(trajectory, k)]
     return Group(
-        timeline_view(trajectory),
+        timeline_view(trajectory, zone=zone),
         outcome_view(
             trajectory.outcome,
             reached,
             events=milestone_events(trajectory),
             concluded_by=concluding_event(trajectory),
+            zone=zone,
         ),
     )
 
@@ -333,9 +342,27 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
     return table
 
 
-def offers_view(state: NegotiationState) -> Table:
+NARROW: int = 110
+"""Below this many columns, tables of many columns become one block per row (they read at 80)."""
+
+
+def offers_view(state: NegotiationState, *, width: int | None = None) -> RenderableType:
     """Every offer made so far, in time order: who made it, its text, its status, and the
-    bodies whose approval it needs (its terms: the state's "terms on the table")."""
+    bodies whose approval it needs (its terms: the state's "terms on the table").  Narrower
+    than :data:`NARROW` columns, one block per offer."""
+    if width is not None and width < NARROW:
+        lines: list[RenderableType] = [Text("offers", style="bold")]
+        for event_id, offer in in_order(state.offers):
+            line = plain(f"  {event_id}", style="bold")
+            line.append(printable(f" · {offer.at:%Y-%m-%d} · by {', '.join(offer.by)}"))
+            status: str = offer.status
+            if event_id == state.current_offer_id:
+                status += " (on the table)"
+            needs = ", ".join(offer.approvers) or "—"
+            said = f"\n    text {offer.text} · {status} · approvals needed: {needs}"
+            line.append(printable(said))
+            lines.append(line)
+        return Group(*lines)
     table = Table(title="offers", box=box.SIMPLE_HEAD, expand=False)
     for name in ("offer", "date", "by", "text", "status", "approvals needed"):
         table.add_column(name, no_wrap=name in ("offer", "date", "status"), overflow="fold")
@@ -351,8 +378,21 @@ def offers_view(state: NegotiationState) -> Table:
     return table
 
 
-def responses_view(state: NegotiationState) -> Table:
-    """Every response so far, in time order: who answered which offer, and how."""
+def responses_view(state: NegotiationState, *, width: int | None = None) -> RenderableType:
+    """Every response so far, in time order: who answered which offer, and how (narrower than
+    :data:`NARROW` columns, one line each)."""
+    if width is not None and width < NARROW:
+        lines: list[RenderableType] = [Text("responses", style="bold")]
+        for event_id, response in in_order(state.responses):
+            line = plain(f"  {event_id}", style="bold")
+            line.append(
+                printable(
+                    f" · {response.at:%Y-%m-%d} · {', '.join(response.by)} → {response.to}: "
+                    f"{response.decision}"
+                )
+            )
+            lines.append(line)
+        return Group(*lines)
     table = Table(title="responses", box=box.SIMPLE_HEAD, expand=False)
     for name in ("response", "date", "by", "to", "decision"):
         table.add_column(name, no_wrap=name in ("response", "date", "decision"), overflow="fold")

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
 from rich.columns import Columns
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from sim.analysis import Delay, Diff, Explanation, View, milestone_times
+from sim.analysis import Delay, Diff, Explanation, Link, View, milestone_times
 from sim.fold import Outcome, Trajectory
 from sim.render.data import outcome_data, refusal_data, replay_data
-from sim.render.terminal import plain, state_view
+from sim.render.terminal import NARROW, plain, state_view
 from sim.state import NegotiationState
 from sim.text import printable
-from sim.times import format_span
+from sim.times import Zone, format_span, show_dated, show_time
 
 __all__ = [
     "diff_data",
@@ -129,10 +130,10 @@ def whatif_data(
     return data
 
 
-def _outcome_text(outcome: Outcome) -> Text:
+def _outcome_text(outcome: Outcome, zone: Zone) -> Text:
     if outcome.concluded and outcome.concluded_at is not None:
         return plain(
-            f"concluded {outcome.concluded_at:%Y-%m-%d %H:%M} on text {outcome.text}",
+            f"concluded {show_time(outcome.concluded_at, zone)} on text {outcome.text}",
             style="green",
         )
     return Text("not concluded", style="red")
@@ -158,10 +159,10 @@ def _span(delta: timedelta) -> str:
     return sign + ("".join(parts) or "0m")
 
 
-def _when(moment: datetime | None) -> Text:
+def _when(moment: datetime | None, zone: Zone) -> Text:
     if moment is None:
         return Text("— not reached", style="red")
-    return Text(f"{moment:%Y-%m-%d %H:%M}")
+    return Text(show_time(moment, zone))
 
 
 def diff_view(
@@ -171,8 +172,11 @@ def diff_view(
     after: str,
     notes: Mapping[str, str] | None = None,
     question: str = "",
+    zone: Zone = UTC,
 ) -> Group:
-    """Outcome beside outcome, milestones moved, events voided with reasons, events moved."""
+    """Outcome beside outcome, milestones moved, events voided with reasons, events moved.
+
+    Times are shown in ``zone`` (``None``: each in the offset it was recorded with), labelled."""
     notes = notes or {}
     parts: list[RenderableType] = []
     if question:
@@ -181,7 +185,7 @@ def diff_view(
     outcome.add_column("")
     outcome.add_column(plain(before))
     outcome.add_column(plain(after))
-    outcome.add_row("outcome", _outcome_text(diff.before), _outcome_text(diff.after))
+    outcome.add_row("outcome", _outcome_text(diff.before, zone), _outcome_text(diff.after, zone))
     parts.append(outcome)
     verdict = "outcome changed" if diff.outcome_changed else "outcome unchanged"
     parts.append(Text(verdict, style="bold yellow" if diff.outcome_changed else "bold"))
@@ -194,8 +198,8 @@ def diff_view(
         for move in diff.milestones:
             table.add_row(
                 plain(move.name),
-                _when(move.before),
-                _when(move.after),
+                _when(move.before, zone),
+                _when(move.after, zone),
                 _shift(move.before, move.after),
             )
         parts.append(table)
@@ -221,7 +225,7 @@ def diff_view(
     ]
     parts.extend(plain(f"{label}: " + ", ".join(ids)) for label, ids in changed)
     if diff.moved:
-        parts.extend(_moved_table(diff, before=before, after=after))
+        parts.extend(_moved_table(diff, before=before, after=after, zone=zone))
     return Group(*parts)
 
 
@@ -240,7 +244,7 @@ def _amended_table(diff: Diff) -> Table:
     return table
 
 
-def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]:
+def _moved_table(diff: Diff, *, before: str, after: str, zone: Zone) -> list[RenderableType]:
     table = Table(title=f"Events moved ({len(diff.moved)})", expand=False)
     table.add_column("event", no_wrap=True)
     table.add_column(plain(before))
@@ -250,8 +254,8 @@ def _moved_table(diff: Diff, *, before: str, after: str) -> list[RenderableType]
     for shifted in diff.moved[:40]:
         table.add_row(
             plain(shifted.id),
-            f"{shifted.before:%Y-%m-%d %H:%M %z}",
-            f"{shifted.after:%Y-%m-%d %H:%M %z}",
+            show_time(shifted.before, zone),
+            show_time(shifted.after, zone),
             _span(shifted.after - shifted.before),
             plain(shifted.because[0].text if shifted.because else ""),
         )
@@ -285,10 +289,24 @@ def explanation_data(explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
-    """The verdict, then the chain as a table."""
+def explanation_view(
+    explanation: Explanation, *, scenario: str, zone: Zone = UTC, width: int | None = None
+) -> Group:
+    """The verdict, then the chain: a table, or narrower than :data:`NARROW` columns one block
+    per link (date, event and kind; what happened; the rules it passed or why it was voided)."""
     style = "bold green" if explanation.reached else "bold red"
     parts: list[RenderableType] = [plain(explanation.verdict, style=style)]
+    if explanation.chain and width is not None and width < NARROW:
+        title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
+        parts.append(plain(f"\n{title} ({scenario})", style="bold"))
+        for link in explanation.chain:
+            head = Text(f"\n{show_dated(link.at, link.precision, zone)}  ", style="dim")
+            head.append(printable(link.id), style="bold")
+            head.append(f"  ({link.kind})", style="dim")
+            body = plain(link.summary)
+            body.append_text(_rules(link, lead="\n"))
+            parts.extend([head, Padding(body, (0, 0, 0, 2))])
+        return Group(*parts)
     if explanation.chain:
         title = "Chain of causes" if explanation.reached else "From the milestone down to the root"
         table = Table(title=plain(f"{title} ({scenario})"), expand=False)
@@ -298,27 +316,35 @@ def explanation_view(explanation: Explanation, *, scenario: str) -> Group:
         table.add_column("what happened", max_width=50)
         table.add_column("rules", max_width=60)
         for link in explanation.chain:
-            if link.voided is None:
-                rules = plain("passed: " + (", ".join(link.guards) or "no guard"), style="green")
-            else:
-                rules = plain(f"✗ voided: {link.voided}", style="red")
-                if link.blame:
-                    rules.append(printable(f"\n  because {link.blame}"))
-            for said in link.waited:
-                rules.append(printable(f"\n  {said}"), style="yellow")
             table.add_row(
-                f"{link.at:%Y-%m-%d %H:%M %z}",
+                show_dated(link.at, link.precision, zone),
                 plain(link.id),
                 link.kind,
                 plain(link.summary),
-                rules,
+                _rules(link),
             )
         parts.append(table)
     return Group(*parts)
 
 
-def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group:
-    """The state as a party knew it, beside the state as it was, and what it did not know."""
+def _rules(link: Link, *, lead: str = "") -> Text:
+    """What the rules made of a link: the guards it passed, or why it was voided; its waits."""
+    if link.voided is None:
+        rules = plain(lead + "passed: " + (", ".join(link.guards) or "no guard"), style="green")
+    else:
+        rules = plain(f"{lead}✗ voided: {link.voided}", style="red")
+        if link.blame:
+            rules.append(printable(f"\n  because {link.blame}"))
+    for said in link.waited:
+        rules.append(printable(f"\n  {said}"), style="yellow")
+    return rules
+
+
+def knowledge_view(
+    view: View, actual: NegotiationState, *, title: str, width: int | None = None
+) -> Group:
+    """The state as a party knew it, beside the state as it was (narrower than :data:`NARROW`
+    columns, above it), and what it did not know."""
     party = view.party
     notes: list[RenderableType] = [
         plain(
@@ -332,13 +358,12 @@ def knowledge_view(view: View, actual: NegotiationState, *, title: str) -> Group
         notes.append(plain(f"{event}: voided for {culprit}, unknown to {party}", style="yellow"))
     for event, links in view.unknown_links.items():
         notes.append(plain(f"{event} rests on {', '.join(links)}: unknown to {party}", style="dim"))
+    views = [
+        state_view(view.state, title=f"as known by {party}"),
+        state_view(actual, title="as it was"),
+    ]
     return Group(
-        Columns(
-            [
-                state_view(view.state, title=f"as known by {party}"),
-                state_view(actual, title="as it was"),
-            ]
-        ),
+        *(views if width is not None and width < NARROW else [Columns(views)]),
         *notes,
         plain(title, style="dim"),
     )
