@@ -19,9 +19,10 @@ import structlog
 import typer
 
 from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json, shown
-from sim.cli.core import PathArg
+from sim.cli.core import PathArg, TzOpt
 from sim.cli.progress import progress
 from sim.errors import SimError
+from sim.times import Zone, parse_zone, show_time
 
 __all__ = [
     "necessity_command",
@@ -291,8 +292,13 @@ def _pct(p: float) -> str:
     return f"{p:.1%}"
 
 
-def _when(text: str | None) -> str:
-    return "—" if text is None else text.replace("T", " ")[:16] + text[-6:]
+def _when(text: str | None, zone: Zone) -> str:
+    """An ISO 8601 time of the JSON as the terminal shows times: in ``zone``, labelled."""
+    if text is None:
+        return "—"
+    from datetime import datetime
+
+    return show_time(datetime.fromisoformat(text), zone)
 
 
 def _sensitivity_rows(records: list[dict[str, Any]], top: int = 8) -> list[tuple[str, str]]:
@@ -336,6 +342,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
     chart: ChartOpt = None,
     report: ReportOpt = None,
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Draw every undated event within its bounds: how likely and when the deal is concluded.
 
@@ -345,6 +352,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
     Example: [bold]sim uncertainty scenarios/baseline --samples 2000 --seed 1[/]
     """
     _need_extra("uncertainty")
+    zone = parse_zone(tz)
     if draw not in ("triangular", "uniform"):
         raise SimError(
             what="unknown --draw",
@@ -382,7 +390,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
             _summary_text({"p": data["p_concluded"], "ci": data["p_concluded_ci"]}),
         ),
         *(
-            (f"concluded at {key}", _when(data["concluded_at"][key]))
+            (f"concluded at {key}", _when(data["concluded_at"][key], zone))
             for key in ("p05", "p50", "p95")
         ),
         ("milestones in the recorded order", _pct(data["p_recorded_order"])),
@@ -406,7 +414,13 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
             "Milestones",
             ("milestone", "reached", "p05", "p50", "p95"),
             [
-                (name, _pct(m["p_reached"]), _when(m["p05"]), _when(m["p50"]), _when(m["p95"]))
+                (
+                    name,
+                    _pct(m["p_reached"]),
+                    _when(m["p05"], zone),
+                    _when(m["p50"], zone),
+                    _when(m["p95"], zone),
+                )
                 for name, m in data["milestones"].items()
             ],
         )
@@ -599,12 +613,14 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
     chart: ChartOpt = None,
     report: ReportOpt = None,
     json: JsonOpt = False,
+    tz: TzOpt = "UTC",
 ) -> None:
     """Run a study file: a sweep of what-ifs drawn from distributions or a grid, summarised.
 
     Example: [bold]sim study scenarios/studies/fuel-blackout-longer.toml --out rows.parquet[/]
     """
     _need_extra("study")
+    zone = parse_zone(tz)
     mode = _sampling(sampling)
     method, n = _method(sobol, sensitivity)
     _check_outputs(out, chart, report)
@@ -632,11 +648,14 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
         ("varied", ", ".join(data["parameters"])),
     ]
     for name, values in data["measures"].items():
-        rows.append((name, _summary_text(values)))
+        rows.append((name, _summary_text(values, zone)))
     for cell in data["cells"]:
         label = ", ".join(f"{k}={v}" for k, v in cell.items() if k not in ("samples", "measures"))
         rows.append(
-            (label, "; ".join(f"{m}: {_summary_text(v)}" for m, v in cell["measures"].items()))
+            (
+                label,
+                "; ".join(f"{m}: {_summary_text(v, zone)}" for m, v in cell["measures"].items()),
+            )
         )
     rows.extend(_sensitivity_rows(list(data["sensitivity"])))
     from sim.studies.api import _study_base
@@ -663,7 +682,7 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
     )
 
 
-def _summary_text(values: dict[str, Any]) -> str:
+def _summary_text(values: dict[str, Any], zone: Zone = None) -> str:
     if "ci" in values:
         return f"{_pct(values['p'])} (95% CI {_pct(values['ci'][0])}–{_pct(values['ci'][1])})"
     if "mean" in values:
@@ -672,6 +691,6 @@ def _summary_text(values: dict[str, Any]) -> str:
             f"p95 {values['p95']}"
         )
     return (
-        f"reached {_pct(values['p_reached'])}; p05 {_when(values['p05'])}, "
-        f"p50 {_when(values['p50'])}, p95 {_when(values['p95'])}"
+        f"reached {_pct(values['p_reached'])}; p05 {_when(values['p05'], zone)}, "
+        f"p50 {_when(values['p50'], zone)}, p95 {_when(values['p95'], zone)}"
     )
