@@ -117,6 +117,9 @@ CODES: Final[Mapping[str, str]] = {
     "base-missing": "a scenario whose base does not exist",
     "base-invalid": "a scenario whose base is not a sound log",
     "base-loop": "scenarios whose bases lead back to themselves",
+    # studies
+    "bad-study": "a study file whose tables, keys or values are not a study's (distributions, p)",
+    "no-scheduler": "a --scheduler address that is not one, or where no Dask scheduler answered",
 }
 """Every error code, with what it means."""
 
