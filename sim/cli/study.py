@@ -363,10 +363,10 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
     mode = _sampling(sampling)
     method, n = _method(sobol, sensitivity)
     _check_outputs(out, chart, report)
-    from sim.studies import uncertainty
-
     started = time.perf_counter()
     with _running("uncertainty") as steps:
+        from sim.studies import uncertainty
+
         result = uncertainty(
             path,
             samples=samples if samples is not None else 1000,
@@ -456,10 +456,10 @@ def necessity_command(  # noqa: PLR0917 (typer passes options by keyword)
     """
     _need_extra("necessity")
     _check_outputs(out, chart, report)
-    from sim.studies import necessity
-
     started = time.perf_counter()
     with _running("necessity") as steps:
+        from sim.studies import necessity
+
         result = necessity(
             path,
             workers=workers,
@@ -541,10 +541,10 @@ def slack_command(  # noqa: PLR0917 (typer passes options by keyword)
     """
     _need_extra("slack")
     _check_outputs(out, chart, report)
-    from sim.studies import slack
-
     started = time.perf_counter()
     with _running("slack") as steps:
+        from sim.studies import slack
+
         result = slack(
             path,
             max=limit,
@@ -624,11 +624,11 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
     mode = _sampling(sampling)
     method, n = _method(sobol, sensitivity)
     _check_outputs(out, chart, report)
-    from sim.studies import read_study, study
-
     started = time.perf_counter()
-    spec = read_study(path)
     with _running("study") as steps:
+        from sim.studies import read_study, study
+
+        spec = read_study(path)
         result = study(
             spec,
             samples=samples,
