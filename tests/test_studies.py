@@ -158,7 +158,8 @@ def test_a_drawn_rejection_never_concludes_the_deal() -> None:
     result = sim.study(STUDIES / "final-offer-decisions.toml", samples=60, sensitivity=None)
     frame = result.frame
     rejected = frame["decide:hamas-green-light"] == "rejected"
-    assert rejected.any() and (~rejected).any()
+    assert rejected.any()
+    assert (~rejected).any()
     assert not frame.loc[rejected, "concluded"].any()
     dropped = frame["drop:israel-cabinet-vote-fails"]
     assert not frame.loc[dropped, "concluded"].any()
