@@ -1,0 +1,124 @@
+"""Studies on Dask (issue 11): a real ``LocalCluster`` of two worker processes, and a cluster of
+``dask scheduler`` and ``dask worker`` started as other programs, give exactly the rows the
+study gives in process.  Each test is at its smallest useful size: a cluster's start costs
+seconds, the samples milliseconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import sim
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = ROOT / "scenarios" / "baseline"
+STUDIES = ROOT / "scenarios" / "studies"
+BIN = Path(sys.executable).parent
+DASK = shutil.which("dask", path=str(BIN)) or shutil.which("dask")
+
+
+def test_a_local_cluster_of_two_workers_gives_exactly_the_in_process_frame() -> None:
+    options = {"samples": 24, "seed": 11, "sensitivity": None, "chunk": 5}
+    here = sim.uncertainty(BASELINE, **options)  # type: ignore[arg-type]
+    there = sim.uncertainty(BASELINE, workers=2, **options)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(here.frame, there.frame)
+    assert here.data == there.data
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[str]:
+    """A ``dask scheduler`` and one ``dask worker`` on 127.0.0.1 (free ports), stopped after."""
+    if DASK is None:
+        pytest.skip("the dask command is not installed (pip install 'sim[study]')")
+    address = f"tcp://127.0.0.1:{_free_port()}"
+    port = address.rsplit(":", 1)[1]
+    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    started = [
+        subprocess.Popen(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+            cwd=tmp_path,
+            **quiet,  # type: ignore[call-overload]
+        )
+    ]
+    try:
+        from distributed import Client
+
+        deadline = time.monotonic() + 30
+        client = None
+        while client is None:
+            try:
+                client = Client(address, timeout=2)
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+        started.append(
+            subprocess.Popen(
+                [
+                    DASK,
+                    "worker",
+                    address,
+                    "--host",
+                    "127.0.0.1",
+                    "--nworkers",
+                    "1",
+                    "--nthreads",
+                    "1",
+                    "--no-dashboard",
+                ],
+                cwd=tmp_path,
+                **quiet,  # type: ignore[call-overload]
+            )
+        )
+        client.wait_for_workers(1, timeout=60)
+        client.close()
+        yield address
+    finally:
+        for process in reversed(started):
+            _stop(process)
+
+
+def test_a_study_runs_on_a_cluster_of_dask_scheduler_and_dask_worker(scheduler: str) -> None:
+    study = STUDIES / "final-offer-decisions.toml"
+    args = [str(study), "--samples", "40", "--sensitivity", "0", "--chunk", "10", "--json"]
+    sim_command = [str(BIN / "sim")]
+    there = subprocess.run(
+        [*sim_command, "study", *args, "--scheduler", scheduler, "--connect-timeout", "20"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert there.returncode == 0, there.stderr
+    here = subprocess.run(
+        [*sim_command, "study", *args], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert here.returncode == 0, here.stderr
+    assert json.loads(there.stdout) == json.loads(here.stdout)
+    assert json.loads(there.stdout)["samples"] == 40
