@@ -6,7 +6,6 @@ seconds, the samples milliseconds."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import socket
 import subprocess
@@ -14,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -58,8 +58,7 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
         pytest.skip("the dask command is not installed (pip install 'sim[study]')")
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
-    env = {**os.environ, "DASK_DISTRIBUTED__WORKER__DAEMON": "False"}
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": env}
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     started = [
         subprocess.Popen(
             [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
@@ -68,13 +67,15 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
         )
     ]
     try:
-        from distributed import Client
+        import distributed
+
+        connect: Any = distributed.Client  # untyped
 
         deadline = time.monotonic() + 30
         client = None
         while client is None:
             try:
-                client = Client(address, timeout=2)
+                client = connect(address, timeout=2)
             except OSError:
                 if time.monotonic() > deadline:
                     raise
