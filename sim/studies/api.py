@@ -58,7 +58,7 @@ from sim.studies.results import (
 from sim.studies.spec import RECORD, StudySpec, Within, parse_study
 from sim.studies.tasks import NecessityJob, PointsJob, SampleJob, SlackJob, Work
 from sim.times import parse_span
-from sim.whatif import Baseline, Intervention, WhatIf, prepare
+from sim.whatif import Amend, Baseline, Insert, Intervention, Retime, WhatIf, prepare
 
 __all__ = ["Reporter", "necessity", "read_study", "slack", "study", "uncertainty"]
 
@@ -111,12 +111,30 @@ class _Base:
         return self.result.trajectory if self.result is not None else self.ready.trajectory
 
 
+_TIMING: Final = frozenset({"at", "precision", "earliest", "latest"})
+
+
+def _timed(result: WhatIf) -> frozenset[str]:
+    """The events a what-if dates itself: inserted, re-timed, or amended in their time (an
+    amend of links or of a decision leaves the time as uncertain as the record has it)."""
+    events = result.base.log.events
+    found: set[str] = set()
+    for intervention in result.interventions:
+        if isinstance(intervention, Insert):
+            found.add(intervention.event.id)
+        elif isinstance(intervention, Retime) or (
+            isinstance(intervention, Amend) and _TIMING & set(intervention.fields)
+        ):
+            found.update(e.id for e in events if intervention.target.matches(e))
+    return frozenset(found)
+
+
 def _load(base: Base) -> _Base:
     if isinstance(base, WhatIf):
         return _Base(
             ready=base.base,
             pre=base.interventions,
-            fixed=frozenset(base.origins),
+            fixed=_timed(base),
             name=base.name,
             result=base,
         )
