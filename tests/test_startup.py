@@ -63,9 +63,3 @@ def test_a_replay_loads_no_library_that_draws_or_computes(command: list[str]) ->
 def test_the_check_sees_a_library_that_is_loaded() -> None:
     """The check above can fail: it names a heavy library once one is imported."""
     assert _heavy_loaded_by("import sim.cli, jinja2") == ["jinja2"]
-
-
-def test_importing_sim_loads_none_of_the_study_extra_until_a_study_is_asked_for() -> None:
-    assert _heavy_loaded_by("import sim") == []
-    loaded = _heavy_loaded_by("import sim; sim.uncertainty")
-    assert "numpy" in loaded

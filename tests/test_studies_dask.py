@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pandas as pd
 import pytest
 
@@ -91,6 +92,7 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
                     "1",
                     "--nthreads",
                     "1",
+                    "--no-nanny",
                     "--no-dashboard",
                 ],
                 cwd=tmp_path,
@@ -107,19 +109,29 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
 
 def test_a_study_runs_on_a_cluster_of_dask_scheduler_and_dask_worker(scheduler: str) -> None:
     study = STUDIES / "final-offer-decisions.toml"
-    args = [str(study), "--samples", "40", "--sensitivity", "0", "--chunk", "10", "--json"]
-    sim_command = [str(BIN / "sim")]
     there = subprocess.run(
-        [*sim_command, "study", *args, "--scheduler", scheduler, "--connect-timeout", "20"],
+        [
+            str(BIN / "sim"),
+            "study",
+            str(study),
+            "--samples",
+            "40",
+            "--sensitivity",
+            "0",
+            "--chunk",
+            "10",
+            "--json",
+            "--scheduler",
+            scheduler,
+            "--connect-timeout",
+            "20",
+        ],
         capture_output=True,
         text=True,
         check=False,
         timeout=120,
     )
     assert there.returncode == 0, there.stderr
-    here = subprocess.run(
-        [*sim_command, "study", *args], capture_output=True, text=True, check=False, timeout=120
-    )
-    assert here.returncode == 0, here.stderr
-    assert json.loads(there.stdout) == json.loads(here.stdout)
+    here = sim.study(study, samples=40, sensitivity=None, chunk=10).data
+    assert json.loads(there.stdout) == json.loads(orjson.dumps(here))
     assert json.loads(there.stdout)["samples"] == 40
