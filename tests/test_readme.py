@@ -70,7 +70,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch folder with the repository's scenarios in it (linked), and the event files the
     append examples name; the examples run with it as the working folder."""
     (tmp_path / "scenarios").mkdir()
-    for name in ("baseline", "whatif"):
+    for name in ("baseline", "whatif", "studies"):
         (tmp_path / "scenarios" / name).symlink_to(ROOT / "scenarios" / name)
     (tmp_path / "new-event.json").write_bytes(orjson.dumps(NEW_EVENT))
     (tmp_path / "first-event.json").write_bytes(orjson.dumps(NEW_EVENT | {"id": "first"}))
