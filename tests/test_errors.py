@@ -1177,6 +1177,18 @@ CASES = [
         ),
     ),
     Case(
+        "study: a draw outside the calendar",
+        "intervention-failed",
+        studying(
+            'retime = { id = "blackout-fuel-ended" }\n'
+            'by = { dist = "normal", mean = "0d", sd = "100000000d" }'
+        ),
+        says=(
+            "error: sample 0 of the study (by:blackout-fuel-ended = ",
+            "it would move an event outside the calendar",
+        ),
+    ),
+    Case(
         "study: unreachable scheduler",
         "no-scheduler",
         studying(

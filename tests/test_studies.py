@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -27,6 +29,7 @@ from typer.testing import CliRunner
 
 import sim
 from sim.cli import app
+from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Log, replay
 from sim.studies import read_study
@@ -131,6 +134,13 @@ def test_slack_to_shift_is_at_most_slack_to_failure_and_holds_exactly(
         if not pd.isna(failure):
             assert _concluded_at(history, str(ident), failure.to_pytimedelta()) is not None
             assert _concluded_at(history, str(ident), failure.to_pytimedelta() + step) is None
+
+
+def test_a_sim_error_survives_pickling_as_a_dask_task_returns_it() -> None:
+    error = SimError(what="x", path="s.toml", line=3, hint="h", code="bad-study")
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
+    assert attrs.asdict(again, recurse=False) == attrs.asdict(error, recurse=False)
+    assert str(again) == str(error)
 
 
 # ------------------------------------------------------------------------------------ study files

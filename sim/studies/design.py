@@ -135,7 +135,7 @@ class Factor:
             return [np.asarray(chosen, dtype=object)]
         if self.kind == "by":
             assert self.dist is not None
-            seconds = _ppf(self.dist, x)
+            seconds = np.clip(_ppf(self.dist, x), -_SPAN, _SPAN)  # no int64 overflow
             return [np.round(seconds * 1e6).astype(np.int64)]
         if self.kind == "drop":
             assert self.p is not None
@@ -210,6 +210,9 @@ def _triangular(u: Floats, c: Floats) -> Floats:
 
 
 _EDGE: Final = 1e-9
+_SPAN: Final = 10_000 * 366 * 86400.0
+"""Seconds beyond which a drawn delay is cut (longer than the calendar: the what-if refuses
+it as it would a shorter one that leaves the calendar)."""
 
 
 def _inside(u: Floats) -> Floats:
@@ -364,7 +367,10 @@ def evaluate(study: Study, bases: Mapping[Key, Baseline], u: Floats, first: int 
         for factor in study.factors:
             row = [params[c.name][r] for c in factor.columns]
             interventions.extend(factor.interventions(row))
-        result = whatif(bases[study.key(params, r)], interventions)
+        try:
+            result = whatif(bases[study.key(params, r)], interventions)
+        except SimError as exc:
+            raise _in_sample(exc, first + r, study, params, r) from None
         for name, value in measure(result, measures).items():
             found[name].append(value)
     out: Columns = {"sample": np.arange(first, first + n, dtype=np.int64), **params}
@@ -372,6 +378,31 @@ def evaluate(study: Study, bases: Mapping[Key, Baseline], u: Floats, first: int 
         dtype = {"flag": bool, "count": np.int64}.get(column.type, np.int64)
         out[column.name] = np.asarray(found[column.name], dtype=dtype)
     return out
+
+
+def _in_sample(exc: SimError, i: int, study: Study, params: Columns, r: int) -> SimError:
+    """``exc`` said of sample ``i``, with the values it drew."""
+    drawn = ", ".join(
+        f"{c.name} = {_shown(params[c.name][r], c.type)}" for c in study.parameter_columns
+    )
+    what = exc.what.removeprefix("[[intervention]] #1: ")
+    return attrs.evolve(
+        exc,
+        what=f"sample {i} of the study ({_cut(drawn)}): {what}",
+        code=exc.code or "intervention-failed",
+    )
+
+
+def _shown(value: Any, kind: ColumnType) -> str:
+    if kind == "span":
+        return str(timedelta(microseconds=int(value)))
+    if kind == "time":
+        return moment(int(value)).isoformat()
+    return str(value)
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def measure(result: WhatIf, measures: Sequence[str]) -> dict[str, Any]:

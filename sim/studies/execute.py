@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
+from attrs import frozen
 
 from sim.errors import SimError
 from sim.studies.design import Columns
@@ -49,8 +50,19 @@ def join(parts: list[Columns]) -> Columns:
     return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
-def _run(work: Work, start: int, stop: int) -> Columns:
-    return work.run(start, stop)
+@frozen
+class _Failed:
+    """A task's :class:`SimError`, returned as a value: bad input is not a failure of the
+    worker, to be retried or logged with a traceback there."""
+
+    error: SimError
+
+
+def _run(work: Work, start: int, stop: int) -> Columns | _Failed:
+    try:
+        return work.run(start, stop)
+    except SimError as exc:
+        return _Failed(exc)
 
 
 class Runner:
@@ -151,7 +163,10 @@ class Runner:
             parts: list[Columns | None] = [None] * len(chunks)
             for future in as_completed(futures):
                 k = keys[future.key]
-                parts[k] = future.result()
+                found = future.result()
+                if isinstance(found, _Failed):
+                    raise found.error
+                parts[k] = found
                 future.release()
                 if progress is not None:
                     start, stop = chunks[k]
