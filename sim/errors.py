@@ -119,7 +119,7 @@ CODES: Final[Mapping[str, str]] = {
     "base-loop": "scenarios whose bases lead back to themselves",
     # studies
     "bad-study": "a study file whose tables, keys or values are not a study's (distributions, p)",
-    "no-scheduler": "a --scheduler address that is not one, or where no Dask scheduler answered",
+    "no-scheduler": "a --scheduler that is no address, does not answer, or has no workers",
 }
 """Every error code, with what it means."""
 

@@ -106,6 +106,7 @@ class Runner:
         try:
             if self.scheduler is not None:
                 self.client = _connect(Client, self.scheduler, self.connect_timeout)
+                _workers(self.client, self.scheduler, self.connect_timeout)
             else:
                 self.cluster = LocalCluster(
                     n_workers=self.workers,
@@ -188,6 +189,19 @@ def execute(
     """Every row of ``work``, in order, run by a :class:`Runner` made for it."""
     with Runner(workers=workers, scheduler=scheduler, connect_timeout=connect_timeout) as runner:
         return runner.run(work, chunk=chunk, progress=progress)
+
+
+def _workers(client: Any, address: str, timeout: float) -> None:
+    """Wait up to ``timeout`` seconds for the cluster to have a worker (a study on a scheduler
+    without any would wait for ever)."""
+    try:
+        client.wait_for_workers(1, timeout=timeout)
+    except TimeoutError:
+        raise SimError(
+            what=f"the Dask scheduler at {address} has no workers (waited {timeout:g} s)",
+            hint=f"start one with `dask worker {address}`",
+            code="no-scheduler",
+        ) from None
 
 
 def _connect(client_type: Any, address: str, timeout: float) -> Any:
