@@ -31,11 +31,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 
-## bench: the benchmarks, figures as JSON
+## bench: the benchmarks, figures as JSON (bench/study.py runs a 100,000-sample study: minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
 	$(BIN)/python bench/whatif.py --json
 	$(BIN)/python bench/render.py --json
+	$(BIN)/python bench/study.py --json
 
 ## hostile: hostile files, full disks, shared folders (issue 12): its tests, then its attacks
 ## re-run against the real CLI (about seven minutes; needs root to mount a small disk and to
