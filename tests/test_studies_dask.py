@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pandas as pd
 import pytest
 
 import sim
+from sim.studies.api import _bases, _load
+from sim.studies.design import compile_study
+from sim.studies.execute import Runner
+from sim.studies.spec import StudySpec, Within
+from sim.studies.tasks import NecessityJob, SampleJob, Work
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline"
@@ -28,12 +32,27 @@ BIN = Path(sys.executable).parent
 DASK = shutil.which("dask", path=str(BIN)) or shutil.which("dask")
 
 
-def test_a_local_cluster_of_two_workers_gives_exactly_the_in_process_frame() -> None:
-    options = {"samples": 24, "seed": 11, "sensitivity": None, "chunk": 5}
-    here = sim.uncertainty(BASELINE, **options)  # type: ignore[arg-type]
-    there = sim.uncertainty(BASELINE, workers=2, **options)  # type: ignore[arg-type]
-    pd.testing.assert_frame_equal(here.frame, there.frame)
-    assert here.data == there.data
+def test_a_local_cluster_of_two_workers_gives_exactly_the_in_process_rows() -> None:
+    """One ``LocalCluster`` of two worker processes runs an uncertainty study and a necessity
+    study (each in several chunks) as the commands do: every row is the one computed here."""
+    base = _load(BASELINE)
+    spec = StudySpec(
+        name="u", base="baseline", samples=24, seed=11, vary=(Within(target=None),),
+        measures=("concluded", "concluded_at", "milestone:talks_resumed", "voided"),
+    )  # fmt: skip
+    study = compile_study(spec, base.ready)
+    ids = tuple(e.id for e in base.ready.log.events)
+    works = [
+        (Work(job=SampleJob(study=study), bases=_bases(base, study)), 5),
+        (Work(job=NecessityJob(ids=ids), bases={(): base.ready}), 8),
+    ]
+    with Runner() as here, Runner(workers=2) as there:
+        for work, chunk in works:
+            mine, theirs = here.run(work, chunk=chunk), there.run(work, chunk=chunk)
+            assert list(mine) == list(theirs)
+            for name in mine:
+                assert mine[name].tolist() == theirs[name].tolist(), name
+    assert len(mine["id"]) == 48
 
 
 def _free_port() -> int:

@@ -616,7 +616,11 @@ def necessity(
         ),
     )
     events = []
-    milestones: dict[str, list[str]] = {m: [] for m in loaded.trajectory.final.milestones}
+    reached = loaded.trajectory.final.milestones
+    milestones: dict[str, list[str]] = {
+        m: []
+        for m in sorted(reached, key=lambda m: (reached[m], m))  # in time, not hash, order
+    }
     for ident, needed, lost in zip(
         rows["id"], rows["necessary_for_outcome"], rows["milestones_lost"], strict=True
     ):

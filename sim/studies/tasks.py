@@ -107,7 +107,7 @@ class NecessityJob:
     def run(self, bases: Mapping[Key, Baseline], start: int, stop: int) -> Columns:
         base = _outcome(bases, self.pre)
         base_key = (base.concluded_at is not None, base.concluded_text)
-        reached = list(base.milestones)
+        reached = sorted(base.milestones, key=lambda m: (base.milestones[m], m))  # not hash order
         necessary: list[bool] = []
         lost: list[str] = []
         concluded: list[bool] = []
