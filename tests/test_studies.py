@@ -284,21 +284,20 @@ main()
 def test_ctrl_c_cancels_a_study_and_exits_130(tmp_path: Path) -> None:
     out = tmp_path / "rows.parquet"
     args = ["uncertainty", str(BASELINE), "--samples", "100000", "--sensitivity", "0"]
-    child = subprocess.Popen(
-        [sys.executable, "-c", INTERRUPTIBLE, *args, "--chunk", "50", "--out", str(out)],
+    with subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTIBLE, *args, "--out", str(out)],
         stderr=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
         env={**os.environ, "COLUMNS": "100"},
-    )
-    try:
-        assert child.stderr is not None
-        assert child.stderr.readline().strip() == "sampling"
-        child.send_signal(signal.SIGINT)
-        _, err = child.communicate(timeout=60)
-    finally:
-        child.kill()
-        child.wait()
+    ) as child:
+        try:
+            assert child.stderr is not None
+            assert child.stderr.readline().strip() == "sampling"
+            child.send_signal(signal.SIGINT)
+            _, err = child.communicate(timeout=60)
+        finally:
+            child.kill()
     assert child.returncode == 130, err
     assert "interrupted: sim uncertainty was cancelled; nothing was written" in err
     assert "Traceback" not in err

@@ -14,8 +14,12 @@ closes the cluster before :class:`KeyboardInterrupt` goes on.
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any, Final
 
 import numpy as np
@@ -36,6 +40,36 @@ RETRIES: Final = 2
 again."""
 
 Progress = Callable[[int], None]
+
+
+STEP: Final = 50
+"""Rows run between two looks at Ctrl-C, in process."""
+
+
+@contextmanager
+def _interruptible() -> Iterator[threading.Event]:
+    """Note every SIGINT while the block runs, as well as raising :class:`KeyboardInterrupt`
+    where it lands: Python cannot raise it through C code that swallows exceptions (a dict
+    lookup calling ``__eq__``), so the in-process loop also looks at the note every
+    :data:`STEP` rows.  Outside the main thread, nothing changes."""
+    noted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+    before = signal.getsignal(signal.SIGINT)
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        noted.set()
+        if callable(before):
+            before(signum, frame)
+        else:
+            raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def ranges(size: int, chunk: int) -> list[tuple[int, int]]:
@@ -139,10 +173,14 @@ class Runner:
         chunks = ranges(work.job.size, chunk)
         if self.local:
             parts = []
-            for start, stop in chunks:
-                parts.append(work.run(start, stop))
-                if progress is not None:
-                    progress(stop - start)
+            with _interruptible() as interrupted:
+                for start, stop in chunks:
+                    for first, last in ranges(stop - start, STEP):
+                        parts.append(work.run(start + first, start + last))
+                        if interrupted.is_set():
+                            raise KeyboardInterrupt
+                    if progress is not None:
+                        progress(stop - start)
             return join(parts)
         return self._on_dask(work, chunks, progress)
 
