@@ -29,7 +29,7 @@ from sim.errors import SimError
 from sim.studies.design import Columns
 from sim.studies.tasks import Work
 
-__all__ = ["CHUNK", "CONNECT_TIMEOUT", "Runner", "execute", "join"]
+__all__ = ["CHUNK", "CONNECT_TIMEOUT", "Runner", "execute"]
 
 CHUNK: Final = 1000
 """Samples per task, unless the caller says otherwise."""
@@ -77,11 +77,21 @@ def ranges(size: int, chunk: int) -> list[tuple[int, int]]:
     return [(start, min(start + chunk, size)) for start in range(0, size, max(1, chunk))]
 
 
-def join(parts: list[Columns]) -> Columns:
-    """Chunks of rows, in order, as one block of columns."""
-    if not parts:
-        return {}
-    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
+class _Rows:
+    """A study's rows, each chunk copied into its place as it arrives and then let go: memory
+    holds the rows once (and a chunk), not every chunk and then their concatenation."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.columns: Columns = {}
+
+    def put(self, start: int, part: Columns) -> None:
+        if not self.columns:
+            self.columns = {
+                name: np.empty(self.size, dtype=values.dtype) for name, values in part.items()
+            }
+        for name, values in part.items():
+            self.columns[name][start : start + len(values)] = values
 
 
 @frozen
@@ -172,16 +182,16 @@ class Runner:
         chunk held."""
         chunks = ranges(work.job.size, chunk)
         if self.local:
-            parts = []
+            rows = _Rows(work.job.size)
             with _interruptible() as interrupted:
                 for start, stop in chunks:
                     for first, last in ranges(stop - start, STEP):
-                        parts.append(work.run(start + first, start + last))
+                        rows.put(start + first, work.run(start + first, start + last))
                         if interrupted.is_set():
                             raise KeyboardInterrupt
                     if progress is not None:
                         progress(stop - start)
-            return join(parts)
+            return rows.columns
         return self._on_dask(work, chunks, progress)
 
     def _on_dask(
@@ -199,18 +209,19 @@ class Runner:
                 client.submit(_run, remote, start, stop, key=key, retries=RETRIES, pure=False)
                 for key, (start, stop) in zip(keys, chunks, strict=True)
             ]
-            parts: list[Columns | None] = [None] * len(chunks)
+            rows = _Rows(work.job.size)
             for future in as_completed(futures):
                 k = keys[future.key]
                 found = future.result()
+                future.release()
                 if isinstance(found, _Failed):
                     raise found.error
-                parts[k] = found
-                future.release()
+                start, stop = chunks[k]
+                rows.put(start, found)
+                del found
                 if progress is not None:
-                    start, stop = chunks[k]
                     progress(stop - start)
-            return join([p for p in parts if p is not None])
+            return rows.columns
         finally:
             client.cancel(futures)
 

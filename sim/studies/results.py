@@ -44,14 +44,17 @@ def to_frame(columns: Columns, types: Sequence[Column]) -> Any:
     for name, values in columns.items():
         kind = kinds.get(name)
         if kind == "time":
-            data[name] = pd.Series(values.astype(np.int64).view("M8[us]")).dt.tz_localize("UTC")
+            data[name] = pd.Series(
+                pd.DatetimeIndex(values.astype(np.int64, copy=False).view("M8[us]"), tz="UTC"),
+                copy=False,
+            )
         elif kind == "span":
-            data[name] = pd.Series(values.astype(np.int64).view("m8[us]"))
+            data[name] = pd.Series(values.astype(np.int64, copy=False).view("m8[us]"), copy=False)
         elif kind == "text":
             data[name] = pd.Series(values, dtype="str")
         else:
-            data[name] = pd.Series(values)
-    return pd.DataFrame(data)
+            data[name] = pd.Series(values, copy=False)
+    return pd.DataFrame(data, copy=False)
 
 
 def iso_time(us: int, zone: tzinfo | None = None) -> str | None:
