@@ -9,7 +9,10 @@ with Dask workers, and a 100,000-sample uncertainty study of the baseline.
 - ``scaling_2_workers`` (target >= 1.6 on two cores): samples per second with a
   ``LocalCluster`` of two worker processes over samples per second with one, the same
   ``--scaling-samples`` samples each, the cluster started before the clock (best of two runs
-  each, taking turns).  Wall time: throughput on several processes has no other clock.
+  each, taking turns).  Wall time: throughput on several processes has no other clock.  With
+  it, the workers' CPU time per sample (``worker_cpu_ms_per_sample_1``, ``_2``: the same when
+  distributing costs nothing) and the share of the wall time each worker had a core
+  (``worker_busy_share_1``, ``_2``: below 1 when other work holds the cores).
 - ``uncertainty_100k_s`` (reported): the wall time of ``sim uncertainty scenarios/baseline
   --samples 100000 --workers 2 --json`` (Morris sensitivity included, as by default).
 - ``peak_rss_mb_100k`` (target <= 400): the peak of that run's memory, as the sum of the
@@ -117,25 +120,38 @@ def scaling(samples: int, chunk: int) -> dict[str, Any]:
     study, base = _study(samples, seed=2)
     work = Work(job=SampleJob(study=study), bases=_bases(base, study))
     runners = {n: Runner(workers=n) for n in (1, 2)}
-    seconds: dict[int, list[float]] = {1: [], 2: []}
+    seconds: dict[int, list[tuple[float, float]]] = {1: [], 2: []}
+
+    def busy(runner: Runner) -> float:
+        """The CPU seconds the cluster's workers have used."""
+        return float(sum(runner.client.run(time.process_time).values()))
+
     try:
         for runner in runners.values():
             runner.__enter__()
             runner.run(work, chunk=chunk)  # warm: the work scattered, the modules imported
         for _ in range(2):
             for n, runner in runners.items():
+                cpu = busy(runner)
                 started = time.perf_counter()
                 runner.run(work, chunk=chunk)
-                seconds[n].append(time.perf_counter() - started)
+                seconds[n].append((time.perf_counter() - started, busy(runner) - cpu))
     finally:
         for runner in runners.values():
             runner.close()
-    one, two = samples / min(seconds[1]), samples / min(seconds[2])
+    (wall_1, cpu_1), (wall_2, cpu_2) = min(seconds[1]), min(seconds[2])
+    one, two = samples / wall_1, samples / wall_2
     return {
         "scaling_samples": samples,
         "samples_per_s_1_worker": round(one, 1),
         "samples_per_s_2_workers": round(two, 1),
         "scaling_2_workers": round(two / one, 3),
+        # why, if it falls short: the workers' CPU time per sample (the same with one or two:
+        # no cost of distributing) and the share of the wall time they had a core for
+        "worker_cpu_ms_per_sample_1": round(cpu_1 / samples * 1000, 3),
+        "worker_cpu_ms_per_sample_2": round(cpu_2 / samples * 1000, 3),
+        "worker_busy_share_1": round(cpu_1 / wall_1, 3),
+        "worker_busy_share_2": round(cpu_2 / (2 * wall_2), 3),
     }
 
 
