@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -71,21 +72,20 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
-@pytest.fixture
-def scheduler(tmp_path: Path) -> Iterator[str]:
-    """A ``dask scheduler`` and one ``dask worker`` on 127.0.0.1 (free ports), stopped after."""
+@contextmanager
+def cluster(folder: Path, workers: int = 1) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """A ``dask scheduler`` and ``workers`` ``dask worker`` processes on 127.0.0.1 (free
+    ports), stopped after: the scheduler's address and the workers' processes."""
     if DASK is None:
         pytest.skip("the dask command is not installed (pip install 'sim[study]')")
     address = f"tcp://127.0.0.1:{_free_port()}"
     port = address.rsplit(":", 1)[1]
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-    started = [
-        subprocess.Popen(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
-            cwd=tmp_path,
-            **quiet,  # type: ignore[call-overload]
-        )
-    ]
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "cwd": folder}
+    scheduler = subprocess.Popen(
+        [DASK, "scheduler", "--host", "127.0.0.1", "--port", port, "--no-dashboard"],
+        **quiet,  # type: ignore[call-overload]
+    )
+    started: list[subprocess.Popen[bytes]] = []
     try:
         import distributed
 
@@ -99,31 +99,27 @@ def scheduler(tmp_path: Path) -> Iterator[str]:
             except OSError:
                 if time.monotonic() > deadline:
                     raise
-        started.append(
+        worker = [DASK, "worker", address, "--host", "127.0.0.1", "--nthreads", "1"]
+        started.extend(
             subprocess.Popen(
-                [
-                    DASK,
-                    "worker",
-                    address,
-                    "--host",
-                    "127.0.0.1",
-                    "--nworkers",
-                    "1",
-                    "--nthreads",
-                    "1",
-                    "--no-nanny",
-                    "--no-dashboard",
-                ],
-                cwd=tmp_path,
+                [*worker, "--no-nanny", "--no-dashboard"],
                 **quiet,  # type: ignore[call-overload]
             )
+            for _ in range(workers)
         )
-        client.wait_for_workers(1, timeout=60)
+        client.wait_for_workers(workers, timeout=60)
         client.close()
-        yield address
+        yield address, started
     finally:
-        for process in reversed(started):
+        for process in [*started, scheduler]:
             _stop(process)
+
+
+@pytest.fixture
+def scheduler(tmp_path: Path) -> Iterator[str]:
+    """A ``dask scheduler`` and one ``dask worker``, stopped after."""
+    with cluster(tmp_path) as (address, _):
+        yield address
 
 
 def test_a_study_runs_on_a_cluster_of_dask_scheduler_and_dask_worker(scheduler: str) -> None:
@@ -154,3 +150,26 @@ def test_a_study_runs_on_a_cluster_of_dask_scheduler_and_dask_worker(scheduler: 
     here = sim.study(study, samples=40, sensitivity=None, chunk=10).data
     assert json.loads(there.stdout) == json.loads(orjson.dumps(here))
     assert json.loads(there.stdout)["samples"] == 40
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_study_has_its_chunks_run_again_with_the_same_rows(
+    tmp_path: Path,
+) -> None:
+    """``make slow``: one of two workers is killed (SIGKILL) while a study runs; the scheduler
+    runs its chunks on the other, and the rows are those computed here."""
+    options = ["--samples", "3000", "--sensitivity", "0", "--chunk", "50", "--json"]
+    with cluster(tmp_path, workers=2) as (address, workers):
+        with subprocess.Popen(
+            [str(BIN / "sim"), "uncertainty", str(BASELINE), *options, "--scheduler", address],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        ) as study:
+            time.sleep(4)  # the cluster is at work: 3,000 samples take about ten seconds
+            assert study.poll() is None, "the study ended before a worker could be killed"
+            workers[0].kill()
+            out, err = study.communicate(timeout=300)
+        assert workers[0].wait() != 0
+        assert study.returncode == 0, err.decode()
+    here = sim.uncertainty(BASELINE, samples=3000, sensitivity=None).data
+    assert json.loads(out) == json.loads(orjson.dumps(here))
