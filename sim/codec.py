@@ -40,9 +40,11 @@ from sim.events import (
     RequiredDecision,
     Requirement,
     Source,
-    Terms,
+    Term,
+    TermValue,
 )
-from sim.times import format_span, parse_span
+from sim.manifest import PALETTE, Actor, Manifest, Milestone, Party, SourceDoc, tint_of
+from sim.times import format_span, parse_span, parse_zone
 
 __all__ = [
     "GENESIS",
@@ -67,7 +69,7 @@ __all__ = [
     "text_fault",
 ]
 
-SCHEMA: Final = 3
+SCHEMA: Final = 4
 """The record version this code writes."""
 
 GENESIS: Final = "0" * 64
@@ -110,9 +112,59 @@ def _upcast_2(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+_LEGACY_TERMS: Final = ("pause_days", "extendable", "first_phase", "hostages", "further_releases")
+"""The fields of version 3's fixed term sheet, in the order its words were shown."""
+
+
+def _legacy_term(name: str, value: Any) -> dict[str, Any]:
+    """One field of version 3's term sheet as a named term, in the words sim showed it in."""
+    match name, value:
+        case "pause_days", int():
+            text = f"a {value}-day pause"
+        case "extendable", bool():
+            text = "extendable" if value else "not extendable"
+        case "first_phase", str():
+            text = f"first phase: {value}"
+        case "hostages", int():
+            text = f"{value} hostages"
+        case "further_releases", bool():
+            text = "further releases expected" if value else "no further releases"
+        case _:  # a mistyped value: kept, so that the codec says what is wrong with it
+            return {"name": name, "value": value}
+    return {"name": name, "value": value, "text": text}
+
+
+def _upcast_3(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 gave an offer a fixed term sheet, ``terms``: ``pause_days``, ``extendable``,
+    ``first_phase``, ``hostages``, ``further_releases`` and ``notes``; version 4 gives it named
+    terms, each a ``name``, a ``value``, the words to show it in (``text``) and, optionally, its
+    own ``source``.  Each field set becomes the term of that name, in the words sim showed it in
+    (``a 4-day pause``, ``50 hostages``); each note becomes a term ``note`` whose value and
+    words are the note's."""
+    record = dict(record)
+    terms = record.get("terms")
+    if isinstance(terms, dict):
+        lifted = [
+            _legacy_term(name, terms[name])
+            for name in _LEGACY_TERMS
+            if name in terms and terms[name] is not None
+        ]
+        notes = terms.get("notes", [])
+        if isinstance(notes, list):
+            lifted += [{"name": "note", "value": note, "text": note} for note in notes]
+        else:
+            lifted.append({"name": "note", "value": notes})
+        unknown = [name for name in terms if name not in (*_LEGACY_TERMS, "notes")]
+        lifted += [{"name": name, "value": terms[name]} for name in unknown]
+        record["terms"] = lifted
+    record["schema"] = 4
+    return record
+
+
 UPCASTERS: Final[Mapping[int, Callable[[dict[str, Any]], dict[str, Any]]]] = {
     1: _upcast_1,
     2: _upcast_2,
+    3: _upcast_3,
 }
 """Record version to the function that lifts a record of that version one version up."""
 
@@ -188,6 +240,18 @@ def record_links(record: Mapping[str, Any]) -> list[str]:
             if isinstance(ident, str):
                 named.append(ident)
     return named
+
+
+_SCALARS: Final = (bool, int, float, str)
+
+
+def _structure_term_value(value: object, _type: object) -> TermValue:
+    """A term's value: a JSON scalar taken as it is (``true`` stays a bool, ``4`` an int)."""
+    if type(value) not in _SCALARS:
+        found = "null" if value is None else f"{type(value).__name__} {value!r}"
+        msg = f"expected true, false, a number or text, found {found}"
+        raise TypeError(msg)
+    return value  # type: ignore[return-value]
 
 
 def _unstructure_requirement(link: Requirement) -> str | dict[str, str]:
@@ -302,6 +366,7 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
         lambda t: t == tuple[Requirement, ...], _structure_requirements
     )
     conv.register_unstructure_hook(Requirement, _unstructure_requirement)
+    conv.register_structure_hook_func(lambda t: t == TermValue, _structure_term_value)
     for kind in (str, int, bool):
         conv.register_structure_hook(kind, _strict(kind))
     if not detailed:
@@ -341,7 +406,7 @@ def _make_converter(*, detailed: bool, json_only: bool = False) -> cattrs.Conver
 
 
 _EVENT_CLASSES: Final = frozenset(EVENT_TYPES.values())
-_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Terms}
+_RECORD_CLASSES: Final = _EVENT_CLASSES | {Alternative, Channel, Source, Term}
 """The classes whose records the codec writes and reads (:class:`Requirement` has its own
 hooks: a link is an id or an object)."""
 
@@ -403,9 +468,7 @@ def decode_event(record: object) -> Event:
             found=_json_type(record),
             code="not-an-object",
         )
-    schema = record.get("schema", SCHEMA if "causes" not in record else 2)
-    # a record without a version (an event in a scenario file) that still names ``causes``
-    # was written for version 2: it is lifted, and keeps its meaning
+    schema = record.get("schema", _unversioned(record))
     if type(schema) is not int or not 1 <= schema <= SCHEMA:
         raise SimError(
             what="unknown record version",
@@ -428,6 +491,17 @@ def decode_event(record: object) -> Event:
         )
     fields = {k: v for k, v in record.items() if k not in ("schema", "hash")}
     return _structure(fields, kind, _structure_hook(kind))
+
+
+def _unversioned(record: dict[str, Any]) -> int:
+    """The version of a record that names none (an event in a scenario file or a CSV row): one
+    that still names ``causes`` was written for version 2, one whose ``terms`` is a table for
+    version 3; either is lifted, and keeps its meaning."""
+    if "causes" in record:
+        return 2
+    if isinstance(record.get("terms"), dict):
+        return 3
+    return SCHEMA
 
 
 def decode_parsed(record: object) -> Event:
@@ -823,6 +897,8 @@ class _Mirrors:
     def _mirror_type(self, type_: Any) -> Any:
         if type_ in (str, bool) or get_origin(type_) is Literal:
             return type_
+        if type_ == TermValue:
+            return bool | _INT | float | str
         if type_ is int:
             return _INT
         if type_ in (datetime, timedelta):
@@ -1038,3 +1114,282 @@ def chain_hashes(events: Iterable[Event], previous: str = GENESIS) -> tuple[str,
         previous = line_hash(previous, record_bytes(event))
         hashes.append(previous)
     return tuple(hashes)
+
+
+# ------------------------------------------------------------------------------------ manifests
+
+_MANIFEST_TABLES: Final[Mapping[str, tuple[str, bool]]] = {
+    "scenario": ("a table [scenario]", False),
+    "party": ("an array of tables [[party]]", True),
+    "actor": ("an array of tables [[actor]]", True),
+    "milestone": ("an array of tables [[milestone]]", True),
+    "source": ("an array of tables [[source]]", True),
+    "operation": ("an array of tables [[operation]]", True),
+}
+"""A manifest's tables: what each must be, and whether it is an array of tables."""
+
+_TEXT: Final = "text"
+_TEXTS: Final = "a list of text"
+_BOOL: Final = "true or false"
+_MANIFEST_KEYS: Final[Mapping[str, Mapping[str, tuple[str, bool]]]] = {
+    "scenario": {
+        "title": (_TEXT, True),
+        "summary": (_TEXT, False),
+        "languages": (_TEXTS, False),
+        "timezone": (_TEXT, False),
+    },
+    "party": {
+        "id": (_TEXT, True),
+        "name": (_TEXT, True),
+        "colour": (_TEXT, False),
+        "tint": (_TEXT, False),
+        "plover": (_TEXT, True),
+        "sector": (_TEXT, False),
+        "identifier": (_TEXT, False),
+        "belligerent": (_BOOL, False),
+    },
+    "actor": {
+        "id": (_TEXT, True),
+        "parties": (_TEXTS, False),
+        "plover": (_TEXT, False),
+        "sector": (_TEXT, False),
+        "belligerent": (_BOOL, False),
+    },
+    "milestone": {
+        "name": (_TEXT, True),
+        "description": (_TEXT, False),
+        "reached": (_BOOL, False),
+    },
+    "source": {
+        "document": (_TEXT, True),
+        "file": (_TEXT, True),
+        "title": (_TEXT, False),
+        "publisher": (_TEXT, False),
+        "date": (_TEXT, False),
+        "language": (_TEXT, False),
+        "citation": (_TEXT, False),
+    },
+    "operation": {
+        "id": (_TEXT, True),
+        "name": (_TEXT, True),
+    },
+}
+"""Each table's keys: the type each holds, and whether it is required."""
+
+_SLUG: Final = re.compile(r"[a-z0-9][a-z0-9_.-]*\Z")
+_COLOUR: Final = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+
+def _toml_type(value: object) -> str:
+    names = {bool: "true or false", int: "a number", float: "a number", str: "text"}
+    if type(value) in names:
+        return f"{names[type(value)]} {value!r}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _manifest_fault(  # noqa: PLR0917 (where, what was expected and found, as a message reads)
+    path: str, key: str, expected: str, found: str, what: str, hint: str | None = None
+) -> SimError:
+    return SimError(
+        what=f"{what}: {key}",
+        path=path,
+        expected=expected,
+        found=found,
+        hint=hint or "see the README, 'Bring your own negotiation', for the manifest's tables",
+        code="bad-manifest",
+    )
+
+
+def _manifest_rows(path: str, data: dict[str, Any], table: str) -> list[tuple[str, dict[str, Any]]]:
+    """The rows of one table, each with where it is (``party[2]``), checked key by key."""
+    value = data.get(table, [])
+    expected, many = _MANIFEST_TABLES[table]
+    if many:
+        if not isinstance(value, list) or not all(isinstance(r, dict) for r in value):
+            raise _manifest_fault(path, table, expected, _toml_type(value), "wrong type")
+        found = [(f"{table}[{i + 1}]", row) for i, row in enumerate(value)]
+    elif not isinstance(value, dict):
+        raise _manifest_fault(path, table, expected, _toml_type(value), "wrong type")
+    else:
+        found = [(table, value)]
+    for where, row in found:
+        _manifest_keys(path, table, where, row)
+    return found
+
+
+def _manifest_keys(path: str, table: str, where: str, row: dict[str, Any]) -> None:
+    keys = _MANIFEST_KEYS[table]
+    for key in row:
+        if key not in keys:
+            near = did_you_mean(key, keys)
+            raise _manifest_fault(
+                path, f"{where}.{key}", "one of " + ", ".join(keys), f"key {key!r}",
+                "unknown key", near,
+            )  # fmt: skip
+    for key, (kind, required) in keys.items():
+        if key not in row:
+            if required:
+                raise _manifest_fault(path, f"{where}.{key}", kind, "none", "missing key")
+            continue
+        value = row[key]
+        good = (
+            (kind == _TEXT and isinstance(value, str))
+            or (kind == _BOOL and isinstance(value, bool))
+            or (
+                kind == _TEXTS
+                and isinstance(value, list)
+                and all(isinstance(v, str) for v in value)
+            )
+        )
+        if not good:
+            raise _manifest_fault(path, f"{where}.{key}", kind, _toml_type(value), "wrong type")
+    slug = (
+        "id"
+        if table in ("party", "actor", "operation")
+        else "name"
+        if table == "milestone"
+        else None
+    )
+    if slug is not None and not _SLUG.match(row[slug]):
+        raise _manifest_fault(
+            path, f"{where}.{slug}", "a slug: lowercase letters, digits, '_', '.' or '-'",
+            repr(row[slug]), "bad value",
+        )  # fmt: skip
+    for key in ("colour", "tint"):
+        if key in row and not _COLOUR.match(row[key]):
+            raise _manifest_fault(
+                path, f"{where}.{key}", "a colour '#rrggbb'", repr(row[key]), "bad value"
+            )
+    if table == "scenario" and "timezone" in row:
+        try:
+            parse_zone(row["timezone"])
+        except SimError:
+            raise _manifest_fault(
+                path, f"{where}.timezone", '"UTC", "own", an offset such as "-05:00" or an IANA '
+                'zone such as "America/Bogota"', repr(row["timezone"]), "bad value",
+            ) from None  # fmt: skip
+    if table == "source" and (
+        not row["file"]
+        or row["file"].startswith((".", "/"))
+        or "/" in row["file"]
+        or "\\" in row["file"]
+    ):
+        raise _manifest_fault(
+            path, f"{where}.file", "a file name in the history's sources/ folder",
+            repr(row["file"]), "bad value",
+        )  # fmt: skip
+    if table == "party" and "_" in row["id"]:
+        raise _manifest_fault(
+            path, f"{where}.id", "a party id without '_' (the party is the part of an actor id "
+            "before its first underscore)", repr(row["id"]), "bad value",
+        )  # fmt: skip
+
+
+def _manifest_unique(
+    path: str, table: str, key: str, found: list[tuple[str, dict[str, Any]]]
+) -> None:
+    seen: dict[str, str] = {}
+    for where, row in found:
+        if row[key] in seen:
+            raise _manifest_fault(
+                path, f"{where}.{key}", f"each {table} once",
+                f"{row[key]!r} again (first at {seen[row[key]]})", f"duplicate {table}",
+            )  # fmt: skip
+        seen[row[key]] = where
+
+
+def decode_manifest(data: object, *, path: str = "scenario.toml") -> Manifest:
+    """A :class:`sim.manifest.Manifest` from a parsed ``scenario.toml``, every table and key
+    checked: a missing key, a key of the wrong type, an unknown table or key, a duplicate
+    party, actor, milestone or source, a party a compound actor names that is not listed, or
+    a colour that is not ``#rrggbb`` is a :class:`SimError` naming the file, the key
+    (``party[2].name``), what was expected and what was found (exit 2, ``bad-manifest``)."""
+    if not isinstance(data, dict):
+        raise _manifest_fault(path, "(the file)", "TOML tables", _toml_type(data), "bad manifest")
+    for table in data:
+        if table not in _MANIFEST_TABLES:
+            raise _manifest_fault(
+                path, table, "one of " + ", ".join(_MANIFEST_TABLES), f"table {table!r}",
+                "unknown table", did_you_mean(table, _MANIFEST_TABLES),
+            )  # fmt: skip
+    if "scenario" not in data:
+        raise _manifest_fault(
+            path, "scenario", "a table [scenario] with a title", "none", "missing key"
+        )
+    scenario = _manifest_rows(path, data, "scenario")[0][1]
+    tables = {
+        t: _manifest_rows(path, data, t)
+        for t in ("party", "actor", "milestone", "source", "operation")
+    }
+    for table, key in (
+        ("party", "id"),
+        ("actor", "id"),
+        ("milestone", "name"),
+        ("operation", "id"),
+    ):
+        _manifest_unique(path, table, key, tables[table])
+    _manifest_unique(path, "source", "document", tables["source"])
+    ids = [row["id"] for _, row in tables["party"]]
+    for where, row in tables["actor"]:
+        for i, party in enumerate(row.get("parties", [])):
+            if party not in ids:
+                raise _manifest_fault(
+                    path, f"{where}.parties[{i + 1}]", "a party of [[party]]", repr(party),
+                    "unknown party", did_you_mean(party, ids),
+                )  # fmt: skip
+    return _manifest_of(scenario, tables, path)
+
+
+def _manifest_of(
+    scenario: dict[str, Any], tables: dict[str, list[tuple[str, dict[str, Any]]]], path: str
+) -> Manifest:
+    parties = []
+    for i, (_, row) in enumerate(tables["party"]):
+        colour = row.get("colour", PALETTE[i % len(PALETTE)])
+        parties.append(
+            Party(
+                id=row["id"],
+                name=row["name"],
+                colour=colour,
+                tint=row.get("tint", tint_of(colour)),
+                plover=row["plover"] or None,
+                sector=row.get("sector") or None,
+                identifier=row.get("identifier"),
+                belligerent=row.get("belligerent", False),
+            )
+        )
+    return Manifest(
+        title=scenario["title"],
+        summary=scenario.get("summary", ""),
+        languages=tuple(scenario.get("languages", ())),
+        timezone=scenario.get("timezone"),
+        parties=tuple(parties),
+        actors=tuple(
+            Actor(
+                id=row["id"],
+                parties=tuple(row.get("parties", ())),
+                plover=row.get("plover"),
+                sector=row.get("sector"),
+                belligerent=row.get("belligerent"),
+            )
+            for _, row in tables["actor"]
+        ),
+        milestones=tuple(
+            Milestone(
+                name=row["name"],
+                description=row.get("description", ""),
+                reached=row.get("reached", True),
+            )
+            for _, row in tables["milestone"]
+        ),
+        sources=tuple(
+            SourceDoc(**{k: row[k] for k in _MANIFEST_KEYS["source"] if k in row})
+            for _, row in tables["source"]
+        ),
+        operations=tuple((row["id"], row["name"]) for _, row in tables["operation"]),
+        path=path,
+    )

@@ -1,6 +1,6 @@
 """Event-data codes: how each event reads in CAMEO and in PLOVER, kept as data.
 
-An event's CAMEO verb code follows ``facts.md`` (beside the seed) for this history and the usage
+An event's CAMEO verb code follows the usage
 notes of the CAMEO codebook, version 1.1b3, for who may be its source and its target: ``045``
 Mediate only from a third party to belligerents, ``037`` and ``127`` only between adversaries,
 ``0353`` only from a party that holds captives (a belligerent), ``0871`` only from a belligerent.
@@ -13,9 +13,10 @@ CAMEO2PLOVER-2021 table of the same repository gives it, where the manual still 
 and context.  One exception, documented in the manual's CONCEDE: a declared truce (``0871``) is
 CONCEDE, "declarations (but not implementations) of ceasefires", not RETREAT.
 
-Who is who: :data:`ACTOR_CODES` is the one table from a party (or one actor) to its PLOVER
-entities (an ISO 3166 code and a sector) and to whether it fights in this conflict.  A compound
-actor, the US-Israeli hostage cell, is coded as both its parties.
+Who is who comes from the scenario's manifest (:mod:`sim.manifest`): each party's PLOVER code
+(an ISO 3166 code, or a non-state code such as ``IGO``), its sector and whether it fights in
+the conflict; an ``[[actor]]`` row codes one actor apart (an army, ``MIL``) and a compound
+actor (a US-Israeli cell) as each of its parties, never as a code of its own.
 
 The PLOVER field rules (event types, the modes each type allows, the contexts, which types need
 a recipient, the quad categories) are here too, so that an export and its checks read the same
@@ -38,10 +39,10 @@ from sim.events import (
     Offer,
     Response,
 )
+from sim.manifest import Manifest
 from sim.parties import party_of
 
 __all__ = [
-    "ACTOR_CODES",
     "CAMEO",
     "CAMEO_TEXT",
     "CODEBOOK",
@@ -174,47 +175,44 @@ class ActorCode:
     belligerent: bool = False
 
 
-def _state(code: str, sector: str = "GOV", *, belligerent: bool = False) -> ActorCode:
-    return ActorCode(entities=(Entity(code=code, sector=sector),), belligerent=belligerent)
+def actor_code(actor: str, manifest: Manifest) -> ActorCode | None:
+    """How the scenario's manifest codes an actor id: a compound actor as each of its parties;
+    an actor with its own row by its own code and sector, else its party's; ``None`` for an
+    actor of a party the manifest does not code (no manifest, or no ``plover`` for it)."""
+    row = manifest.actor(actor)
+    if row is not None and row.parties:
+        found = [manifest.party(p) for p in row.parties]
+        coded = [p for p in found if p is not None and p.plover]
+        if len(coded) != len(found):
+            return None
+        belligerent = any(p.belligerent for p in coded)
+        return ActorCode(
+            entities=tuple(
+                Entity(code=p.plover or "", sector=p.sector, identifier_text=p.identifier)
+                for p in coded
+            ),
+            belligerent=belligerent if row.belligerent is None else row.belligerent,
+        )
+    party = manifest.party(party_of(actor))
+    if party is None or not party.plover:
+        return None
+    own = row is not None and row.plover is not None
+    entity = Entity(
+        code=(row.plover if row is not None and row.plover else party.plover),
+        sector=(row.sector if row is not None and row.sector else party.sector),
+        identifier_text=None if own else party.identifier,
+    )
+    belligerent = party.belligerent
+    if row is not None and row.belligerent is not None:
+        belligerent = row.belligerent
+    return ActorCode(entities=(entity,), belligerent=belligerent)
 
 
-ACTOR_CODES: Final[Mapping[str, ActorCode]] = {
-    # parties: their government speaks for them
-    "qatar": _state("QAT"),
-    "us": _state("USA"),
-    "israel": _state("ISR", belligerent=True),
-    "egypt": _state("EGY"),
-    "hamas": ActorCode(
-        entities=(Entity(code="PSE", identifier_text="Hamas"),), belligerent=True
-    ),  # the record does not say in which sector Hamas acts: none is given
-    # actors whose sector is not their government's
-    "israel_army": _state("ISR", "MIL", belligerent=True),
-    "israel_mossad": _state("ISR", "SPY", belligerent=True),
-    "us_burns": _state("USA", "SPY"),  # the CIA director
-    "egypt_kamel": _state("EGY", "SPY"),  # the head of Egypt's General Intelligence
-    "us_hostage_families": _state("USA", "CVL"),
-    # a compound actor: the US-Israeli hostage cell (NSC staff and Israel)
-    "hostage_cell": ActorCode(
-        entities=(Entity(code="USA", sector="GOV"), Entity(code="ISR", sector="GOV")),
-        belligerent=True,
-    ),
-}
-"""Party, or actor id, to its PLOVER coding.  An actor id's own row wins over its party's
-(``israel_army`` over ``israel``); an actor of a party with no row cannot be coded.
-
-This is the one table to replace when another history brings its own parties."""
-
-
-def actor_code(actor: str) -> ActorCode | None:
-    """The coding of an actor id: its own row, else its party's, else ``None`` (unknown)."""
-    return ACTOR_CODES.get(actor) or ACTOR_CODES.get(party_of(actor))
-
-
-def entities(actor: str) -> list[dict[str, str]]:
+def entities(actor: str, manifest: Manifest) -> list[dict[str, str]]:
     """The PLOVER entity objects of an actor id (two for a compound actor), with the id as
-    ``entity_text``.  An actor of no known party gives none (see :func:`sim.exchange.uncodable`).
+    ``entity_text``.  An actor of no coded party gives none (see :func:`sim.exchange.uncodable`).
     """
-    coded = actor_code(actor)
+    coded = actor_code(actor, manifest)
     if coded is None:
         return []
     out = []
@@ -229,52 +227,60 @@ def entities(actor: str) -> list[dict[str, str]]:
     return out
 
 
-def _belligerent(actor: str) -> bool:
-    coded = actor_code(actor)
+def _belligerent(actor: str, manifest: Manifest) -> bool:
+    coded = actor_code(actor, manifest)
     return coded is not None and coded.belligerent
 
 
-def _adversaries(a: str, b: str) -> bool:
-    """Whether ``a`` and ``b`` fight on opposite sides: both belligerents, no code shared."""
-    first, second = actor_code(a), actor_code(b)
+def _adversaries(a: str, b: str, manifest: Manifest) -> bool:
+    """Whether ``a`` and ``b`` fight on opposite sides: both belligerents, no code shared
+    (with ``plover`` codes shared, as for an insurgency coded under its country's code: of
+    different parties)."""
+    first, second = actor_code(a, manifest), actor_code(b, manifest)
     if first is None or second is None or not (first.belligerent and second.belligerent):
         return False
-    return not {e.code for e in first.entities} & {e.code for e in second.entities}
+    if {e.code for e in first.entities} & {e.code for e in second.entities}:
+        return bool(set(manifest.parties_of_actor(a)).isdisjoint(manifest.parties_of_actor(b)))
+    return True
 
 
-def _mediates(event: Event) -> bool:
+def _mediates(event: Event, manifest: Manifest) -> bool:
     """CAMEO 045: "The source is always the mediator and adversaries are the targets"."""
     return (
         bool(event.actors and event.recipients)
-        and not any(_belligerent(a) for a in event.actors)
-        and all(_belligerent(r) for r in event.recipients)
+        and not any(_belligerent(a, manifest) for a in event.actors)
+        and all(_belligerent(r, manifest) for r in event.recipients)
     )
 
 
-def _between_adversaries(event: Event) -> bool:
+def _between_adversaries(event: Event, manifest: Manifest) -> bool:
     """CAMEO 037 and 127: "Both the source and the target ... should be adversaries"."""
     return bool(event.actors and event.recipients) and all(
-        _adversaries(a, r) for a in event.actors for r in event.recipients
+        _adversaries(a, r, manifest) for a in event.actors for r in event.recipients
     )
 
 
 # ------------------------------------------------------------------------------------ choice
 
 
-def cameo_of(event: Event) -> str:
+def cameo_of(event: Event, manifest: Manifest) -> str:
     """The CAMEO verb code of ``event``, by its kind, its variant and who its source and target
     are (the usage notes of CAMEO 1.1b3)."""
     match event:
-        case Offer(terms=terms) if any(_belligerent(a) for a in event.actors):
-            # a party to the fighting, holding captives: intent to release, or only to pause
-            pause_only = terms.pause_days is not None and terms.hostages is None
-            return "0356" if pause_only else "0353"
+        case Offer(terms=terms) if any(_belligerent(a, manifest) for a in event.actors):
+            # a party to the fighting: intent to release captives, only to pause, or to settle
+            named = {term.name for term in terms}
+            if named & RELEASE_TERMS:
+                return "0353"
+            if "pause_days" in named:
+                return "0356"
+            return "037" if _between_adversaries(event, manifest) else "030"
         case Offer():
-            return "045" if _mediates(event) else "030"  # a third party's proposal
+            return "045" if _mediates(event, manifest) else "030"  # a third party's proposal
         case Response(decision="accepted" | "accepted_with_changes"):
-            return "037" if _between_adversaries(event) else "030"
+            return "037" if _between_adversaries(event, manifest) else "030"
         case Response(decision="rejected"):
-            return "127" if _between_adversaries(event) else "120"
+            return "127" if _between_adversaries(event, manifest) else "120"
         case Response():
             return "046"  # countered or commented: bargaining
         case Condition(prohibits=prohibits):
@@ -291,11 +297,16 @@ def cameo_of(event: Event) -> str:
         case Announcement(of_deal=False):
             return "010"
         case Announcement():
-            belligerent = any(_belligerent(a) for a in event.actors)
+            belligerent = any(_belligerent(a, manifest) for a in event.actors)
             return "0871" if belligerent else "057"  # a mediator reports the deal finalized
         case _:
-            return _BY_KIND[event.kind] if event.kind in _BY_KIND else _by_role(event)
+            return _BY_KIND[event.kind] if event.kind in _BY_KIND else _by_role(event, manifest)
 
+
+RELEASE_TERMS: Final = frozenset({"release", "releases", "hostages", "captives", "prisoners"})
+"""Names of terms that free people: an offer by a belligerent with one of them is an intent to
+release (``0353``); one with only a ``pause_days`` term is an intent to de-escalate (``0356``);
+any other is an intent to settle (``037`` between adversaries, else ``030``)."""
 
 _BY_KIND: Final[Mapping[str, str]] = {
     "channel_opened": "040",  # a channel set up for talks: 046 needs negotiations reported
@@ -310,16 +321,16 @@ _BY_KIND: Final[Mapping[str, str]] = {
 }
 
 
-def _by_role(event: Event) -> str:
+def _by_role(event: Event, manifest: Manifest) -> str:
     """A contact or a meeting: mediation when a third party meets belligerents, else talks."""
-    if _mediates(event):
+    if _mediates(event, manifest):
         return "045"
     return "040" if event.kind == "contact" else "046"
 
 
-def code_of(event: Event) -> Code:
+def code_of(event: Event, manifest: Manifest) -> Code:
     """The codes of ``event``: its CAMEO code (:func:`cameo_of`) and that code's PLOVER reading."""
-    return CAMEO[cameo_of(event)]
+    return CAMEO[cameo_of(event, manifest)]
 
 
 # ------------------------------------------------------------------------------------ PLOVER rules

@@ -113,6 +113,9 @@ CODES: Final[Mapping[str, str]] = {
     # scenario files
     "invalid-toml": "a scenario file that is not TOML",
     "bad-scenario": "a scenario file whose tables, keys or values are not a scenario's",
+    "bad-manifest": "a scenario.toml whose tables, keys or values are not a manifest's (missing, "
+    "mistyped, unknown, duplicated)",
+    "unknown-milestone-in-log": "an event naming a milestone its scenario's manifest does not list",
     "intervention-failed": "an intervention that cannot apply to its base (matches nothing, ...)",
     "base-missing": "a scenario whose base does not exist",
     "base-invalid": "a scenario whose base is not a sound log",

@@ -57,6 +57,8 @@ __all__ = [
     "Source",
     "TalksResumed",
     "TalksSuspended",
+    "Term",
+    "TermValue",
     "Terms",
 ]
 
@@ -179,16 +181,41 @@ def _positive(_instance: object, attribute: attrs.Attribute[Any], value: Any) ->
         raise ValueError(msg)
 
 
-@frozen(kw_only=True)
-class Terms:
-    """The terms of a text version, as far as the record states them."""
+TermValue: TypeAlias = bool | int | float | str
+"""What a term says: a yes or no, a number, or words (a JSON scalar)."""
 
-    pause_days: int | None = None
-    extendable: bool | None = None
-    first_phase: str | None = None
-    hostages: int | None = None
-    further_releases: bool | None = None
-    notes: tuple[str, ...] = ()
+
+def _term_value(_instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) not in (bool, int, float, str):
+        msg = f"{attribute.name} must be true, false, a number or text, got {value!r}"
+        raise TypeError(msg)
+
+
+@frozen(kw_only=True)
+class Term:
+    """One term of a text version, as far as the record states it: a ``name`` (a slug), its
+    ``value``, optionally the words to show it in (``text``), and the record it rests on
+    (``source``), where that is not the offer's own citation."""
+
+    name: str = field(validator=_slug)
+    value: TermValue = field(validator=_term_value)
+    text: str = ""
+    source: Source | None = None
+
+    def said(self) -> str:
+        """The term in words: its ``text``, else its name and value (``pause days: 4``)."""
+        if self.text:
+            return self.text
+        words = self.name.replace("_", " ")
+        if self.value is True:
+            return words
+        if self.value is False:
+            return f"no {words}"
+        return f"{words}: {self.value}"
+
+
+Terms: TypeAlias = tuple[Term, ...]
+"""The terms of a text version: named terms, in the order the record gives them."""
 
 
 @frozen(kw_only=True)
@@ -305,7 +332,8 @@ class Offer(EventBase):
 
     kind: Literal["offer"] = "offer"
     text: str = field(validator=_slug)
-    terms: Terms = Terms()
+    terms: tuple[Term, ...] = ()
+    """The text's terms (named terms since record version 4; see :class:`Term`)."""
     conditions: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
     final: bool = False

@@ -46,9 +46,10 @@ from sim.codes import (
     entities,
 )
 from sim.errors import SimError, did_you_mean
-from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source, Terms
+from sim.events import EVENT_TYPES, Channel, Event, EventBase, Requirement, Source
 from sim.files import read_regular
 from sim.fold import Trajectory
+from sim.manifest import Manifest
 from sim.parties import party_of
 
 __all__ = [
@@ -80,13 +81,14 @@ def _taken(trajectory: Trajectory) -> Iterable[Event]:
     return (e for e in trajectory.events if e.id not in voided)
 
 
-def _entities(actors: Iterable[str]) -> list[dict[str, str]]:
-    return [entity for actor in actors for entity in entities(actor)]
+def _entities(actors: Iterable[str], manifest: Manifest) -> list[dict[str, str]]:
+    return [entity for actor in actors for entity in entities(actor, manifest)]
 
 
-def plover_record(event: Event, *, context: Context) -> dict[str, Any]:
-    """One event as a PLOVER 2.0 record (the event must be codable: see :func:`uncodable`)."""
-    code = code_of(event)
+def plover_record(event: Event, *, context: Context, manifest: Manifest) -> dict[str, Any]:
+    """One event as a PLOVER 2.0 record (the event must be codable: see :func:`uncodable`),
+    its actors coded as the scenario's manifest says."""
+    code = code_of(event, manifest)
     assert code.plover is not None, event.id
     record: dict[str, Any] = {
         "id": event.id,
@@ -94,9 +96,9 @@ def plover_record(event: Event, *, context: Context) -> dict[str, Any]:
     }
     if event.precision == "exact":
         record["time"] = event.at.timetz().isoformat()
-    record["actor"] = _entities(event.actors)
+    record["actor"] = _entities(event.actors, manifest)
     if event.recipients:
-        record["recipient"] = _entities(event.recipients)
+        record["recipient"] = _entities(event.recipients, manifest)
     record["event"] = [code.plover]
     if code.mode is not None:
         record["mode"] = [code.mode]
@@ -127,19 +129,26 @@ def plover_records(trajectory: Trajectory, *, context: Context) -> list[dict[str
     A voided event did not happen; an event :func:`uncodable` gives a reason for is left out
     (PLOVER codes no event without an actor, for instance).
     """
-    return [plover_record(e, context=context) for e in _taken(trajectory) if not uncodable(e)]
+    manifest = trajectory.scenario
+    return [
+        plover_record(e, context=context, manifest=manifest)
+        for e in _taken(trajectory)
+        if not uncodable(e, manifest)
+    ]
 
 
-def uncodable(event: Event) -> str | None:
+def uncodable(event: Event, manifest: Manifest) -> str | None:
     """Why PLOVER cannot code ``event`` (``None`` if it can): no actor, an actor of a party
-    :data:`sim.codes.ACTOR_CODES` does not know, a CAMEO code PLOVER drops, or a needed
-    recipient missing."""
+    the scenario's manifest gives no PLOVER code (or a log with no manifest), a CAMEO code
+    PLOVER drops, or a needed recipient missing."""
     if not event.actors:
         return "no actor: PLOVER codes no event without an actor"
-    unknown = [a for a in (*event.actors, *event.recipients) if actor_code(a) is None]
+    unknown = [a for a in (*event.actors, *event.recipients) if actor_code(a, manifest) is None]
     if unknown:
-        return f"no PLOVER code for the party of {', '.join(unknown)} (sim.codes.ACTOR_CODES)"
-    code = code_of(event)
+        parties = ", ".join(dict.fromkeys(party_of(a) for a in unknown))
+        where = "no manifest" if manifest.derived else "not in the manifest's [[party]] plover"
+        return f"no PLOVER code for the party of {', '.join(unknown)}: {parties} ({where})"
+    code = code_of(event, manifest)
     if code.plover is None:
         return f"CAMEO {code.cameo} ({code.text}) has no PLOVER category"
     if code.plover in PLOVER_NEEDS_RECIPIENT and not event.recipients:
@@ -217,14 +226,15 @@ def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str,
     ``recipients`` list them all.
     """
     records = []
+    manifest = trajectory.scenario
     for event in _taken(trajectory):
-        code = code_of(event)
+        code = code_of(event, manifest)
         records.append(
             {
                 "id": event.id,
                 "date": event.at.date().isoformat(),
-                "source": _dyad_code(event.actors),
-                "target": _dyad_code(event.recipients),
+                "source": _dyad_code(event.actors, manifest),
+                "target": _dyad_code(event.recipients, manifest),
                 "cameo": code.cameo,
                 "cameo_text": code.text,
                 "plover": code.plover,
@@ -239,14 +249,27 @@ def cameo_records(trajectory: Trajectory, *, context: Context) -> list[dict[str,
     return records
 
 
-def _dyad_code(actors: Sequence[str]) -> str:
-    found = entities(actors[0]) if actors else []
+def _dyad_code(actors: Sequence[str], manifest: Manifest) -> str:
+    found = entities(actors[0], manifest) if actors else []
     return found[0]["code"] if found else ""
 
 
 # ------------------------------------------------------------------------------------ CSV layout
 
-_NESTED: Final[dict[type[Any], str]] = {Source: "source", Channel: "channel", Terms: "terms"}
+_NESTED: Final[dict[type[Any], str]] = {Source: "source", Channel: "channel"}
+
+
+@attrs.frozen(kw_only=True)
+class _TermSheet:
+    """An offer's terms as record version 3 held them (exports before version 4 wrote them as
+    ``terms.pause_days``, ...): read with their old meaning, lifted to named terms."""
+
+    pause_days: int | None = None
+    extendable: bool | None = None
+    first_phase: str | None = None
+    hostages: int | None = None
+    further_releases: bool | None = None
+    notes: tuple[str, ...] = ()
 
 
 def _optional(hint: Any) -> tuple[Any, bool]:
@@ -301,13 +324,19 @@ def _layout() -> tuple[tuple[str, ...], dict[str, dict[str, _Field]]]:
 
 
 def _legacy_columns(fields: Mapping[str, _Field]) -> dict[str, _Field]:
-    """Columns of exports written before record version 3, read with their old meaning: a
-    ``causes`` cell is what ``answers`` is now (the row is lifted as a version-2 record)."""
+    """Columns of exports written before record version 3 or 4, read with their old meaning: a
+    ``causes`` cell is what ``answers`` is now (the row is lifted as a version-2 record); an
+    offer's ``terms.pause_days`` and the other cells of version 3's term sheet are lifted to
+    named terms (the row is lifted as a version-3 record)."""
     answers = fields["answers"]
-    return {"causes": attrs.evolve(answers, path=("causes",))}
+    legacy = {"causes": attrs.evolve(answers, path=("causes",))}
+    if "terms" in fields:
+        legacy |= {".".join(f.path): f for f in _fields_of(_TermSheet, ("terms",))}
+    return legacy
 
 
 CSV_COLUMNS, _KIND_FIELDS = _layout()
+_TERM_COLUMNS: Final = frozenset(f"terms.{f.name}" for f in attrs.fields(_TermSheet))
 """The CSV's columns in order: ``kind``, the envelope, then each kind's own fields."""
 
 _BASE_COLUMNS: Final = frozenset({"kind", *(".".join(f.path) for f in _fields_of(EventBase))})
@@ -440,13 +469,23 @@ def read_csv_text(text: str, *, path: str = "<csv>") -> tuple[Event, ...]:
 
 
 def _check_header(header: Sequence[str], path: str) -> None:
-    known = {*CSV_COLUMNS, "causes"}
+    known = {*CSV_COLUMNS, "causes", *_TERM_COLUMNS}
     if "causes" in header and "answers" in header:
         raise SimError(
             what="columns 'causes' and 'answers' together",
             path=path,
             line=1,
             expected="'answers' (record version 3), or 'causes' as exports before it wrote",
+        )
+    old_terms = sorted(_TERM_COLUMNS.intersection(header))
+    if old_terms and "terms" in header:
+        raise SimError(
+            what=f"columns 'terms' and {old_terms[0]!r} together",
+            path=path,
+            line=1,
+            expected="'terms' (named terms, record version 4), or 'terms.pause_days' and the "
+            "like as exports before it wrote",
+            code="invalid-csv",
         )
     for index, name in enumerate(header, start=1):
         if name not in known:

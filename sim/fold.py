@@ -19,11 +19,13 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Final
 
+import attrs
 from attrs import field, frozen
 
 from sim._fast import cyclic_gc_paused
 from sim.events import Event, Terms
 from sim.log import Log
+from sim.manifest import Manifest, derive
 from sim.rules import REDUCER_VERSION
 from sim.schedule import DEFAULT_PATIENCE, Hold, Run, Timing, Wait, run
 from sim.state import EMPTY, NegotiationState, Refusal
@@ -97,12 +99,31 @@ class Trajectory:
     patience: timedelta = DEFAULT_PATIENCE
     recorded: tuple[Event, ...] = ()
     """The log in its recorded order, kept where it differs from :attr:`events`."""
+    manifest: Manifest | None = None
+    """The scenario's manifest, where its log has one (see :attr:`scenario`)."""
+    _scenario: Manifest | None = field(default=None, init=False, eq=False, repr=False)
+    """:attr:`scenario`, once read (a trajectory never changes)."""
 
     @states.validator
     def _one_state_per_event(self, _attribute: object, value: tuple[object, ...]) -> None:
         if len(value) != len(self.events):
             msg = f"a trajectory needs one state per event: {len(self.events)} != {len(value)}"
             raise ValueError(msg)
+
+    @property
+    def scenario(self) -> Manifest:
+        """Who the parties are and which milestones count: the log's manifest completed with
+        any party it does not list, else one derived from the events (see :mod:`sim.manifest`).
+        """
+        if self._scenario is None:
+            found = (
+                self.manifest.completed(self.events)
+                if self.manifest is not None
+                else derive(self.events)
+            )
+            object.__setattr__(self, "_scenario", found)
+            return found
+        return self._scenario
 
     @property
     def final(self) -> NegotiationState:
@@ -256,6 +277,7 @@ def trajectory_of(
     name: str,
     patience: timedelta,
     recorded: tuple[Event, ...] = (),
+    manifest: Manifest | None = None,
 ) -> Trajectory:
     """A :class:`Trajectory` of a scheduler's :class:`~sim.schedule.Run` of the log
     ``recorded``."""
@@ -272,6 +294,7 @@ def trajectory_of(
         aligned=-1 if whole else result.aligned,
         patience=patience,
         recorded=() if whole else recorded,
+        manifest=manifest,
     )
 
 
@@ -291,7 +314,10 @@ def replay(
     """
     events = log.events if isinstance(log, Log) else tuple(log)
     name = log.name if isinstance(log, Log) else "log"
-    return _replay(events, initial=initial, name=name, patience=patience)
+    trajectory = _replay(events, initial=initial, name=name, patience=patience)
+    if isinstance(log, Log) and log.manifest is not None:
+        return attrs.evolve(trajectory, manifest=log.manifest)
+    return trajectory
 
 
 def _replay(

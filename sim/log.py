@@ -5,6 +5,7 @@ from __future__ import annotations
 from attrs import frozen
 
 from sim.events import Event
+from sim.manifest import Manifest
 
 __all__ = ["Log"]
 
@@ -21,6 +22,8 @@ class Log:
     hashes: tuple[str, ...] = ()
     source: str | None = None
     """Where it was read from, if anywhere."""
+    manifest: Manifest | None = None
+    """The scenario's manifest (``scenario.toml`` beside the log), if it has one."""
 
     def __len__(self) -> int:
         return len(self.events)

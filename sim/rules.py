@@ -50,6 +50,25 @@ The rules in words
 - A ``blackout_ended`` must end a blackout in force in its area (named in its links).  A
   message whose channel runs through a dark area is held up there until the area is lit again.
 - Announcing the deal needs a concluded deal (it waits for one while talks go on).
+
+After conclusion: carrying out the deal
+---------------------------------------
+A concluded deal is ``in_force``.  The talks are over (no offer, response, suspension or
+resumption can happen any more), but what carries the deal out still takes effect:
+
+- information, calls, meetings and announcements, as before;
+- the deal's own conditions (those its offer rests on): a ``condition`` event may change one
+  (extend a truce, mark a step done), and an ``assurance`` may meet them; a condition the deal
+  does not rest on cannot be set any more;
+- further approvals of the concluded text (a court upholding it): bound to it, as before;
+- releases: a captor's release waits while a condition of the deal held by another party is
+  still open (funds moved, lists exchanged: each side waits for the other's part); a condition
+  that prohibits an operation (a truce) holds while it is kept, and holds nothing up.
+
+When every condition of the deal is met or waived the deal is ``completed``; when one is
+breached (an operation it prohibits starts, or a condition event says so) it has
+``collapsed``, and nothing can carry it out any more.  ``state.deal_by`` names the events that
+led there.
 """
 
 from __future__ import annotations
@@ -76,6 +95,7 @@ from sim.events import (
     TalksResumed,
     TalksSuspended,
 )
+from sim.parties import party_of
 from sim.state import (
     ApprovalState,
     CaptiveState,
@@ -98,7 +118,7 @@ __all__ = [
     "void",
 ]
 
-REDUCER_VERSION: Final = "2"
+REDUCER_VERSION: Final = "3"
 """Bump whenever a guard or an effect changes: snapshots taken under another version are stale."""
 
 Guard = Callable[[NegotiationState, Any], "Refusal | None"]
@@ -138,6 +158,71 @@ def talks_open_or_suspended(state: NegotiationState, event: Event) -> Refusal | 
     if state.talks in ("active", "suspended"):
         return None
     return _talks(state, "talks_open_or_suspended", f"talks are {state.talks.replace('_', ' ')}")
+
+
+def _collapsed(state: NegotiationState, subject: str | None = None) -> Refusal:
+    """A permanent refusal: the deal this event would carry out has collapsed."""
+    by = state.deal_by[0] if state.deal_by else None
+    return Refusal(
+        rule="deal_collapsed", culprit=by, subject=subject, text=f"the deal collapsed with {by}"
+    )
+
+
+def talks_open_or_deal_condition(state: NegotiationState, event: Condition) -> Refusal | None:
+    """Conditions are set while talks are active or suspended; once the deal is concluded, only
+    its own conditions may change (a truce extended, a step marked done)."""
+    if state.talks == "concluded" and event.name in state.deal_conditions:
+        return _collapsed(state, event.name) if state.deal == "collapsed" else None
+    return talks_open_or_suspended(state, event)
+
+
+def talks_open_or_deal_assurance(state: NegotiationState, event: Assurance) -> Refusal | None:
+    """Assurances are given while talks are active or suspended; once the deal is concluded,
+    those that meet its own conditions carry it out."""
+    if state.talks != "concluded" or not event.meets:
+        return talks_open_or_suspended(state, event)
+    outside = [name for name in event.meets if name not in state.deal_conditions]
+    if outside:
+        return Refusal(
+            rule="deal_conditions",
+            culprit=state.talks_by,
+            subject=outside[0],
+            text=f"talks are concluded, and the deal does not rest on condition {outside[0]}",
+        )
+    return _collapsed(state) if state.deal == "collapsed" else None
+
+
+def talks_active_or_deal_approval(state: NegotiationState, event: Approval) -> Refusal | None:
+    """Approvals are given while talks are active; once the deal is concluded, further
+    approvals of the concluded text (a court's, a parliament's) still bind to it."""
+    if state.talks == "concluded" and event.text == state.concluded_text:
+        return _collapsed(state, event.text) if state.deal == "collapsed" else None
+    return talks_active(state, event)
+
+
+def deal_lets_release(state: NegotiationState, event: Release) -> Refusal | None:
+    """Once a deal is concluded, a captor's release waits while a condition of the deal held
+    by another party is still open (each side waits for the other's part); a truce's terms
+    (a condition that prohibits an operation) hold up nothing while they are kept."""
+    if state.talks != "concluded":
+        return None
+    if state.deal == "collapsed":
+        return _collapsed(state)
+    captor = party_of(event.captor)
+    for name in state.deal_conditions:
+        condition = state.conditions[name]
+        if condition.prohibits is not None:
+            continue  # a truce's terms hold while kept: nothing to wait for
+        if condition.status == "open" and party_of(condition.holder) != captor:
+            return Refusal(
+                rule="deal_lets_release",
+                culprit=condition.event,
+                subject=name,
+                text=f"the deal's condition {name} on {condition.holder} is not yet met",
+                barrier=f"condition:{name}",
+                never=f"condition {name} was never met",
+            )
+    return None
 
 
 def talks_suspended_now(state: NegotiationState, event: Event) -> Refusal | None:
@@ -285,6 +370,16 @@ def suspension_conditions_known(state: NegotiationState, event: TalksSuspended) 
 def approves_current_text(state: NegotiationState, event: Approval) -> Refusal | None:
     current = state.current_text
     if current == event.text:
+        offer = state.current_offer
+        if offer is not None and offer.status == "lapsed":
+            broken = [c for c in offer.conditions if state.conditions[c].status == "breached"]
+            return Refusal(
+                rule="approves_current_text",
+                subject=broken[0] if broken else event.text,
+                culprit=state.conditions[broken[0]].settled_by if broken else offer.event,
+                text=f"it approves text {event.text}, whose offer {offer.event} has lapsed"
+                + (f" (condition {broken[0]} was breached)" if broken else ""),
+            )
         return None
     tabled = any(offer.text == event.text for offer in state.offers.values())
     if current is not None and tabled:
@@ -352,20 +447,25 @@ GUARDS: Final[Mapping[str, tuple[Guard, ...]]] = {
     "call": (),
     "meeting": (),
     "information": (),
-    "release": (captives_to_release,),
+    "release": (deal_lets_release, captives_to_release),
     "offer": (talks_active, conditions_known, conditions_not_breached),
     "response": (talks_active, offer_current),
-    "condition": (talks_open_or_suspended, condition_not_breached),
-    "assurance": (talks_open_or_suspended, assured_conditions_known),
+    "condition": (talks_open_or_deal_condition, condition_not_breached),
+    "assurance": (talks_open_or_deal_assurance, assured_conditions_known),
     "military_operation": (),
     "blackout_started": (),
     "blackout_ended": (blackout_in_force,),
     "talks_suspended": (talks_active, suspension_conditions_known),
     "talks_resumed": (talks_suspended_now, resume_conditions_settled),
-    "approval": (talks_active, approves_current_text),
+    "approval": (talks_active_or_deal_approval, approves_current_text),
     "announcement": (deal_concluded,),
 }
-"""The rule book: for each kind, the guards an event must pass, in order."""
+"""The rule book: for each kind, the guards an event must pass, in order.
+
+A guard reads the state and the event's own fields, never the event's time (the scheduler
+tries a waiting event as recorded and moves it only once it passes), and the guards of a kind
+that can wait read no more of the state than :data:`sim.schedule._READS_CONDITIONS` lists for
+it: a guard that reads more must be listed there."""
 
 
 # ------------------------------------------------------------------------------------ links
@@ -571,6 +671,8 @@ def _operate(state: NegotiationState, event: MilitaryOperation) -> NegotiationSt
         return new
     new = new.replace(conditions=conditions)
     offer = new.current_offer
+    if new.talks == "concluded":
+        return new  # a concluded deal does not lapse: it collapses (see _carry_out)
     if offer is not None and any(c in breached for c in offer.conditions):
         new = new.replace(offers=new.offers.set(offer.event, offer.replace(status="lapsed")))
     return new
@@ -620,8 +722,33 @@ def _bind(
             talks_by=event.id,
             concluded_at=event.at,
             concluded_text=offer.text,
+            deal="in_force",
+            deal_by=(event.id,),
         )
     return new
+
+
+def _carry_out(state: NegotiationState) -> NegotiationState:
+    """The concluded deal's status, read from the conditions it rests on: ``collapsed`` once
+    one is breached (for good), ``completed`` while every one is met or waived, else
+    ``in_force`` (named by the event that concluded it)."""
+    if state.deal == "collapsed":
+        return state
+    conditions = state.conditions
+    names = state.deal_conditions
+    for name in names:
+        if conditions[name].status == "breached":
+            return state.replace(deal="collapsed", deal_by=(conditions[name].settled_by or name,))
+    if names and all(conditions[name].status in ("met", "waived") for name in names):
+        by = tuple(dict.fromkeys(conditions[name].settled_by or name for name in names))
+        return (
+            state
+            if state.deal == "completed" and state.deal_by == by
+            else state.replace(deal="completed", deal_by=by)
+        )
+    if state.deal == "in_force":
+        return state
+    return state.replace(deal="in_force", deal_by=(state.talks_by or "",))
 
 
 def effect_of(kind: Kind) -> Effect:
@@ -710,6 +837,10 @@ def enact(state: NegotiationState, event: Event) -> NegotiationState:
 
 def _enact(state: NegotiationState, event: Event, effect: Effect) -> NegotiationState:
     new = effect(state, event)
+    if new.talks == "concluded" and (
+        new.conditions is not state.conditions or state.talks != "concluded"
+    ):
+        new = _carry_out(new)
     channel = event.channel
     if channel is not None and channel.via and new.blackouts and event.kind not in _UNHELD:
         for area in channel.via:

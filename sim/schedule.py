@@ -41,10 +41,16 @@ gone) happens at its recorded time, so it needs no timing.  An event is taken ou
 and timed, on a heap, only when it is edited or inserted, when one of its links is late (waiting,
 held up, moved) or not yet there, or, in a what-if, when one of its links comes *earlier* than
 recorded (the base's :class:`Plan` says which events link to which).  When the heap is empty and
-nothing waits, the loop is the plain fold.  A what-if restarts from the last quiet point of its
-base before the earliest time its edit touches, reusing the base's states before it, and rejoins
-the base where nothing it changed can reach any further and its state equals the base's: from
-there the base's states are reused too (:meth:`_Engine._rejoined`).
+nothing waits, the loop is the plain fold.
+
+A what-if restarts from the last *anchor* of its base's run before the earliest time its edit
+touches, reusing the base's states before it, and rejoins the base at a later anchor where
+nothing it changed can reach any further, its state equals the base's and it remembers the
+same of the events still linked to: from there the base's states are reused too.  An anchor
+(:class:`Anchors`) is a point where the base's run is quiet and has released exactly the log's
+first events, in whatever order (a reply waits for a blackout to end while later events go
+on), with what the run remembers there of events that happened late or arrived otherwise than
+recorded.  So an edit costs about what it changes, wherever it falls in a long log.
 
 Pure: no I/O, no clock.  ``tests/oracle.py`` holds a naive simulation of the same rules, without
 the stream or the rejoin, that the property tests compare this one with.
@@ -53,10 +59,10 @@ the stream or the rejoin, that the property tests compare this one with.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Final, Literal
+from typing import Any, Final, Literal, TypedDict, TypeVar
 
 from attrs import field, frozen
 
@@ -70,22 +76,29 @@ from sim.times import format_span
 
 __all__ = [
     "DEFAULT_PATIENCE",
+    "Anchors",
     "Edit",
     "Hold",
     "Plan",
     "Run",
     "Timing",
     "Wait",
+    "anchors",
     "moved_to",
     "plan",
     "run",
 ]
+
+T = TypeVar("T")
 
 DEFAULT_PATIENCE: Final = timedelta(days=14)
 """How long an event waits for a temporary barrier unless the event or the scenario says."""
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO: Final = timedelta(microseconds=1)
+_NEAR: Final = 64
+"""Links reaching back at most this many positions are looked up by scanning (see
+:meth:`Anchors.open_at`); the rest are listed."""
 _LAST: Final = 1 << 62
 """A heap key after every event's (for deadlines: events at the same instant go first)."""
 
@@ -187,6 +200,9 @@ class Run:
     flight after it (snapshots of the log's prefixes are taken only there)."""
     first_change: int
     """For a what-if, the first position that differs from the base."""
+    same_tail: int = 0
+    """For a what-if that rejoined its base, how many events it ends with that are the base's
+    own (the very same objects, after the very same states)."""
 
     def __repr__(self) -> str:
         return f"<Run of {len(self.events)} events, {len(self.waits)} waits>"
@@ -273,6 +289,99 @@ def plan(log: Log) -> Plan:
 # ------------------------------------------------------------------------------------ moving
 
 
+@frozen(kw_only=True, repr=False)
+class Anchors:
+    """Where a what-if of a base can restart from it and rejoin it, and what the base's run
+    remembers there.
+
+    ``synced`` holds the counts ``p`` at which the base's run is quiet (nothing waits, is
+    queued or pulled ahead) and has released exactly the log's first ``p`` events, in whatever
+    order (an event answering a held message comes after later ones): the state after ``p``
+    events is then the state after the log's first ``p``, and a run can restart there.  What the
+    state does not carry is how the run differs from the record: which events happened late and
+    when (``happened``), when held messages arrived (``arrived``) and which arrived otherwise
+    than the record's blackouts deliver them (``late_arrival``).  A restart takes those entries
+    for the events still linked to from after it; a rejoin compares them.
+    """
+
+    synced: frozenset[int]
+    happened: Mapping[str, tuple[int, datetime]]
+    arrived: Mapping[str, tuple[int, datetime]]
+    late_arrival: frozenset[str]
+    last_child: tuple[int, ...]
+    """For each position, the last position linking to it (-1: none)."""
+    far: tuple[int, ...]
+    """The positions linked to from further than :data:`_NEAR` positions after, in order."""
+
+    def __repr__(self) -> str:
+        return f"<Anchors: {len(self.synced)} points>"
+
+    def open_at(self, count: int) -> list[int]:
+        """The positions before ``count`` that a position at ``count`` or after links to."""
+        last = self.last_child
+        found = [i for i in self.far[: bisect_left(self.far, count)] if last[i] >= count]
+        found += (
+            i
+            for i in range(max(0, count - _NEAR), count)
+            if count <= last[i] <= i + _NEAR  # the others are far
+        )
+        return found
+
+
+def anchors(
+    base: Plan,
+    released: Sequence[Event],
+    *,
+    initial: NegotiationState = EMPTY,
+    patience: timedelta = DEFAULT_PATIENCE,
+) -> Anchors:
+    """The :class:`Anchors` of ``base``, whose run (a replay) released ``released``.
+
+    The base is run once more, as a what-if with no edit runs it.  If that run releases other
+    events or times than ``released`` (it should not), only the record's aligned prefix is
+    offered, with nothing remembered.
+    """
+    events = base.log.events
+    size = len(events)
+    last_child = tuple(max(kids, default=-1) for kids in base.children)
+    far = tuple(i for i, last in enumerate(last_child) if last > i + _NEAR)
+    engine = _Engine(events, state=initial, base=base, edit=Edit(), patience=patience)
+    engine.run()
+    out = engine.out
+    same = len(out) == len(released) and all(
+        a.id == b.id and a.at == b.at for a, b in zip(out, released, strict=True)
+    )
+    busy = set(engine.busy)
+    synced = {0}
+    if same:
+        index, top = base.index, -1
+        for i, event in enumerate(out):
+            top = max(top, index[event.id])
+            if top == i and i not in busy:
+                synced.add(i + 1)
+        late = engine.late
+        return Anchors(
+            synced=frozenset(synced),
+            happened={k: v for k, v in engine.happened.items() if k in late},
+            arrived=dict(engine.arrived),
+            late_arrival=frozenset(engine.late_arrival),
+            last_child=last_child,
+            far=far,
+        )
+    for i, event in enumerate(released):
+        if i >= size or events[i] is not event or i in busy:
+            break
+        synced.add(i + 1)
+    return Anchors(
+        synced=frozenset(synced),
+        happened={},
+        arrived={},
+        late_arrival=frozenset(),
+        last_child=last_child,
+        far=far,
+    )
+
+
 def moved_to(event: Event, at: datetime) -> Event:
     """``event`` at ``at`` (told in the event's own UTC offset), its bounds shifted with it."""
     at = at.astimezone(event.at.tzinfo)
@@ -296,8 +405,12 @@ def _links(event: Event) -> list[tuple[str, Via]]:
     return found
 
 
-_Parked = tuple[Event, Refusal, datetime, datetime]
-"""A waiting event: itself, the refusal that holds it, since when, and its deadline."""
+_Watch = tuple[tuple[str, ...], bool] | None
+"""What a waiting event's guards read besides the talks: the conditions they name, and whether
+the offers and the text on the table (``None``: anything, try it at every change)."""
+_Parked = tuple[Event, Refusal, datetime, datetime, NegotiationState, _Watch]
+"""A waiting event: itself, the refusal that holds it, since when, its deadline, the state it
+was last tried in, and what its guards read."""
 
 
 class _Engine:
@@ -315,6 +428,7 @@ class _Engine:
         known: Callable[[str], bool] | None = None,
         moved: Mapping[str, tuple[int, datetime]] | None = None,
         arrived: Mapping[str, tuple[int, datetime]] | None = None,
+        late_arrival: frozenset[str] = frozenset(),
     ) -> None:
         self.events = events
         self.base = base
@@ -347,7 +461,7 @@ class _Engine:
         """When held messages arrived."""
         self.late: set[str] = set(self.happened)
         """Ids that happened at another time than recorded."""
-        self.late_arrival: set[str] = set()
+        self.late_arrival: set[str] = set(late_arrival)
         """Ids that arrived at another time than the record's blackouts would deliver them."""
         self.skip: set[int] = set()
         self.own: dict[str, Event] = {}
@@ -361,6 +475,9 @@ class _Engine:
         a held message's recorded arrival is then the one this run gives it."""
         self.reach = -1
         """The last base position an edit or a disturbance can still change (for rejoining)."""
+        self.ahead = -1
+        """The last base position taken off the stream (pulled ahead when it is past the
+        stream's position)."""
         self.diverged: int | None = None
         """How many events had been released when the run first left the record (an event
         taken off the stream or late, a message arriving otherwise than recorded, a blackout
@@ -497,6 +614,7 @@ class _Engine:
         event = self.events[slot]
         self._inexact(event)
         self.skip.add(slot)
+        self.ahead = max(self.ahead, slot)
         self.own[event.id] = event
         self.keys[event.id] = (slot, 0)
         self._reaches(slot)
@@ -700,25 +818,38 @@ class _Engine:
         assert self.now is not None
         self._inexact(event)
         deadline = self.now + (event.patience or self.patience)
-        self.parked[event.id] = (event, refusal, self.now, deadline)
+        self.parked[event.id] = (event, refusal, self.now, deadline, self.state, _watch(event))
         self._push(_stamp(deadline), _LAST, 0, event.id, deadline)
         slot = self._index().get(event.id) if self.base is not None else None
         if slot is not None:
             self._reaches(slot)
 
     def _wake(self) -> None:
-        """Try the waiting events again, in the order they began to wait."""
+        """Try the waiting events again, in the order they began to wait: those whose guards
+        read a part of the state that changed since they were last tried (the others would
+        meet the same refusal again)."""
         assert self.now is not None
         for ident in list(self.parked):
             parked = self.parked.get(ident)
             if parked is None:
                 continue
-            event, refusal, since, deadline = parked
-            now = moved_to(event, self.now)
-            result = attempt(self.state, now, self._seen)
+            event, refusal, since, deadline, tried, watch = parked
+            state = self.state
+            if tried is state or (
+                watch is not None
+                and state.talks == tried.talks
+                and state.talks_by == tried.talks_by
+                and not _stirred(watch, tried, state)
+            ):
+                continue  # nothing its guards read changed since it was last tried
+            # the guards never read an event's time: try it as it is, move it once it passes
+            result = attempt(state, event, self._seen)
             if isinstance(result, Refusal) and result.barrier is not None:
-                self.parked[ident] = (event, result, since, deadline)
+                self.parked[ident] = (event, result, since, deadline, state, watch)
                 continue
+            now = moved_to(event, self.now)
+            if not isinstance(result, Refusal):
+                result = attempt(state, now, self._seen)
             del self.parked[ident]
             self.waits[ident] = Wait(
                 id=ident,
@@ -737,7 +868,7 @@ class _Engine:
         if parked is None:
             return
         assert self.now is not None
-        event, refusal, since, _deadline = parked
+        event, refusal, since, *_rest = parked
         waited = self.now - since
         gave_up = Refusal(
             rule=refusal.rule,
@@ -768,9 +899,12 @@ class _Engine:
                 return True
         return False
 
-    def run(self, rejoin: Callable[[int, NegotiationState], bool] | None = None) -> int | None:
+    def run(
+        self, rejoin: Callable[[int, NegotiationState], bool | None] | None = None
+    ) -> int | None:
         """Release every event; return the base position after which the rest is the base's
-        (if ``rejoin`` says so at a point where the run is quiet), else ``None``."""
+        (if ``rejoin`` says so at a point where the run is quiet), else ``None``.  ``rejoin``
+        says ``None`` where the base cannot be rejoined at all: that costs no comparison."""
         events, heap, skip = self.events, self.heap, self.skip
         size = len(events)
         stamps = self.base.stamps if self.base is not None else None
@@ -818,10 +952,13 @@ class _Engine:
                 and position > self.reach
                 and position >= check
                 and not (self.queued or self.pending or self.parked)
+                and self.ahead <= position
             ):
-                if rejoin(position, self.state):
+                verdict = rejoin(position, self.state)
+                if verdict:
                     return position
-                check, gap = position + gap, gap * 2
+                if verdict is not None:
+                    check, gap = position + gap, gap * 2
         self._finish()
         return None
 
@@ -869,6 +1006,44 @@ class _Engine:
             else "check the links of the inserted or amended events",
             code="cause-cycle",
         )
+
+
+_READS_CONDITIONS: Final[Mapping[str, Callable[[Any], tuple[str, ...]]]] = {
+    "offer": lambda e: e.conditions,
+    "condition": lambda e: (e.name,),
+    "assurance": lambda e: e.meets,
+    "talks_suspended": lambda e: e.until,
+    "response": lambda _: (),
+    "approval": lambda _: (),
+    "announcement": lambda _: (),
+}
+"""For the kinds that can wait and whose guards read no more than the talks, the conditions
+named here and (:data:`_READS_OFFERS`) the offers and the text on the table: those conditions
+(see the guards of :data:`sim.rules.GUARDS`).  Any other kind is tried at every change."""
+_READS_OFFERS: Final = frozenset({"response", "approval"})
+
+
+def _watch(event: Event) -> _Watch:
+    names = _READS_CONDITIONS.get(event.kind)
+    return None if names is None else (names(event), event.kind in _READS_OFFERS)
+
+
+def _stirred(
+    watch: tuple[tuple[str, ...], bool], tried: NegotiationState, state: NegotiationState
+) -> bool:
+    """Whether a part of the state that ``watch`` names, other than the talks, changed from
+    ``tried`` to ``state``."""
+    names, offers = watch
+    if offers and (
+        state.offers is not tried.offers
+        or state.current_offer_id != tried.current_offer_id
+        or state.current_text != tried.current_text
+    ):
+        return True
+    if not names or state.conditions is tried.conditions:
+        return False
+    now, then = state.conditions, tried.conditions
+    return any(now.get(n) is not then.get(n) for n in names)
 
 
 def _lifts(before: NegotiationState, after: NegotiationState) -> bool:
@@ -921,17 +1096,20 @@ def rerun(
     released: Sequence[Event],
     states: Sequence[NegotiationState],
     initial: NegotiationState,
-    busy: frozenset[int],
+    busy: Sequence[int],
     aligned: int,
     holds: Mapping[str, Hold],
     waits: Mapping[str, Wait],
+    timings: Mapping[str, Timing],
+    anchored: Anchors,
     patience: timedelta = DEFAULT_PATIENCE,
 ) -> Run:
     """The base's run with ``edit`` applied (see the module docstring).
 
-    ``released``, ``states``, ``busy``, ``aligned``, ``holds`` and ``waits`` describe the base's
-    own run (its trajectory: the events in the order they happened, the state after each).  The
-    run restarts at the last quiet point of the base before the earliest time the edit touches,
+    ``released``, ``states``, ``busy`` (in order), ``aligned``, ``holds``, ``waits`` and
+    ``timings`` describe the base's own run (its trajectory: the events in the order they
+    happened, the state after each), ``anchored`` where a run can restart from it and rejoin
+    it.  The run restarts at the last such point before the earliest time the edit touches,
     reusing the base's states before it, and rejoins the base where the two cannot differ any
     more.
     """
@@ -942,12 +1120,18 @@ def rerun(
             states=tuple(states),
             waits=waits,
             holds=holds,
-            timings={},
-            busy=tuple(sorted(busy)),
+            timings=timings,
+            busy=tuple(busy),
             aligned=aligned,
             first_change=len(events),
         )
-    start = min(_restart(base, edit, lambda i: i not in busy), aligned)
+    synced, touched = anchored.synced, _stamp(edit.touched)
+
+    def restartable(i: int) -> bool:
+        # quiet, the log's first i + 1 events released, all before the edit's time
+        return i + 1 in synced and _stamp(released[i].at) < touched
+
+    start = _restart(base, edit, restartable)
     prefix = states[start - 1] if start else initial
     index = base.index
 
@@ -962,51 +1146,138 @@ def rerun(
         edit=edit,
         patience=patience,
         known=before_start,
-        arrived={
-            h.id: (_stamp(h.until), h.until)
-            for h in holds.values()
-            if h.until is not None and before_start(h.id) and h.id not in prefix.in_transit
-        },
+        **_remembered(anchored, edit, base, start, prefix),
     )
     engine.holds.update({k: holds[k] for k in prefix.in_transit if k in holds})
     if start:  # the clock stands at the last event kept: nothing moves before it
-        engine.now, engine.now_stamp = released[start - 1].at, base.stamps[start - 1]
+        last = released[start - 1].at
+        engine.now, engine.now_stamp = last, _stamp(last)
     engine.load()
 
-    def same(position: int, state: NegotiationState) -> bool:
+    def same(position: int, state: NegotiationState) -> bool | None:
+        count = position + 1
+        if count not in synced:
+            return None  # the base is not at a point it can be rejoined
         there = states[position]
-        return state is there or (
-            state.voided == there.voided and state.milestones == there.milestones and state == there
-        )
+        return (
+            state is there
+            or (
+                state.voided == there.voided
+                and state.milestones == there.milestones
+                and state == there
+            )
+        ) and _remembers(engine, anchored, count, state, released[position].at)
 
-    whole = aligned >= len(events) and base.ordered
-    rejoined = engine.run(rejoin=same if whole else None)
-    out = tuple(events[:start]) + tuple(engine.out)
+    rejoined = engine.run(rejoin=same if base.ordered else None)
+    out = tuple(released[:start]) + tuple(engine.out)
     new_states = tuple(states[:start]) + tuple(engine.states)
-    kept_waits = {k: v for k, v in waits.items() if before_start(k)}
-    kept_holds = {k: v for k, v in holds.items() if before_start(k) and k not in engine.holds}
+    new_busy = [*busy[: bisect_left(busy, start)], *(start + i for i in engine.busy)]
+    end = len(events)
     if rejoined is not None:
-        out += tuple(events[rejoined + 1 :])
-        new_states += tuple(states[rejoined + 1 :])
-        kept_waits.update((k, v) for k, v in waits.items() if index.get(k, -1) > rejoined)
-        kept_holds.update((k, v) for k, v in holds.items() if index.get(k, -1) > rejoined)
+        end = rejoined + 1
+        shift = len(out) - end
+        tail = busy[bisect_right(busy, rejoined) :]
+        new_busy += tail if not shift else [i + shift for i in tail]
+        out += tuple(released[end:])
+        new_states += tuple(states[end:])
+        # messages still held at the rejoin arrive as in the base
+        for ident, hold in engine.holds.items():
+            if hold.until is None and ident in holds:
+                engine.holds[ident] = holds[ident]
+    region = [events[i].id for i in range(start, end)]
+    # the first position where the what-if's trajectory differs from the base's (the base's
+    # is in the log's own order up to ``aligned``)
     first = start
-    limit = min(len(out), len(events))
-    while first < limit and out[first] is events[first]:
+    limit = min(len(out), len(released))
+    while first < limit and out[first] is released[first]:
         first += 1
     result = _result(engine, offset=start, first_change=first)
     return Run(
         events=out,
         states=new_states,
-        waits={**kept_waits, **result.waits},
-        holds={**kept_holds, **result.holds},
-        timings=result.timings,
-        busy=tuple(i for i in sorted(busy) if i < start) + result.busy,
+        waits=_patched(waits, region, result.waits),
+        holds=_patched(holds, region, engine.holds),
+        timings=_patched(timings, region, result.timings),
+        busy=tuple(new_busy),
         aligned=min(
-            first, len(out) if result.aligned >= start + len(engine.out) else result.aligned
+            aligned,
+            first,
+            len(out) if result.aligned >= start + len(engine.out) else result.aligned,
         ),
         first_change=first,
+        same_tail=len(released) - end,
     )
+
+
+class _Memory(TypedDict):
+    moved: dict[str, tuple[int, datetime]]
+    arrived: dict[str, tuple[int, datetime]]
+    late_arrival: frozenset[str]
+
+
+def _remembered(
+    anchored: Anchors,
+    edit: Edit,
+    base: Plan,
+    start: int,
+    prefix: NegotiationState,
+) -> _Memory:
+    """What the base's run remembers, at ``start`` released events, of the events linked to
+    after it or by the edit's own events: when they happened if late, when they arrived."""
+    moved: dict[str, tuple[int, datetime]] = {}
+    arrived: dict[str, tuple[int, datetime]] = {}
+    late_arrival: set[str] = set()
+    if not start:
+        return _Memory(moved=moved, arrived=arrived, late_arrival=frozenset())
+    events, index = base.log.events, base.index
+    wanted = {events[i].id for i in anchored.open_at(start)}
+    for event in (*edit.inserted, *edit.replaced.values()):
+        wanted.update(c for c in event.causes if index.get(c, start) < start)
+    for ident in wanted:
+        found = anchored.happened.get(ident)
+        if found is not None:
+            moved[ident] = found
+        if ident not in prefix.in_transit:
+            found = anchored.arrived.get(ident)
+            if found is not None:
+                arrived[ident] = found
+            if ident in anchored.late_arrival:
+                late_arrival.add(ident)
+    return _Memory(moved=moved, arrived=arrived, late_arrival=frozenset(late_arrival))
+
+
+def _patched(base: Mapping[str, T], drop: Sequence[str], new: Mapping[str, T]) -> dict[str, T]:
+    """``base`` without the entries of ``drop``, with ``new``'s."""
+    patched = dict(base)
+    for ident in drop:
+        patched.pop(ident, None)
+    patched.update(new)
+    return patched
+
+
+def _remembers(
+    engine: _Engine, anchored: Anchors, count: int, state: NegotiationState, now: datetime
+) -> bool:
+    """Whether ``engine`` stands where the base's run stands at ``count`` released events (its
+    clock at ``now``) and remembers what it does of each event linked to from after them: so
+    the two runs go on alike from there."""
+    if engine.now is None or engine.now != now or engine.now.utcoffset() != now.utcoffset():
+        return False
+    events = engine.events
+    transit = state.in_transit
+    for i in anchored.open_at(count):
+        ident = events[i].id
+        if (ident in engine.late) != (ident in anchored.happened):
+            return False
+        if ident in engine.late and engine.happened.get(ident) != anchored.happened[ident]:
+            return False
+        if ident in transit:
+            continue
+        if (ident in engine.late_arrival) != (ident in anchored.late_arrival):
+            return False
+        if engine.arrived.get(ident) != anchored.arrived.get(ident):
+            return False
+    return True
 
 
 def _restart(base: Plan, edit: Edit, quiet: Callable[[int], bool]) -> int:

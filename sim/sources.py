@@ -1,4 +1,4 @@
-"""Alternative records: replay with another source's dates where it disagrees with the seed.
+"""Alternative records: replay with another source's dates where it disagrees with the main one.
 
 An event may carry ``alternatives``: the same event as another record dates it, with that
 record's source.  ``prefer`` swaps them in for one source and puts the log back in time order.

@@ -22,6 +22,7 @@ __all__ = [
     "ApprovalState",
     "CaptiveState",
     "ConditionState",
+    "DealStatus",
     "NegotiationState",
     "OfferState",
     "PostureState",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 TalksStatus: TypeAlias = Literal["not_started", "active", "suspended", "ended", "concluded"]
+DealStatus: TypeAlias = Literal["in_force", "completed", "collapsed"]
+"""A concluded deal's life: ``in_force`` from its conclusion, ``completed`` once every condition
+it rests on is met or waived, ``collapsed`` once one is breached."""
 OfferStatus: TypeAlias = Literal["current", "superseded", "lapsed"]
 ApprovalStatus: TypeAlias = Literal["bound", "superseded"]
 
@@ -224,6 +228,12 @@ class NegotiationState(_Replaceable):
     """Voided event id to why it could not take effect."""
     concluded_at: datetime | None = None
     concluded_text: str | None = None
+    deal: DealStatus | None = None
+    """What became of the deal once concluded (``None`` before): see :data:`DealStatus`."""
+    deal_by: tuple[str, ...] = ()
+    """The events that led the deal to its status: the one that concluded it (``in_force``),
+    the ones that settled its last open conditions (``completed``), the breach
+    (``collapsed``)."""
 
     @property
     def current_offer(self) -> OfferState | None:
@@ -231,6 +241,13 @@ class NegotiationState(_Replaceable):
         if self.current_offer_id is None:
             return None
         return self.offers[self.current_offer_id]
+
+    @property
+    def deal_conditions(self) -> tuple[str, ...]:
+        """The conditions the concluded deal rests on (its offer's; none before conclusion)."""
+        if self.talks != "concluded" or self.current_offer is None:
+            return ()
+        return self.current_offer.conditions
 
     def dark(self, area: str) -> bool:
         """Whether communications in ``area`` are cut."""

@@ -37,6 +37,7 @@ from sim import lock
 from sim.codec import (
     GENESIS,
     decode_line,
+    decode_manifest,
     line_hash,
     linked_hash,
     record_bytes,
@@ -45,7 +46,7 @@ from sim.codec import (
     stored_line,
     text_fault,
 )
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import Event
 from sim.files import (
     file_kind,
@@ -57,6 +58,7 @@ from sim.files import (
     write_all,
 )
 from sim.fold import Log, cyclic_gc_paused
+from sim.manifest import Manifest
 from sim.text import lookalike_note
 
 __all__ = [
@@ -327,7 +329,67 @@ def load_log(path: str | os.PathLike[str], *, check_chain: bool = True) -> Log:
     """
     file = log_path(path)
     with cyclic_gc_paused():
-        return _load(file, check_chain=check_chain)
+        log = _load(file, check_chain=check_chain)
+    manifest = read_manifest(file.parent)
+    if manifest is None:
+        return log
+    _check_milestones(log, manifest)
+    return attrs.evolve(log, manifest=manifest)
+
+
+MANIFEST_NAME: Final = "scenario.toml"
+"""The manifest beside a scenario's log (see :mod:`sim.manifest`)."""
+
+
+def read_manifest(folder: str | os.PathLike[str]) -> Manifest | None:
+    """The manifest ``scenario.toml`` of a scenario folder, checked (see
+    :func:`sim.codec.decode_manifest`), or ``None`` where the folder has none."""
+    file = Path(folder) / MANIFEST_NAME
+    raw = read_regular(file, limit=1 << 20, what="the manifest", missing_ok=True)
+    if raw is None:
+        return None
+    where = str(file)
+    import tomllib  # noqa: PLC0415 (only where a manifest exists: startup stays lean)
+
+    fault = text_fault(raw)
+    if fault is not None:
+        raise fault.at(path=where)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except RecursionError:
+        raise SimError(
+            what="the manifest nests tables or arrays too deeply",
+            path=where,
+            expected="a manifest's tables of a few keys each",
+            found="more levels than sim reads",
+            code="nested-too-deep",
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SimError(
+            what=f"invalid TOML: {exc}",
+            path=where,
+            hint="see https://toml.io; text values need quotes, tables [brackets]",
+            code="invalid-toml",
+        ) from None
+    manifest: Manifest = decode_manifest(data, path=where)
+    return manifest
+
+
+def _check_milestones(log: Log, manifest: Manifest) -> None:
+    """Every milestone an event names is one the manifest lists."""
+    listed = set(manifest.milestone_names)
+    for number, event in enumerate(log.events, 1):
+        if event.milestone is not None and event.milestone not in listed:
+            raise SimError(
+                what=f"unknown milestone {event.milestone!r} in event {event.id!r}",
+                path=log.source,
+                line=number,
+                expected=f"a milestone of {manifest.path}: " + ", ".join(sorted(listed)),
+                found=repr(event.milestone),
+                hint=did_you_mean(event.milestone, listed)
+                or f"add it to {MANIFEST_NAME} as a [[milestone]]",
+                code="unknown-milestone-in-log",
+            )
 
 
 def _load(file: Path, *, check_chain: bool, settle: bool = True) -> Log:

@@ -44,10 +44,20 @@ from sim._fast import cyclic_gc_paused
 from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
-from sim.events import KINDS, LINK_TYPES, Event, Terms
+from sim.events import KINDS, LINK_TYPES, Event, Term
 from sim.fold import Outcome, Trajectory, replay, trajectory_of
 from sim.log import Log
-from sim.schedule import DEFAULT_PATIENCE, Edit, Plan, Run, moved_to, plan, rerun
+from sim.schedule import (
+    DEFAULT_PATIENCE,
+    Anchors,
+    Edit,
+    Plan,
+    Run,
+    anchors,
+    moved_to,
+    plan,
+    rerun,
+)
 from sim.times import format_duration, parse_duration, parse_span, parse_time
 
 __all__ = [
@@ -294,7 +304,7 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, Terms):
+    if isinstance(value, Term):
         return _plain(attrs.asdict(value, retain_collection_types=False))
     return value
 
@@ -679,10 +689,12 @@ def _rerun(ready: Baseline, changes: Edit, patience: timedelta) -> Run:
             released=base.events,
             states=base.states,
             initial=base.initial,
-            busy=ready.busy,
+            busy=base.busy,
             aligned=len(base.events) if base.aligned < 0 else base.aligned,
             holds=base.holds,
             waits=base.waits,
+            timings=base.timings,
+            anchored=ready.anchors,
             patience=patience,
         )
     except OverflowError:
@@ -699,8 +711,10 @@ class Baseline:
     log: Log
     plan: Plan
     trajectory: Trajectory
-    busy: frozenset[int] = frozenset()
+    busy: frozenset[int]
     """The positions of the base's trajectory after which something was in flight."""
+    anchors: Anchors
+    """Where a what-if can restart from the base's run and rejoin it."""
 
     @property
     def name(self) -> str:
@@ -716,7 +730,14 @@ def prepare(log: Log | Baseline, *, patience: timedelta = DEFAULT_PATIENCE) -> B
     if isinstance(log, Baseline):
         return log
     trajectory = replay(log, patience=patience)
-    return Baseline(log=log, plan=plan(log), trajectory=trajectory, busy=frozenset(trajectory.busy))
+    measured = plan(log)
+    return Baseline(
+        log=log,
+        plan=measured,
+        trajectory=trajectory,
+        busy=frozenset(trajectory.busy),
+        anchors=anchors(measured, trajectory.events, initial=trajectory.initial, patience=patience),
+    )
 
 
 @frozen(kw_only=True, repr=False)
@@ -803,18 +824,20 @@ def whatif(
             initial=ready.trajectory.initial,
             name=label,
             patience=patience,
+            manifest=ready.log.manifest,
         )
         return WhatIf(
             name=label,
             question=question,
             base=ready,
             interventions=tuple(interventions),
-            log=Log(events=trajectory.events, name=label),
+            log=Log(events=trajectory.events, name=label, manifest=ready.log.manifest),
             trajectory=trajectory,
             diff=diff(
                 ready.trajectory,
                 trajectory,
                 same_before=result.first_change,
+                same_after=result.same_tail,
                 amended={k: v for k, v in changes.replaced.items() if k not in changes.removed},
                 recorded=ready.plan,
                 origins=changes.origins,
@@ -829,7 +852,7 @@ def apply_interventions(log: Log | Baseline, interventions: Sequence[Interventio
     """``log`` with ``interventions`` applied and re-timed: the log a what-if replays."""
     ready = prepare(log)
     result = _rerun(ready, edit(ready.plan, interventions), ready.trajectory.patience)
-    return Log(events=result.events, name=f"what-if of {ready.name}")
+    return Log(events=result.events, name=f"what-if of {ready.name}", manifest=ready.log.manifest)
 
 
 # ------------------------------------------------------------------------------------ scenarios

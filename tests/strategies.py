@@ -32,7 +32,7 @@ from sim.events import (
     Requirement,
     Response,
     Source,
-    Terms,
+    Term,
 )
 from sim.whatif import Amend, Insert, Intervention, Remove, Retime, Selector
 
@@ -41,6 +41,7 @@ __all__ = [
     "acceptance_deals",
     "blackout_lengthenings",
     "blackout_what_ifs",
+    "carried_out_deals",
     "dark_histories",
     "deal_what_ifs",
     "deals",
@@ -66,6 +67,7 @@ __all__ = [
     "sources",
     "stored_logs",
     "study_seeds",
+    "terms",
     "toml_values",
     "uncertain_deals",
     "what_ifs",
@@ -176,7 +178,9 @@ _STATIC_FIELDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
     "offer": st.fixed_dictionaries(
         {
             "text": st.sampled_from(TEXTS),
-            "terms": st.builds(Terms, pause_days=st.none() | st.integers(1, 7)),
+            "terms": st.lists(
+                st.builds(Term, name=st.just("pause_days"), value=st.integers(1, 7)), max_size=1
+            ).map(tuple),
             "conditions": st.lists(st.sampled_from(CONDITIONS), max_size=1).map(tuple),
             "approvers": st.sampled_from(((), BODIES)),
             "final": st.booleans(),
@@ -255,6 +259,24 @@ _REQUIREMENTS = st.builds(
 )
 
 
+def terms() -> st.SearchStrategy[Term]:
+    """One named term of a text: a yes or no, a whole or decimal number, or words; with or
+    without its own words and its own source."""
+    values: st.SearchStrategy[bool | int | float | str] = st.one_of(
+        st.booleans(),
+        st.integers(-(10**6), 10**6),
+        st.floats(allow_nan=False, allow_infinity=False, width=64),
+        texts,
+    )
+    return st.builds(
+        Term,
+        name=st.sampled_from(("pause_days", "hostages", "zones", "note")),
+        value=values,
+        text=texts,
+        source=st.none() | sources(),
+    )
+
+
 @st.composite
 def full_events(draw: st.DrawFn) -> Event:
     """One event of any kind with every field of the envelope drawn (typed links, patience,
@@ -264,9 +286,9 @@ def full_events(draw: st.DrawFn) -> Event:
     bounds: dict[str, Any] = {}
     if draw(st.booleans()):
         bounds = {"earliest": event.at - timedelta(days=1), "latest": event.at}
-    terms: dict[str, Any] = {}
+    named: dict[str, Any] = {}
     if isinstance(event, Offer):
-        terms = {"terms": draw(st.builds(Terms, notes=st.lists(texts, max_size=2).map(tuple)))}
+        named = {"terms": draw(st.lists(terms(), max_size=3).map(tuple))}
     full: Event = attrs.evolve(
         event,
         requires=tuple(draw(st.lists(_REQUIREMENTS, max_size=2))),
@@ -274,7 +296,7 @@ def full_events(draw: st.DrawFn) -> Event:
         patience=draw(st.none() | st.integers(1, 10**7).map(lambda s: timedelta(seconds=s))),
         also=tuple(draw(st.lists(sources(), max_size=2))),
         **bounds,
-        **terms,
+        **named,
     )
     return full
 
@@ -1064,3 +1086,75 @@ def uncertain_deals(draw: st.DrawFn, max_extra: int = 8) -> tuple[Event, ...]:
 def study_seeds() -> st.SearchStrategy[int]:
     """A study's seed: any whole number a user may give (``--seed`` takes 0 and up)."""
     return st.integers(0, 2**63 - 1)
+
+
+@st.composite
+def carried_out_deals(draw: st.DrawFn) -> tuple[Event, ...]:
+    """A deal concluded on day 3 that rests on two or three conditions (each held by one side:
+    some steps to fulfil, some prohibitions of an operation), then, in any order over the
+    following weeks, releases by either side, assurances that meet conditions and operations
+    that may breach one.  Every release waits at most 30 days."""
+    from sim.events import (
+        Approval,
+        Assurance,
+        Condition,
+        Contact,
+        Information,
+        MilitaryOperation,
+        Offer,
+        Release,
+    )
+
+    cite = Source(document="test")
+    sides = ("hamas", "israel")
+    count = draw(st.integers(2, 3))
+    conditions = []
+    for i in range(count):
+        prohibits = draw(st.sampled_from((None, f"op{i}")))
+        conditions.append(
+            Condition(
+                id=f"cond{i}", at=START + timedelta(hours=1 + i), actors=("qatar",),
+                name=f"c{i}", holder=draw(st.sampled_from(sides)), prohibits=prohibits,
+                source=cite,
+            )
+        )  # fmt: skip
+    names = tuple(c.name for c in conditions)
+    opening: list[Event] = [
+        Contact(id="contact", at=START, actors=("qatar",), source=cite),
+        *(
+            Information(id=f"held-{side}", at=START + timedelta(minutes=30), actors=(side,),
+                        captor=side, count=20, source=cite)
+            for side in sides
+        ),
+        *conditions,
+        Offer(id="offer", at=START + timedelta(days=1), actors=("qatar",), text="t",
+              conditions=names, approvers=sides, source=cite),
+        *(
+            Approval(id=f"approve-{side}", at=START + timedelta(days=2 + i), actors=(side,),
+                     body=side, text="t", source=cite)
+            for i, side in enumerate(sides)
+        ),
+    ]  # fmt: skip
+    later: list[Event] = []
+    for i in range(draw(st.integers(1, 8))):
+        at = START + timedelta(days=4 + draw(st.integers(0, 40)), hours=i)
+        what = draw(st.sampled_from(("release", "assurance", "operation")))
+        if what == "release":
+            side = draw(st.sampled_from(sides))
+            later.append(
+                Release(id=f"e{i}", at=at, actors=(side,), captor=side, count=1,
+                        patience=timedelta(days=30), source=cite)
+            )  # fmt: skip
+        elif what == "assurance":
+            later.append(
+                Assurance(id=f"e{i}", at=at, actors=("qatar",), about="a step done",
+                          meets=(draw(st.sampled_from(names)),), source=cite)
+            )  # fmt: skip
+        else:
+            later.append(
+                MilitaryOperation(id=f"e{i}", at=at, actors=("israel",),
+                                  operation=f"op{draw(st.integers(0, count - 1))}", area="x",
+                                  source=cite)
+            )  # fmt: skip
+    later.sort(key=lambda e: e.at)
+    return (*opening, *later)

@@ -14,11 +14,9 @@ import pytest
 
 from sim.events import BlackoutStarted, Source
 from sim.fold import Trajectory, replay
-from sim.parties import PARTIES
 from sim.render.chart import (
     CAP_PT,
     DPI,
-    LANE_COLOURS,
     MOVED_COLOUR,
     REMOVED_COLOUR,
     SPAN_COLOURS,
@@ -27,6 +25,7 @@ from sim.render.chart import (
     _event_lanes,
     chart_bytes,
     chart_figure,
+    lane_colours,
     lanes_of,
     operation_name,
     spans,
@@ -39,6 +38,7 @@ pytest.importorskip("matplotlib")
 Image = pytest.importorskip("PIL.Image")
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
+PARTIES = ("qatar", "us", "israel", "hamas", "egypt")
 WHATIF = BASELINE.parent / "whatif"
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -113,7 +113,7 @@ def test_the_baseline_chart_is_a_wide_png(baseline_png: Any) -> None:
 def test_each_party_has_its_lane_in_order_top_to_bottom(baseline_png: Any) -> None:
     centres = []
     for party in PARTIES:
-        pixels = _where(baseline_png, LANE_COLOURS[party][1])
+        pixels = _where(baseline_png, lane_colours(replay(load_log(BASELINE)).scenario, party)[1])
         assert len(pixels) > 20_000, party
         centres.append(sum(y for _, y in pixels) / len(pixels))
     assert centres == sorted(centres)
@@ -316,9 +316,11 @@ def test_bounds_stay_inside_their_own_lane_and_nothing_crosses_lanes(
     assert len(lanes) == 6
 
 
-def test_the_al_shifa_operation_reads_al_shifa() -> None:
-    assert operation_name("al_shifa_entry") == "Al-Shifa entry"
-    assert operation_name("ground_invasion") == "Ground invasion"
+def test_the_al_shifa_operation_reads_as_the_manifest_names_it() -> None:
+    manifest = load_log(BASELINE).manifest
+    assert operation_name("al_shifa_entry", manifest) == "Al-Shifa entry"
+    assert operation_name("al_shifa_entry") == "Al shifa entry"  # no manifest: the slug's words
+    assert operation_name("ground_invasion", manifest) == "Ground invasion"
     assert any(s.label == "Al-Shifa entry" for s in spans(replay(load_log(BASELINE))))
 
 

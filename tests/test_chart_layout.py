@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,11 +21,14 @@ from sim.events import (
     TalksResumed,
     TalksSuspended,
 )
-from sim.fold import replay
-from sim.parties import PARTIES
+from sim.fold import Log, replay
 from sim.render.chart import KIND_STYLE, Placed, lanes_of, place_labels, spans
+from sim.store import load_log, read_manifest
 from tests.profiles import budget
 from tests.strategies import histories
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTIES = ("qatar", "us", "israel", "hamas", "egypt")
 
 SRC = Source(document="test")
 T0 = datetime(2023, 11, 1, tzinfo=UTC)
@@ -152,10 +157,24 @@ def test_an_operation_still_in_force_at_the_end_is_open_ended() -> None:
     assert found.label == "Ground invasion"
 
 
-def test_lanes_are_the_five_parties_plus_other_only_when_needed() -> None:
-    assert lanes_of(replay(_history())) == PARTIES
+def test_lanes_are_the_manifests_parties_plus_other_only_when_needed() -> None:
+    """With the baseline's manifest: the parties that act, in its order; a party it does not
+    list gets a lane of its own after them; "other" only for an event with no actor.  Without a
+    manifest: the parties in order of first appearance."""
+    manifest = read_manifest(ROOT / "scenarios" / "baseline")
+    acting = ("qatar", "israel", "hamas")
+    assert lanes_of(replay(Log(events=_history(), manifest=manifest))) == acting
     stranger = Contact(id="x", at=_t(1), actors=("un_envoy",), source=SRC)
-    assert lanes_of(replay((*_history(), stranger))) == (*PARTIES, "other")
+    with_stranger = Log(events=(*_history(), stranger), manifest=manifest)
+    assert lanes_of(replay(with_stranger)) == (*acting, "un")
+    nobody = attrs.evolve(stranger, actors=())
+    assert lanes_of(replay(Log(events=(*_history(), nobody), manifest=manifest))) == (
+        *acting,
+        "other",
+    )
+    baseline = replay(load_log(ROOT / "scenarios" / "baseline"))
+    assert lanes_of(baseline) == (*PARTIES, "other")  # its blackouts' ends have no actor
+    assert lanes_of(replay(_history())) == ("qatar", "israel", "hamas")
 
 
 def test_every_kind_has_its_own_marker_and_colour() -> None:

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from sim.cli import app
-from sim.events import Event, Terms
+from sim.events import Event, Term
 from sim.store import write_log
 from tests.builders import make
 
@@ -19,7 +19,7 @@ DEAL: tuple[Event, ...] = (
     make("contact", "c", 0, milestone="first_contact"),
     make(
         "offer", "o", 1, text="final", approvers=("hamas", "israel_cabinet"), final=True,
-        terms=Terms(pause_days=4, extendable=True),
+        terms=(Term(name="pause_days", value=4), Term(name="extendable", value=True)),
     ),
     make("response", "g", 2, to="o", decision="accepted", body="hamas", answers=("o",),
          milestone="hamas_green_light"),
@@ -42,9 +42,13 @@ def test_replay_json_has_the_contract_keys(deal: Path) -> None:
     assert [e["id"] for e in data["events"]] == ["c", "o", "g", "a"]
     assert {"id", "kind", "at", "actors"} <= set(data["events"][0])
     assert data["milestones"]["cabinet_approval"] == "2023-10-10T00:00:00+00:00"
-    assert data["milestones"]["announcement"] is None
+    # a log with no manifest: its own milestones, in the order reached, none of another story
+    assert list(data["milestones"]) == ["first_contact", "hamas_green_light", "cabinet_approval"]
     assert data["outcome"]["concluded"] is True
-    assert data["outcome"]["terms"]["pause_days"] == 4
+    assert data["outcome"]["terms"] == [
+        {"name": "pause_days", "value": 4},
+        {"name": "extendable", "value": True},
+    ]
     assert data["final_state"]["talks"] == "concluded"
     assert data["voided"] == []
 
@@ -192,7 +196,8 @@ def test_the_state_shows_its_offers_and_responses() -> None:
     for row in ("israel-judges-terms-not-firm", "war-cabinet-agrees", "accepted_with_changes"):
         assert row in responses
     assert "terms on the table" in out
-    assert "a 4-day pause, extendable" in out
+    assert "│ a 4-day pause " in out
+    assert "50 hostages" in out
 
 
 def test_a_state_after_the_logs_end_says_the_log_ends_earlier() -> None:

@@ -20,7 +20,7 @@ from sim.codec import (
     stored_line,
 )
 from sim.errors import SimError
-from sim.events import KINDS, Event, Requirement
+from sim.events import KINDS, Event, Requirement, Term
 from sim.fold import replay
 from sim.store import load_log
 from tests.builders import make
@@ -113,6 +113,37 @@ def test_a_log_written_in_version_2_keeps_its_meaning() -> None:
     reached = {e.milestone: e.at for e in older.events if e.milestone}
     assert dict(trajectory.milestones) == reached
     assert trajectory.outcome.concluded_at == reached["cabinet_approval"]
+
+
+def test_a_log_written_in_version_3_keeps_its_terms_in_the_words_sim_showed() -> None:
+    """The baseline as stored before named terms: each field of the old term sheet becomes the
+    term of that name, shown as before (``a 4-day pause``, ``50 hostages``), each note a term
+    ``note``; the replay is the one of the current baseline, event for event."""
+    older = load_log(Path(__file__).parent / "data" / "baseline-schema3.jsonl")
+    trajectory = replay(older)
+    assert trajectory.voided == ()
+    assert trajectory.outcome.terms is not None
+    said = [(t.name, t.value, t.said()) for t in trajectory.outcome.terms]
+    assert said[:5] == [
+        ("pause_days", 4, "a 4-day pause"),
+        ("extendable", True, "extendable"),
+        ("first_phase", "women and children", "first phase: women and children"),
+        ("hostages", 50, "50 hostages"),
+        ("further_releases", True, "further releases expected"),
+    ]
+    assert said[5][0] == "note"
+    current = replay(load_log(Path(__file__).parents[1] / "scenarios" / "baseline"))
+    assert [(e.id, e.at) for e in trajectory.events] == [(e.id, e.at) for e in current.events]
+    assert dict(trajectory.milestones) == dict(current.milestones)
+
+
+def test_version_3_term_sheet_fields_become_named_terms() -> None:
+    record = encode_event(make("offer", "o", 1, text="t"))
+    old = dict(record, schema=3, terms={"pause_days": 4, "notes": ["two phases"]})
+    assert decode_event(old).terms == (  # type: ignore[union-attr]
+        Term(name="pause_days", value=4, text="a 4-day pause"),
+        Term(name="note", value="two phases", text="two phases"),
+    )
 
 
 def test_version_1_records_are_upcast() -> None:

@@ -84,6 +84,17 @@ def log_with(*extra: bytes, n: int = 1) -> Setup:
     return setup
 
 
+def with_manifest(toml: str, *events: Any) -> Setup:
+    """A sealed log of two calls (or ``events``) beside a manifest ``scenario.toml``."""
+
+    def setup(folder: Path) -> list[str]:
+        write_log(folder, events or [make("call", f"c{i}", i) for i in range(2)])
+        (folder / "scenario.toml").write_text(toml, encoding="utf-8")
+        return ["replay", str(folder)]
+
+    return setup
+
+
 def written(*events: Any, command: str = "replay") -> Setup:
     """A log written (and chained) from ``events`` as they are: write_log checks nothing."""
 
@@ -520,12 +531,28 @@ CASES = [
         log_with(b"[1, 2]"),
         says=("events.jsonl:2: a log line must be a JSON object", "found an array"),
     ),
+    # ---------------------------------------------------------------- manifests
+    Case(
+        "bad manifest",
+        "bad-manifest",
+        with_manifest('[scenario]\ntitle = "t"\n[[party]]\nid = "us"\nplover = "USA"\n'),
+        says=("scenario.toml: missing key: party[1].name", "expected text", "found none"),
+    ),
+    Case(
+        "unknown milestone in the log",
+        "unknown-milestone-in-log",
+        with_manifest(
+            '[scenario]\ntitle = "t"\n[[milestone]]\nname = "signed"\n',
+            make("call", "c0", 0, milestone="sgned"),
+        ),
+        says=("events.jsonl:1: unknown milestone 'sgned' in event 'c0'", "did you mean signed?"),
+    ),
     # ---------------------------------------------------------------- records
     Case(
         "unknown record version",
         "unknown-schema",
         log_with(line(record(schema=9))),
-        says=(":2: unknown record version", "expected schema between 1 and 3", "found 9"),
+        says=(":2: unknown record version", "expected schema between 1 and 4", "found 9"),
     ),
     Case(
         "unknown kind",

@@ -16,7 +16,6 @@ import pytest
 from hypothesis import given
 
 from sim.codes import (
-    ACTOR_CODES,
     CAMEO,
     CODEBOOK,
     PLOVER_CONTEXTS,
@@ -42,7 +41,7 @@ from sim.events import (
     Release,
     Response,
     Source,
-    Terms,
+    Term,
 )
 from sim.exchange import (
     CSV_COLUMNS,
@@ -54,14 +53,26 @@ from sim.exchange import (
     read_csv_text,
     uncodable,
 )
-from sim.fold import replay
+from sim.fold import Log, Trajectory, replay
+from sim.manifest import derive
 from sim.scenario import load_scenario
-from sim.store import load_log
+from sim.store import load_log, read_manifest
 from tests.plover import schema as manual
 from tests.profiles import budget
 from tests.strategies import histories
 
 AT = datetime(2023, 10, 24, 12, tzinfo=UTC)
+_BASELINE_MANIFEST = read_manifest("scenarios/baseline")
+assert _BASELINE_MANIFEST is not None
+M = _BASELINE_MANIFEST
+"""The baseline's manifest: who codes as what in these tests."""
+
+
+def _coded_replay(events: tuple[Event, ...]) -> Trajectory:
+    """The replay of ``events`` as a log of the baseline's scenario (its manifest codes them)."""
+    return replay(Log(events=events, manifest=M))
+
+
 SEED = Source(document="seed", paragraph=13, quote="يمكن خروج عدد من النساء والأطفال")
 
 
@@ -90,7 +101,7 @@ def _log() -> tuple[Event, ...]:
             actors=("hamas_gaza_leaders",),
             recipients=("us_mcgurk",),
             text="t1",
-            terms=Terms(first_phase="women and children"),
+            terms=(Term(name="first_phase", value="women and children"),),
             source=SEED,
             answers=("first",),
         ),
@@ -118,10 +129,10 @@ def _translated(cameo: str) -> str | None:
 def test_every_kind_and_decision_has_a_code() -> None:
     for kind, cls in EVENT_TYPES.items():
         if kind != "response":
-            assert code_of(_example(cls)).cameo in CAMEO, kind
+            assert code_of(_example(cls), M).cameo in CAMEO, kind
     for decision in DECISIONS:
         event = Response(id="r", at=AT, to="o", decision=cast("Decision", decision), source=SEED)
-        assert code_of(event).cameo in CAMEO, decision
+        assert code_of(event, M).cameo in CAMEO, decision
 
 
 def _example(cls: type[Event]) -> Event:
@@ -168,13 +179,14 @@ def test_the_vocabulary_tables_are_the_manuals() -> None:
     assert set(PLOVER_CONTEXTS) == {*manual.CONTEXTS, *manual.AUXILIARY}
     assert set(PLOVER_NEEDS_RECIPIENT) == set(manual.REQUIRES_RECIPIENT)
     assert {e: q for q, events in manual.QUAD.items() for e in events} == PLOVER_QUAD
-    for actor in ACTOR_CODES.values():
-        for entity in actor.entities:
-            assert entity.sector is None or entity.sector in manual.SECTORS
+    for party in M.parties:
+        assert party.sector is None or party.sector in manual.SECTORS
+    for actor in M.actors:
+        assert actor.sector is None or actor.sector in manual.SECTORS
 
 
 def _coded(event: Event) -> str:
-    return code_of(event).cameo
+    return code_of(event, M).cameo
 
 
 def test_mediation_is_a_third_party_meeting_belligerents() -> None:
@@ -202,10 +214,19 @@ def test_settling_and_rejecting_a_plan_are_between_adversaries() -> None:
 
 
 def test_offers_to_release_come_from_a_party_holding_captives() -> None:
-    """CAMEO 0353 is an offer by the party holding captives; a third party's is mediation."""
-    hamas = Offer(id="o", at=AT, actors=("hamas_gaza_leaders",), text="t", source=SEED)
+    """CAMEO 0353 is an offer by a belligerent whose terms free people (``hostages``,
+    ``release``, ...); one that only pauses is 0356; one with neither is an intent to settle
+    (037 to an adversary, else 030); a third party's is mediation."""
+    release = (Term(name="release", value="women and children"),)
+    hamas = Offer(
+        id="o", at=AT, actors=("hamas_gaza_leaders",), text="t", source=SEED, terms=release
+    )
     assert _coded(hamas) == "0353"
-    assert _coded(attrs.evolve(hamas, terms=Terms(pause_days=4))) == "0356"
+    assert _coded(attrs.evolve(hamas, terms=(Term(name="hostages", value=50),))) == "0353"
+    assert _coded(attrs.evolve(hamas, terms=(Term(name="pause_days", value=4),))) == "0356"
+    settle = attrs.evolve(hamas, terms=(Term(name="zones", value=23),))
+    assert _coded(settle) == "030"
+    assert _coded(attrs.evolve(settle, recipients=("israel",))) == "037"
     us = attrs.evolve(hamas, actors=("us_biden",), recipients=("israel_netanyahu",))
     assert _coded(us) == "045"
     assert _coded(attrs.evolve(us, recipients=("qatar",))) == "030"
@@ -226,9 +247,9 @@ def test_a_truce_is_declared_by_a_belligerent_and_reported_by_a_mediator() -> No
     announced = Announcement(id="a", at=AT, actors=("qatar",), source=SEED)
     assert _coded(announced) == "057"
     assert _coded(attrs.evolve(announced, actors=("israel",))) == "0871"
-    assert code_of(attrs.evolve(announced, actors=("israel",))).plover == "CONCEDE"
+    assert code_of(attrs.evolve(announced, actors=("israel",)), M).plover == "CONCEDE"
     statement = attrs.evolve(announced, of_deal=False)
-    assert uncodable(statement) == "CAMEO 010 (Make statement) has no PLOVER category"
+    assert uncodable(statement, M) == "CAMEO 010 (Make statement) has no PLOVER category"
 
 
 def test_adapting_an_operation_is_not_using_force() -> None:
@@ -239,23 +260,23 @@ def test_adapting_an_operation_is_not_using_force() -> None:
     )  # fmt: skip
     assert _coded(operation) == "190"
     assert _coded(attrs.evolve(operation, phase="adapted")) == "0356"
-    assert code_of(attrs.evolve(operation, phase="ended")).plover == "RETREAT"
+    assert code_of(attrs.evolve(operation, phase="ended"), M).plover == "RETREAT"
 
 
 def test_codes_follow_the_facts_table_for_this_history() -> None:
     """facts.md: release 0841 RETREAT/release, blackout 1721 COERCE/withhold, approval 057,
     demands 1056 and 100 (REQUEST in PLOVER 2.0), ending talks 164 SANCTION."""
     release = _log()[1]
-    assert (code_of(release).cameo, code_of(release).plover, code_of(release).mode) == (
+    assert (code_of(release, M).cameo, code_of(release, M).plover, code_of(release, M).mode) == (
         "0841", "RETREAT", "release",
     )  # fmt: skip
     condition = Condition(
         id="c", at=AT, name="no_invasion", holder="israel", prohibits="ground_invasion", source=SEED
     )
-    assert (code_of(condition).cameo, code_of(condition).plover) == ("1056", "REQUEST")
-    assert code_of(attrs.evolve(condition, prohibits=None)).cameo == "100"
+    assert (code_of(condition, M).cameo, code_of(condition, M).plover) == ("1056", "REQUEST")
+    assert code_of(attrs.evolve(condition, prohibits=None), M).cameo == "100"
     blackout = _example(EVENT_TYPES["blackout_started"])
-    assert (code_of(blackout).cameo, code_of(blackout).mode) == ("1721", "withhold")
+    assert (code_of(blackout, M).cameo, code_of(blackout, M).mode) == ("1721", "withhold")
 
 
 # ------------------------------------------------------------------------------------ PLOVER
@@ -286,7 +307,7 @@ def test_the_stored_schema_is_the_one_generated_from_the_manual() -> None:
 def test_every_record_of_the_recorded_history_validates_against_the_schema() -> None:
     trajectory = replay(load_log("scenarios/baseline"))
     records = plover_records(trajectory, context="historical")
-    coded = [e for e in trajectory.events if not uncodable(e)]
+    coded = [e for e in trajectory.events if not uncodable(e, M)]
     assert len(records) == len(coded) >= 40
     for record in records:
         _conforms(record)
@@ -303,7 +324,7 @@ def test_every_record_of_every_what_if_validates_against_the_schema(name: str) -
 
 
 def test_plover_records_carry_the_contract_fields() -> None:
-    records = plover_records(replay(_log()), context="historical")
+    records = plover_records(_coded_replay(_log()), context="historical")
     assert [r["id"] for r in records] == ["first", "raanan", "conditional"]
     first = records[0]
     assert first["date"] == "2023-10-24"
@@ -323,20 +344,20 @@ def test_plover_records_carry_the_contract_fields() -> None:
 
 def test_actors_carry_the_sector_the_data_gives_them() -> None:
     """The army is MIL, the intelligence services SPY, a cabinet GOV; Hamas is named."""
-    assert entities("israel_army") == [
+    assert entities("israel_army", M) == [
         {"code": "ISR", "sector": "MIL", "entity_text": "israel_army"}
     ]
-    assert entities("israel_mossad")[0]["sector"] == "SPY"
-    assert entities("us_burns")[0]["sector"] == "SPY"
-    assert entities("israel_war_cabinet")[0]["sector"] == "GOV"
-    assert entities("hamas_gaza_leaders") == [
+    assert entities("israel_mossad", M)[0]["sector"] == "SPY"
+    assert entities("us_burns", M)[0]["sector"] == "SPY"
+    assert entities("israel_war_cabinet", M)[0]["sector"] == "GOV"
+    assert entities("hamas_gaza_leaders", M) == [
         {"code": "PSE", "identifier_text": "Hamas", "entity_text": "hamas_gaza_leaders"}
     ]
 
 
 def test_the_hostage_cell_is_coded_as_both_its_parties() -> None:
     """No made-up code: the US-Israeli cell is a compound actor of USA and ISR."""
-    assert [e["code"] for e in entities("hostage_cell")] == ["USA", "ISR"]
+    assert [e["code"] for e in entities("hostage_cell", M)] == ["USA", "ISR"]
     records = plover_records(replay(load_log("scenarios/baseline")), context="historical")
     codes = {e["code"] for r in records for e in (*r["actor"], *r.get("recipient", ()))}
     assert codes == {"QAT", "USA", "ISR", "EGY", "PSE"}
@@ -344,14 +365,18 @@ def test_the_hostage_cell_is_coded_as_both_its_parties() -> None:
 
 def test_an_actor_of_an_unknown_party_is_not_given_a_made_up_code() -> None:
     stranger = Contact(id="s", at=AT, actors=("jordan_king",), source=SEED)
-    assert entities("jordan_king") == []
-    assert (
-        uncodable(stranger) == "no PLOVER code for the party of jordan_king (sim.codes.ACTOR_CODES)"
+    assert entities("jordan_king", M) == []
+    assert uncodable(stranger, M) == (
+        "no PLOVER code for the party of jordan_king: jordan (not in the manifest's [[party]] "
+        "plover)"
+    )
+    assert uncodable(stranger, derive([stranger])) == (
+        "no PLOVER code for the party of jordan_king: jordan (no manifest)"
     )
 
 
 def test_a_what_if_exports_as_hypothetical() -> None:
-    records = plover_records(replay(_log()), context="hypothetical")
+    records = plover_records(_coded_replay(_log()), context="hypothetical")
     assert {r["context"][-1] for r in records} == {"hypothetical"}
 
 
@@ -365,22 +390,22 @@ def test_voided_events_are_not_exported_to_plover() -> None:
 @budget(20)
 @given(histories(min_size=1))
 def test_plover_records_of_any_history_validate_against_the_schema(log: tuple[Event, ...]) -> None:
-    trajectory = replay(log)
+    trajectory = _coded_replay(log)
     records = plover_records(trajectory, context="hypothetical")
     for record in records:
         _conforms(record)
     coded = {r["id"] for r in records}
     for event in trajectory.events:
         if event.id not in trajectory.final.voided:
-            assert (event.id in coded) == (uncodable(event) is None)
+            assert (event.id in coded) == (uncodable(event, M) is None)
 
 
 def test_events_plover_cannot_code_are_left_out_with_a_reason() -> None:
     nobody = Contact(id="lights-on", at=AT, source=SEED)
     news = Information(id="news", at=AT, actors=("hamas",), captor="hamas", source=SEED)
-    assert uncodable(nobody) == "no actor: PLOVER codes no event without an actor"
-    assert uncodable(news) == "no recipient: a PLOVER COOPERATE event needs one"
-    records = plover_records(replay((*_log(), nobody, news)), context="historical")
+    assert uncodable(nobody, M) == "no actor: PLOVER codes no event without an actor"
+    assert uncodable(news, M) == "no recipient: a PLOVER COOPERATE event needs one"
+    records = plover_records(_coded_replay((*_log(), nobody, news)), context="historical")
     assert {r["id"] for r in records} == {"first", "raanan", "conditional"}
 
 
@@ -425,7 +450,7 @@ def test_plover_needs_its_required_fields() -> None:
 
 def test_the_schema_refuses_what_the_issue_found_in_the_old_export() -> None:
     """A made-up actor code, source/actor_text instead of actor/entity_text, DEMAND, strings."""
-    good = plover_records(replay(_log()), context="historical")[0]
+    good = plover_records(_coded_replay(_log()), context="historical")[0]
     assert _schema_errors(good) == []
     assert _schema_errors({**good, "actor": [{"code": "HOS"}]})
     assert _schema_errors(
@@ -440,7 +465,7 @@ def test_the_schema_refuses_what_the_issue_found_in_the_old_export() -> None:
 
 
 def test_cameo_codes_keep_their_leading_zero_as_strings() -> None:
-    records = cameo_records(replay(_log()), context="historical")
+    records = cameo_records(_coded_replay(_log()), context="historical")
     text = orjson.dumps(records).decode()
     assert '"cameo":"040"' in text
     assert '"cameo":"0841"' in text
@@ -471,7 +496,7 @@ def test_csv_escapes_cells_a_spreadsheet_would_run_as_formulas() -> None:
 def test_csv_header_lists_every_column_once() -> None:
     assert len(set(CSV_COLUMNS)) == len(CSV_COLUMNS)
     assert CSV_COLUMNS[:3] == ("kind", "id", "at")
-    assert {"source.quote", "channel.via", "terms.pause_days", "alternatives"} <= set(CSV_COLUMNS)
+    assert {"source.quote", "channel.via", "terms", "alternatives"} <= set(CSV_COLUMNS)
 
 
 def test_a_hand_written_csv_with_few_columns_and_plain_lists_reads() -> None:

@@ -94,9 +94,13 @@ def test_state_at_rejects_a_naive_time_and_an_index_outside_the_log() -> None:
 
 
 def test_outcome_reports_the_terms_of_the_concluded_text() -> None:
-    from sim.events import Terms
+    from sim.events import Term
 
-    terms = Terms(pause_days=4, extendable=True, hostages=50)
+    terms = (
+        Term(name="pause_days", value=4, text="a 4-day pause"),
+        Term(name="extendable", value=True),
+        Term(name="hostages", value=50),
+    )
     trajectory = replay(
         [
             make("contact", "c", 0),

@@ -35,13 +35,13 @@ from hypothesis import strategies as st
 
 import sim
 from sim.append import append_event, read_event
-from sim.codec import decode_event, duplicate_fault, encode_event
+from sim.codec import decode_event, decode_manifest, duplicate_fault, encode_event
 from sim.errors import SimError
 from sim.exchange import csv_text, read_csv
 from sim.fold import Log
 from sim.recovery import repair
 from sim.scenario import load_scenario
-from sim.store import head_path, load_log, verify
+from sim.store import head_path, load_log, read_manifest, verify
 from sim.studies import parse_study, read_study, study
 from sim.text import UNSAFE
 from sim.times import parse_zone, show_time
@@ -233,6 +233,41 @@ def test_parsed_studies_raise_only_sim_errors(stage: Path, data: dict[str, Any])
     only_sim_errors(run, located=False)
 
 
+# ------------------------------------------------------------------------------------ manifests
+
+MANIFESTS: tuple[bytes, ...] = tuple(
+    (Path(__file__).resolve().parent.parent / "scenarios" / name / "scenario.toml").read_bytes()
+    for name in ("baseline", "colombia-2016")
+)
+MANIFEST_DATA: tuple[dict[str, Any], ...] = tuple(tomllib.loads(m.decode()) for m in MANIFESTS)
+
+
+@budget(20)
+@given(scenario_texts(MANIFESTS) | hostile_scenario_texts(MANIFESTS))
+def test_manifests_raise_only_sim_errors(scratch: Path, data: bytes) -> None:
+    """A scenario.toml broken as text, cut and spliced, or hostile: a manifest or one
+    SimError naming the file."""
+    (scratch / "scenario.toml").write_bytes(data)
+    only_sim_errors(lambda: read_manifest(scratch))
+
+
+@budget(20)
+@given(st.sampled_from(MANIFEST_DATA).flatmap(mutated_scenario))
+def test_parsed_manifests_raise_only_sim_errors(data: dict[str, Any]) -> None:
+    """A manifest's content with values replaced, dropped or added anywhere: a manifest, or
+    one SimError naming the file and the key (``bad-manifest``)."""
+    error: SimError | None = None
+    try:
+        decode_manifest(data, path="scenario.toml")
+    except SimError as exc:
+        error = exc
+    event(f"refused: {error.code}" if error else "accepted")
+    if error is not None:
+        assert error.code == "bad-manifest"
+        assert error.exit_code == 2
+        assert str(error).startswith("scenario.toml: ")
+
+
 # ------------------------------------------------------------------------------------ CSV import
 
 
@@ -306,6 +341,7 @@ def test_any_tz_is_a_zone_or_one_sim_error(text: str) -> None:
 
 LOADERS: dict[str, str] = {
     "sim.store.load_log": "test_load_log_raises_only_sim_errors, test_hostile_logs_raise_...",
+    "sim.store.read_manifest": "test_manifests_raise_only_sim_errors",
     "sim.store.read_bytes": "through load_log and verify",
     "sim.store.read_head": "through load_log and verify (HEADS: pinned heads of any text)",
     "sim.store.parse_head": "an option's value, checked by a pattern (catalogue: bad-option)",

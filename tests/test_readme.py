@@ -36,6 +36,9 @@ SKIPPED: Final[dict[str, str]] = {
         "`event` stands for an event of the reader's, and the log must hold exactly 12 events"
     ),
     "done.line, done.events, done.written": "reads `done`, from the line skipped above",
+    "sim check scenarios/armistice": (
+        "exits 1 until the reader has copied their record into sources/ and cited it"
+    ),
 }
 """A fragment of a README line, and why the line cannot run here."""
 
@@ -46,6 +49,18 @@ NEW_EVENT: Final = {
     "actors": ["qatar"],
     "source": {"document": "README example"},
 }
+
+
+FIRST_CALL: Final = {
+    "kind": "contact",
+    "id": "first-call",
+    "at": "2031-05-02T09:00:00+00:00",
+    "actors": ["north_president"],
+    "recipients": ["south"],
+    "milestone": "first_contact",
+    "source": {"document": "record", "quote": "The North's president calls the South."},
+}
+"""The first event of the README's new history (``sim append scenarios/armistice``)."""
 
 
 def _blocks(language: str) -> list[str]:
@@ -70,11 +85,12 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch folder with the repository's scenarios in it (linked), and the event files the
     append examples name; the examples run with it as the working folder."""
     (tmp_path / "scenarios").mkdir()
-    for name in ("baseline", "whatif", "studies"):
+    for name in ("baseline", "colombia-2016", "whatif", "studies"):
         (tmp_path / "scenarios" / name).symlink_to(ROOT / "scenarios" / name)
     (tmp_path / "new-event.json").write_bytes(orjson.dumps(NEW_EVENT))
     (tmp_path / "first-event.json").write_bytes(orjson.dumps(NEW_EVENT | {"id": "first"}))
     (tmp_path / "scenarios" / "new").mkdir()  # "start a new log (its folder exists)"
+    (tmp_path / "first-call.json").write_bytes(orjson.dumps(FIRST_CALL))
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
@@ -97,11 +113,12 @@ def test_every_sh_example_runs(workspace: Path) -> None:
         assert result.exit_code == 0, f"{command}\n{result.output}"
         ran.append(command)
     assert len(ran) >= 30
-    assert len(skipped) == 4, skipped
+    assert len(skipped) == 5, skipped
     for output in ("baseline.png", "what-if.svg", "nov.png", "report.html", "baseline.csv"):
         assert (workspace / output).stat().st_size > 0, output
     assert (workspace / "scenarios" / "mine" / "events.jsonl").is_file()
     assert (workspace / "scenarios" / "new" / "events.jsonl").is_file()
+    assert (workspace / "armistice.png").stat().st_size > 0
 
 
 def test_every_python_example_runs(workspace: Path) -> None:

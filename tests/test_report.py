@@ -15,7 +15,7 @@ import pytest
 from sim.cli.analyst import Target, explanation_steps, report_for
 from sim.events import Contact, Source
 from sim.fold import Trajectory, replay
-from sim.render.chart import LANE_COLOURS, chart_bytes, chart_figure
+from sim.render.chart import chart_bytes, chart_figure, lane_colours
 from sim.render.report import inline_svg, reached_as, report_html, shift
 from sim.scenario import load_scenario
 from sim.store import load_log
@@ -67,12 +67,15 @@ def test_the_report_holds_the_chart_inline(baseline_html: str) -> None:
     assert "<?xml" not in baseline_html
 
 
-def test_every_arabic_quote_is_right_to_left_beside_its_paragraph(
+def test_every_arabic_quote_takes_its_direction_from_its_text_beside_its_paragraph(
     baseline_html: str, baseline: Trajectory
 ) -> None:
+    """Every quote is ``dir="auto"`` (the browser sets Arabic, Hebrew, ... right to left), and
+    carries the language of its source as the manifest gives it."""
     cells = re.findall(
-        r'<td class="para">¶(\d+)</td>\s*<td class="quote" dir="rtl" lang="ar">', baseline_html
+        r'<td class="para">¶(\d+)</td>\s*<td class="quote" dir="auto" lang="ar">', baseline_html
     )
+    assert 'dir="rtl"' not in baseline_html
     quoted = [e for e in baseline.events if re.search(r"[\u0600-\u06FF]", e.source.quote)]
     assert len(cells) == len(quoted) > 40
     assert [int(c) for c in cells] == [e.source.paragraph for e in quoted]
@@ -227,11 +230,12 @@ def rendered(tmp_path_factory: pytest.TempPathFactory, baseline_html: str) -> tu
 def test_chromium_renders_the_page_with_its_chart(rendered: tuple[str, Any]) -> None:
     dom, pixels = rendered
     assert "<svg" in dom
-    assert dom.count('dir="rtl"') > 40
+    assert dom.count('dir="auto"') > 40
     non_white = np.any(pixels < 245, axis=-1).mean()
     assert non_white > 0.05  # not blank
     for party in ("qatar", "hamas"):
-        tint = np.array([int(LANE_COLOURS[party][1][i : i + 2], 16) for i in (1, 3, 5)])
+        shade = lane_colours(replay(load_log(BASELINE)).scenario, party)[1]
+        tint = np.array([int(shade[i : i + 2], 16) for i in (1, 3, 5)])
         lane = np.all(np.abs(pixels.astype(int) - tint) <= 2, axis=-1)
         assert lane.sum() > 5_000, party  # the chart's lanes were drawn
 

@@ -11,7 +11,6 @@ import pytest
 from rich.cells import cell_len
 from typer.testing import CliRunner
 
-from sim.analysis import MILESTONES
 from sim.cli import app
 from sim.events import (
     Alternative,
@@ -24,9 +23,10 @@ from sim.events import (
     Source,
 )
 from sim.render.terminal import date_parts, span, when
-from sim.store import load_log, write_log
+from sim.store import load_log, read_manifest, write_log
 
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
+MILESTONES = read_manifest(BASELINE).milestone_names  # type: ignore[union-attr]
 WIDE = ["--width", "400"]  # no wrapping: every phrase can be found on one line
 
 runner = CliRunner()

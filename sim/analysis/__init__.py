@@ -29,7 +29,6 @@ from sim.analysis.knowledge import (
     view_of,
 )
 from sim.analysis.milestones import (
-    MILESTONES,
     changes,
     concluding_event,
     milestone_events,
@@ -38,7 +37,6 @@ from sim.analysis.milestones import (
 )
 
 __all__ = [
-    "MILESTONES",
     "PUBLIC_KINDS",
     "Amended",
     "Delay",

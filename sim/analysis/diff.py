@@ -9,7 +9,7 @@ from typing import Any, Literal
 import attrs
 from attrs import frozen
 
-from sim.analysis.milestones import RANK, milestone_names
+from sim.analysis.milestones import milestone_names
 from sim.events import Event
 from sim.fold import Outcome, Trajectory, Voided, shared_tail
 from sim.schedule import Plan
@@ -136,6 +136,7 @@ def diff(
     after: Trajectory,
     *,
     same_before: int = 0,
+    same_after: int | None = None,
     amended: Mapping[str, Event] | None = None,
     recorded: Plan | None = None,
     origins: Mapping[str, str] | None = None,
@@ -145,14 +146,19 @@ def diff(
     ``same_before`` says the first that many events and states are known to be the same in
     both (a what-if and its base), so only the rest is compared.  Where both end in the same
     state object (a what-if that rejoined its base), the events they end with alike (the very
-    same objects) are skipped too: each is at the same time in both and, the final state being
-    one, voided alike.  ``amended`` holds a what-if's amended events (compared with
-    ``recorded``, its base's log, field by field); ``origins`` says what the interventions did
-    to each event, for the reasons events moved.
+    same objects; ``same_after`` says how many, when the caller knows) are skipped too: each
+    is at the same time in both and, the final state being one, voided alike.  ``amended``
+    holds a what-if's amended events (compared with ``recorded``, its base's log, field by
+    field); ``origins`` says what the interventions did to each event, for the reasons events
+    moved.
     """
     tail = 0
     if before.final is after.final:
-        tail = shared_tail(before.events[same_before:], after.events[same_before:])
+        tail = (
+            shared_tail(before.events[same_before:], after.events[same_before:])
+            if same_after is None
+            else same_after
+        )
     old_events = before.events[same_before : len(before.events) - tail]
     new_events = after.events[same_before : len(after.events) - tail]
     old_at = {e.id: e.at for e in old_events}
@@ -196,10 +202,7 @@ def diff(
             if reached_before.get(name) != at:
                 changed.add(name)
         changed.update(name for name in reached_before if name not in reached_after)
-    if changed.difference(RANK):  # names no canonical one covers: the events' order
-        order = [name for name in milestone_names(before, after) if name in changed]
-    else:
-        order = sorted(changed, key=RANK.__getitem__)
+    order = [name for name in milestone_names(before, after) if name in changed] if changed else []
     milestones = tuple(
         MilestoneMove(name=name, before=reached_before.get(name), after=reached_after.get(name))
         for name in order

@@ -90,7 +90,7 @@ def _who(
     return f"{event_id} on {dated} ({event.summary or event.kind})"
 
 
-def blame(
+def blame(  # noqa: PLR0915 (one case per rule, as the refusals read)
     trajectory: Trajectory, refusal: Refusal, notes: Mapping[str, str], zone: Zone = UTC
 ) -> str | None:
     """What put the barrier in the way, in words, from the refusal's fields (times in
@@ -132,7 +132,14 @@ def blame(
         if culprit is not None:
             said += f" (talks suspended by {_who(trajectory, culprit, notes, zone)})"
     elif rule == "approves_current_text" and culprit is not None:
-        said = "the text on the table is " + _who(trajectory, culprit, notes, zone)
+        if subject is not None and subject in trajectory.final.conditions:
+            said = f"condition {subject} was breached by {_who(trajectory, culprit, notes, zone)}"
+        else:
+            said = "the text on the table is " + _who(trajectory, culprit, notes, zone)
+    elif rule == "deal_collapsed" and culprit is not None:
+        said = f"the deal collapsed with {_who(trajectory, culprit, notes, zone)}"
+    elif rule == "deal_lets_release" and subject is not None:
+        said = f"the deal's condition {subject} was never met"
     if refusal.waited is not None:
         barrier = _barrier_of(refusal)
         waited = f"it waited {format_span(refusal.waited)} for " + _barrier_words(

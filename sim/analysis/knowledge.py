@@ -127,7 +127,19 @@ def _talks(view: NegotiationState, real: NegotiationState, event: Event) -> Nego
         suspended_until=real.suspended_until,
         concluded_at=real.concluded_at,
         concluded_text=real.concluded_text,
+        deal=real.deal,
+        deal_by=real.deal_by,
     )
+
+
+def _deal(view: NegotiationState, real: NegotiationState, event: Event) -> NegotiationState:
+    """The talks, and once the deal is concluded, the deal: its status, its text and offer, and
+    the conditions it rests on (what a guard of the implementation phase reads)."""
+    view = _talks(view, real, event)
+    if real.talks != "concluded":
+        return view
+    view = _text(view, real, event).replace(deal=real.deal, deal_by=real.deal_by)
+    return _conditions(real.deal_conditions)(view, real, event)
 
 
 def _conditions(names: Sequence[str]) -> Adopt:
@@ -188,6 +200,10 @@ def _nothing(view: NegotiationState, real: NegotiationState, event: Event) -> Ne
 ADOPT: Final[Mapping[Callable[..., Any], Adopt]] = {
     rules.talks_active: _talks,
     rules.talks_open_or_suspended: _talks,
+    rules.talks_open_or_deal_condition: _deal,
+    rules.talks_open_or_deal_assurance: _deal,
+    rules.talks_active_or_deal_approval: _deal,
+    rules.deal_lets_release: _deal,
     rules.talks_suspended_now: _talks,
     rules.deal_concluded: _talks,
     rules.channel_not_open: _nothing,

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Final
 
 from sim.events import Event
 from sim.fold import Trajectory
 from sim.state import NegotiationState
 
 __all__ = [
-    "MILESTONES",
-    "RANK",
     "changes",
     "concluding_event",
     "milestone_events",
@@ -20,30 +17,12 @@ __all__ = [
     "milestone_times",
 ]
 
-MILESTONES: Final[tuple[str, ...]] = (
-    "first_contact",
-    "cell_formed",
-    "first_release",
-    "conditional_offer",
-    "ground_invasion",
-    "framework_agreed",
-    "talks_suspended",
-    "talks_resumed",
-    "final_text_review",
-    "hamas_accepts_in_principle",
-    "war_cabinet_agrees",
-    "final_offer",
-    "hamas_green_light",
-    "cabinet_approval",
-    "announcement",
-)
-"""The milestones of the November 2023 deal, in the order the record reaches them."""
-RANK: Final = {name: rank for rank, name in enumerate(MILESTONES)}
-
 
 def milestone_names(*trajectories: Trajectory) -> tuple[str, ...]:
-    """The canonical milestones, then any other milestone an event of these trajectories names."""
-    names = list(MILESTONES)
+    """The milestones of the first trajectory's scenario (its manifest's, in order; else those
+    its events name, in the order they happen), then any other milestone an event of these
+    trajectories names."""
+    names = list(trajectories[0].scenario.milestone_names) if trajectories else []
     for trajectory in trajectories:
         for event in trajectory.events:
             if event.milestone is not None and event.milestone not in names:

@@ -32,12 +32,12 @@ from sim.cli.app import (
     print_json,
     shown,
 )
-from sim.cli.core import TzOpt
+from sim.cli.core import TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean, os_fault
 from sim.files import file_kind, stat_path
 from sim.fold import Trajectory, replay
-from sim.times import Zone, day_edge, parse_zone
+from sim.times import Zone, day_edge
 
 if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
     from sim.exchange import Context
@@ -261,7 +261,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
         ),
     ] = None,
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
 
@@ -274,11 +274,12 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     fmt = _output_format(output, ("png", "svg"), "chart")
     _check_folder(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
+        zone = zone_of(tz, target.trajectory)
         window = {
             "start": _window_edge(start, target, end=False, zone=zone),
             "end": _window_edge(end, target, end=True, zone=zone),
@@ -344,23 +345,24 @@ def report_command(
         Path, typer.Option("-o", "--output", help="The report file (HTML).", metavar="FILE")
     ],
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
 
     For a what-if scenario it shows the question, and the outcome and milestones beside the
     base's.
-    The file needs no network to view; each source quote is shown in Arabic, right to left.
+    The file needs no network to view; each quote reads in its own direction (Arabic: RTL).
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
     _need_charts("report")
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     _check_folder(output)
     with progress("loading", total=4) as steps:
         target = load_target(path)
+        zone = zone_of(tz, target.trajectory)
         steps.step("drawing the chart")
         figure = chart_figure(target.trajectory, base=target.base, title=target.question, zone=zone)
         svg = chart_bytes(figure, "svg").decode("utf-8")
@@ -435,8 +437,11 @@ def export_command(
         else:
             if fmt == "plover":
                 voided = target.trajectory.final.voided
+                manifest = target.trajectory.scenario
                 skipped = [
-                    e.id for e in target.trajectory.events if e.id not in voided and uncodable(e)
+                    e.id
+                    for e in target.trajectory.events
+                    if e.id not in voided and uncodable(e, manifest)
                 ]
             encode = plover_records if fmt == "plover" else cameo_records
             rows = encode(target.trajectory, context=target.context)
@@ -449,7 +454,10 @@ def export_command(
     if output is None:  # after the bar is gone: stdout carries only the export
         typer.get_binary_stream("stdout").write(data)
     if skipped and not json:
-        reasons = {e.id: uncodable(e) for e in target.trajectory.events if e.id in skipped}
+        manifest = target.trajectory.scenario
+        reasons = {
+            e.id: uncodable(e, manifest) for e in target.trajectory.events if e.id in skipped
+        }
         err_console().print(
             f"note: {len(skipped)} event(s) left out of the PLOVER export: "
             + "; ".join(f"{shown(ident)} ({shown(reasons[ident])})" for ident in skipped),

@@ -2,7 +2,7 @@
 
 import re
 import time
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -27,7 +27,7 @@ from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
 from sim.times import Zone, day_edge, parse_zone
 
-__all__ = ["TzOpt", "WidthOpt", "moment_of", "parse_point"]
+__all__ = ["TzOpt", "WidthOpt", "check_tz", "moment_of", "parse_point", "zone_of"]
 
 PathArg = Annotated[
     Path,
@@ -55,15 +55,33 @@ WidthOpt = Annotated[
     ),
 ]
 TzOpt = Annotated[
-    str,
+    str | None,
     typer.Option(
         "--tz",
         metavar="ZONE",
-        help="Show times in ZONE, labelled: UTC (the default), 'own' (each time in the offset "
-        "it was recorded with), an offset (+02:00) or an IANA zone (Asia/Jerusalem). A date "
-        "given to --at, --from or --to is that day in ZONE.",
+        help="Show times in ZONE, labelled: UTC, 'own' (each time in the offset it was "
+        "recorded with), an offset (+02:00) or an IANA zone (Asia/Jerusalem); by default the "
+        "scenario's timezone (its scenario.toml), else UTC. A date given to --at, --from or "
+        "--to is that day in ZONE.",
     ),
 ]
+
+
+def zone_of(tz: str | None, loaded: Any) -> Zone:
+    """The zone a command shows times in: ``--tz`` where given, else the ``timezone`` of the
+    manifest of ``loaded`` (a log or a trajectory), else UTC."""
+    if tz is not None:
+        return parse_zone(tz)
+    manifest = getattr(loaded, "manifest", None)
+    if manifest is not None and manifest.timezone:
+        return parse_zone(manifest.timezone)
+    return UTC
+
+
+def check_tz(tz: str | None) -> None:
+    """Refuse a bad ``--tz`` before anything is loaded."""
+    if tz is not None:
+        parse_zone(tz)
 
 
 def moment_of(point: date | datetime | str, zone: Zone) -> datetime | str:
@@ -144,17 +162,18 @@ def replay_command(
         bool, typer.Option("--strict", help="Fail (exit 1) if any event is voided.")
     ] = False,
     prefer_source: PreferOpt = None,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Replay a log and print its timeline, milestones and outcome.
 
     Example: [bold]sim replay scenarios/baseline --strict[/]
     """
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     with progress("loading and replaying"):
         log = load_preferring(path, prefer_source)
         trajectory = replay(log)
+    zone = zone_of(tz, log)
     _report(trajectory, json=json, zone=zone)
     structlog.get_logger().info(
         "replay",
@@ -206,17 +225,18 @@ def state_command(  # noqa: PLR0917 (typer passes options by keyword)
             help="Show the state as PARTY knew it then (from what had reached it), beside it.",
         ),
     ] = None,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
     width: WidthOpt = None,
 ) -> None:
     """Print the negotiation state at a date, a time or just after an event.
 
     Example: [bold]sim state scenarios/baseline --at 2023-11-16 --as-known-by hamas[/]
     """
-    zone = parse_zone(tz)
+    check_tz(tz)
     with progress("loading"):
         log = scenario.load(path)
         point = parse_point(at, log)
+    zone = zone_of(tz, log)
     if as_known_by is not None:
         from sim.cli.whatif import knowledge
 

@@ -19,10 +19,10 @@ import structlog
 import typer
 
 from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json, shown
-from sim.cli.core import PathArg, TzOpt
+from sim.cli.core import PathArg, TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError
-from sim.times import Zone, parse_zone, show_time
+from sim.times import Zone, show_time
 
 __all__ = [
     "necessity_command",
@@ -292,6 +292,24 @@ def _pct(p: float) -> str:
     return f"{p:.1%}"
 
 
+def _zone(tz: str | None, base: Path) -> Zone:
+    """``--tz``, else the timezone of the manifest beside the base's log (its
+    ``scenario.toml``), else UTC: as the other commands tell times."""
+    if tz is not None or base.suffix == ".toml":
+        return zone_of(tz, None)
+    from sim.store import read_manifest
+
+    manifest = read_manifest(base if base.is_dir() else base.parent)
+    return zone_of(None, _Holder(manifest))
+
+
+class _Holder:
+    """What :func:`zone_of` reads: a manifest."""
+
+    def __init__(self, manifest: Any) -> None:
+        self.manifest = manifest
+
+
 def _when(text: str | None, zone: Zone) -> str:
     """An ISO 8601 time of the JSON as the terminal shows times: in ``zone``, labelled."""
     if text is None:
@@ -342,7 +360,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
     chart: ChartOpt = None,
     report: ReportOpt = None,
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Draw every undated event within its bounds: how likely and when the deal is concluded.
 
@@ -352,7 +370,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
     Example: [bold]sim uncertainty scenarios/baseline --samples 2000 --seed 1[/]
     """
     _need_extra("uncertainty")
-    zone = parse_zone(tz)
+    check_tz(tz)
     if draw not in ("triangular", "uniform"):
         raise SimError(
             what="unknown --draw",
@@ -382,6 +400,7 @@ def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)
             reporter=steps,
         )
     data = result.data
+    zone = _zone(tz, path)
     rows = [
         ("samples", f"{data['samples']:,} (seed {data['seed']}, {data['draw']})"),
         ("events drawn", str(len(data["events_sampled"]))),
@@ -613,14 +632,14 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
     chart: ChartOpt = None,
     report: ReportOpt = None,
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Run a study file: a sweep of what-ifs drawn from distributions or a grid, summarised.
 
     Example: [bold]sim study scenarios/studies/fuel-blackout-longer.toml --out rows.parquet[/]
     """
     _need_extra("study")
-    zone = parse_zone(tz)
+    check_tz(tz)
     mode = _sampling(sampling)
     method, n = _method(sobol, sensitivity)
     _check_outputs(out, chart, report)
@@ -643,6 +662,9 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
             reporter=steps,
         )
     data = result.data
+    from sim.studies.api import _study_base
+
+    zone = _zone(tz, _study_base(spec))
     rows: list[tuple[str, str]] = [
         ("samples", f"{data['samples']:,} (seed {data['seed']}, {data['sampling']})"),
         ("varied", ", ".join(data["parameters"])),
@@ -658,8 +680,6 @@ def study_command(  # noqa: PLR0917 (typer passes options by keyword)
             )
         )
     rows.extend(_sensitivity_rows(list(data["sensitivity"])))
-    from sim.studies.api import _study_base
-
     written = _outputs(
         data["study"],
         result,

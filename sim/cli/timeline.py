@@ -8,11 +8,10 @@ import typer
 
 from sim.analysis import concluding_event
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, load_preferring
+from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, check_tz, load_preferring, zone_of
 from sim.cli.progress import progress
 from sim.fold import replay
 from sim.render.data import timeline_data
-from sim.times import parse_zone
 
 __all__ = ["timeline_command"]
 
@@ -32,7 +31,7 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
             "--width", min=60, help="Columns to fit (default: the terminal's, or 100 piped)."
         ),
     ] = None,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Print the replay as a timeline: date, who to whom, what happened, its source, and the
     state changes it caused, milestones marked.
@@ -40,9 +39,11 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
     Example: [bold]sim timeline scenarios/baseline --quotes[/]
     """
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     with progress("loading and replaying"):
-        trajectory = replay(load_preferring(path, prefer_source))
+        log = load_preferring(path, prefer_source)
+        trajectory = replay(log)
+    zone = zone_of(tz, log)
     if json:
         print_json(timeline_data(trajectory))
     else:

@@ -12,12 +12,12 @@ import typer
 from sim import scenario, store
 from sim.analysis import diff, explain, milestone_names, parties_in, view_of
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import TzOpt, WidthOpt, moment_of
+from sim.cli.core import TzOpt, WidthOpt, check_tz, moment_of, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import state_data
-from sim.times import Zone, parse_zone
+from sim.times import Zone
 
 __all__ = ["knowledge", "load_trajectory"]
 
@@ -37,13 +37,13 @@ def load_trajectory(path: Path) -> tuple[Trajectory, Trajectory | None, Mapping[
 
 @app.command("whatif")
 @command("whatif")
-def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = "UTC") -> None:
+def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = None) -> None:
     """Run a what-if scenario and show it beside its base: milestones moved, events voided.
 
     Example: [bold]sim whatif scenarios/whatif/no-blackouts.toml[/]
     """
     started = time.perf_counter()
-    zone = parse_zone(tz)
+    check_tz(tz)
     if not scenario.is_scenario(path):
         raise SimError(
             what="whatif takes a scenario file",
@@ -56,6 +56,7 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = "UTC") 
 
     with progress("computing the what-if"):
         result = scenario.load_scenario(path)
+    zone = zone_of(tz, result.trajectory)
     names = milestone_names(result.base_trajectory, result.trajectory)
     if json:
         print_json(
@@ -100,7 +101,7 @@ def explain_command(
         str, typer.Option("--milestone", metavar="NAME", help="The milestone to explain.")
     ],
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
     width: WidthOpt = None,
 ) -> None:
     """Explain a milestone: the chain of events behind it, or why it was missed.
@@ -108,9 +109,10 @@ def explain_command(
     Example: [bold]sim explain scenarios/whatif/no-shifa-assurance.toml --milestone
     talks_resumed[/]
     """
-    zone = parse_zone(tz)
+    check_tz(tz)
     with progress("loading"):
         trajectory, base, notes = load_trajectory(path)
+    zone = zone_of(tz, trajectory)
     known = milestone_names(*(t for t in (trajectory, base) if t is not None))
     if milestone not in known:
         raise SimError(
@@ -141,7 +143,7 @@ def diff_command(
     a: Annotated[Path, typer.Argument(help="A log, scenario folder or scenario .toml file.")],
     b: Annotated[Path, typer.Argument(help="Another one, compared against the first.")],
     json: JsonOpt = False,
-    tz: TzOpt = "UTC",
+    tz: TzOpt = None,
 ) -> None:
     """Compare two logs or scenarios: milestones moved, events voided and moved, the outcome.
 
@@ -149,11 +151,12 @@ def diff_command(
     """
     from sim.render.whatif import diff_data, diff_view
 
-    zone = parse_zone(tz)
+    check_tz(tz)
     with progress("loading and comparing"):
         first, _, _ = load_trajectory(a)
         second, _, notes = load_trajectory(b)
         result = diff(first, second)
+    zone = zone_of(tz, first)
     if json:
         print_json({"a": first.name, "b": second.name, **diff_data(result, notes=notes)})
     else:
@@ -163,6 +166,15 @@ def diff_command(
     structlog.get_logger().info(
         "diff", a=first.name, b=second.name, milestones_moved=len(result.milestones)
     )
+
+
+def _example_actor(trajectory: Trajectory) -> str:
+    """`` (north_president acts for north)``, from the log's own first compound actor id."""
+    for event in trajectory.events:
+        for actor in event.actors:
+            if "_" in actor:
+                return f" ({actor} acts for {actor.split('_', 1)[0]})"
+    return ""
 
 
 def _moment(point: datetime | str, trajectory: Trajectory) -> datetime:
@@ -182,13 +194,13 @@ def knowledge(
 ) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
     trajectory = replay(log)
-    parties = parties_in(trajectory)
+    parties = tuple(dict.fromkeys((*trajectory.scenario.party_ids, *parties_in(trajectory))))
     if party not in parties:
         raise SimError(
             what=f"unknown party {party!r}",
             expected="one of " + ", ".join(parties),
             hint=did_you_mean(party, parties)
-            or "a party is the first part of an actor id (us_mcgurk acts for us)",
+            or "a party is the first part of an actor id" + _example_actor(trajectory),
             code="unknown-party",
         )
     from sim.render.whatif import knowledge_view

@@ -8,9 +8,11 @@ Layout, top to bottom:
 
 - a band of milestone labels, placed by :func:`place_labels` so that no two overlap and no
   leader line runs through another label;
-- one lane per party (Qatar, the United States, Israel, Hamas, Egypt, and "other" for any
-  actor outside them), each event a marker shaped and coloured by its kind at its time; an
-  undated event (``approx``) also gets a bar across its ``earliest``..``latest`` bounds;
+- one lane per party of the scenario's manifest, in its order, named and coloured as it says
+  (a log without one: its parties as their actors' ids first name them, palette colours), and
+  "other" for events with no actor; each event a marker shaped and coloured by its kind at
+  its time; an undated event (``approx``) also gets a bar across its ``earliest``..``latest``
+  bounds;
   events close in time within a lane are stacked so that their markers stay apart;
 - a strip of status rows: each area's communications blackouts, the talks' suspension, and each
   military operation in force, drawn as solid bars (blackouts and the suspension also shade the
@@ -41,20 +43,21 @@ from sim.analysis import diff, milestone_names
 from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Trajectory
-from sim.parties import PARTIES, PARTY_NAMES, party_of
+from sim.manifest import OTHER, Manifest
+from sim.parties import party_of
 from sim.state import NegotiationState
 from sim.times import Zone, in_zone, show_time, zone_name
 
 __all__ = [
     "CHART_FORMATS",
     "KIND_STYLE",
-    "LANE_COLOURS",
     "SPAN_COLOURS",
     "NumberLabel",
     "Placed",
     "Span",
     "chart_bytes",
     "chart_figure",
+    "lane_colours",
     "lanes_of",
     "operation_name",
     "place_labels",
@@ -110,16 +113,6 @@ KIND_STYLE: Final[Mapping[str, KindStyle]] = {
 }
 """Marker and colour of each kind (every kind has a distinct pair)."""
 
-LANE_COLOURS: Final[Mapping[str, tuple[str, str]]] = {
-    "qatar": ("#8a1538", "#f7ebee"),
-    "us": ("#1f3a93", "#ebeef8"),
-    "israel": ("#0b5fa5", "#e9f2fa"),
-    "hamas": ("#2e7d32", "#ebf5ec"),
-    "egypt": ("#a47c00", "#faf4e1"),
-    "other": ("#555555", "#f2f2f2"),
-}
-"""Party to (label colour, lane background): every lane has its own background tint."""
-
 SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
     "blackout": "#4d4d4d",
     "suspended": "#d62728",
@@ -130,13 +123,12 @@ SPAN_COLOURS: Final[Mapping[SpanKind, str]] = {
 
 SHADE_ALPHA: Final[Mapping[SpanKind, float]] = {"blackout": 0.10, "suspended": 0.09}
 
-OPERATION_NAMES: Final[Mapping[str, str]] = {"al_shifa_entry": "Al-Shifa entry"}
-"""How an operation's slug reads where a proper name needs more than its words capitalized."""
 
-
-def operation_name(operation: str) -> str:
-    """``al_shifa_entry`` -> ``Al-Shifa entry``; otherwise the slug's words, first capitalized."""
-    return OPERATION_NAMES.get(operation) or operation.replace("_", " ").capitalize()
+def operation_name(operation: str, manifest: Manifest | None = None) -> str:
+    """An operation's name: the manifest's ``[[operation]]`` name for it (where a proper name
+    needs more than its words capitalized), else the slug's words, first capitalized."""
+    named = manifest.operation_name(operation) if manifest is not None else None
+    return named or operation.replace("_", " ").capitalize()
 
 
 # ------------------------------------------------------------------------------------ spans
@@ -155,7 +147,7 @@ class Span:
     """``None``: still in force after the last event."""
 
 
-def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
+def _in_force(state: NegotiationState, manifest: Manifest) -> dict[str, tuple[SpanKind, str]]:
     now: dict[str, tuple[SpanKind, str]] = {}
     for area, ids in state.blackouts.items():
         if ids:
@@ -166,7 +158,7 @@ def _in_force(state: NegotiationState) -> dict[str, tuple[SpanKind, str]]:
         now["ended"] = ("ended", "Talks ended")
     for operation, posture in state.posture.items():
         if posture.phase != "ended":
-            now[f"operation-{operation}"] = ("operation", operation_name(operation))
+            now[f"operation-{operation}"] = ("operation", operation_name(operation, manifest))
     return now
 
 
@@ -178,8 +170,9 @@ def spans(trajectory: Trajectory) -> tuple[Span, ...]:
     """
     opened: dict[str, tuple[SpanKind, str, datetime]] = {}
     out: list[Span] = []
+    manifest = trajectory.scenario
     for event, state in zip(trajectory.events, trajectory.states, strict=True):
-        now = _in_force(state)
+        now = _in_force(state, manifest)
         for row in [r for r in opened if r not in now]:
             kind, label, start = opened.pop(row)
             out.append(Span(kind=kind, row=row, label=label, start=start, end=event.at))
@@ -269,13 +262,24 @@ def _fits(box: Placed, others: Iterable[Placed], pad: float) -> bool:
 
 
 def lanes_of(*trajectories: Trajectory) -> tuple[str, ...]:
-    """The lanes to draw: the five parties, then ``other`` if any actor is outside them."""
+    """The lanes to draw: the parties of the first trajectory's scenario (see
+    :attr:`Trajectory.scenario`) that act in these trajectories, in its order, then ``other``
+    if any event has no actor."""
+    listed = trajectories[0].scenario.party_ids if trajectories else ()
+    acting = {party_of(a) for t in trajectories for e in t.events for a in e.actors}
+    parties = tuple(p for p in listed if p in acting)
     extra = any(
-        not event.actors or any(party_of(a) not in PARTIES for a in event.actors)
+        not event.actors or any(party_of(a) not in parties for a in event.actors)
         for trajectory in trajectories
         for event in trajectory.events
     )
-    return (*PARTIES, "other") if extra else PARTIES
+    return (*parties, "other") if extra else parties
+
+
+def lane_colours(manifest: Manifest, lane: str) -> tuple[str, str]:
+    """A lane's label colour and background tint: its party's, or grey for ``other``."""
+    party = manifest.party(lane)
+    return (party.colour, party.tint) if party is not None else OTHER
 
 
 def _event_lanes(event: Event, lanes: Sequence[str]) -> list[str]:
@@ -487,7 +491,7 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         ax_strip = fig.add_subplot(grid[2], sharex=ax_labels)
         for axis in (ax_labels, ax, ax_strip):
             axis.set_xlim(x_lo, x_hi)
-        _draw_lanes(ax, lanes)
+        _draw_lanes(ax, lanes, trajectory.scenario)
         gap = 12 * per_px
         shown = [e for e in trajectory.events if e.id in seen]
         beneath = [e for e in base.events if e.id in seen] if base else []
@@ -564,16 +568,30 @@ _RC: Final[Any] = {
 }
 
 
-def _draw_lanes(ax: Any, lanes: Sequence[str]) -> None:
+def _draw_lanes(ax: Any, lanes: Sequence[str], manifest: Manifest) -> None:
     ax.set_ylim(len(lanes), 0)
     ax.set_yticks([])
     ax.tick_params(axis="x", which="both", bottom=False, labelbottom=False)
     for index, lane in enumerate(lanes):
-        ink, tint = LANE_COLOURS[lane]
+        ink, tint = lane_colours(manifest, lane)
         ax.axhspan(index, index + 1, facecolor=tint, edgecolor="none", zorder=0, gid=f"lane-{lane}")
         ax.axhline(index, color="#d0d0d0", linewidth=0.6, zorder=1)
-        name = PARTY_NAMES.get(lane, "Other / none")
+        party = manifest.party(lane)
+        name = _lane_name(party.name) if party is not None else "Other / none"
         _row_label(ax, index, name, size=10, colour=ink, bold=True, gid=f"lane-label-{lane}")
+
+
+LANE_NAME_WIDTH: Final = 14
+"""Characters of a lane's name on one line of the left margin; a longer name wraps."""
+
+
+def _lane_name(name: str) -> str:
+    """A party's name as the margin holds it: wrapped at spaces to :data:`LANE_NAME_WIDTH`."""
+    if len(name) <= LANE_NAME_WIDTH:
+        return name
+    import textwrap  # noqa: PLC0415 (only for long names)
+
+    return "\n".join(textwrap.wrap(name, LANE_NAME_WIDTH, break_long_words=True)[:3])
 
 
 def _row_label(

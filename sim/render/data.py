@@ -9,8 +9,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, TypeVar
 
-import attrs
-
 from sim.analysis import changes, milestone_names, milestone_times
 from sim.codec import converter, encode_event
 from sim.events import Event
@@ -90,12 +88,13 @@ def refusal_data(refusal: Refusal) -> dict[str, Any]:
 
 
 def outcome_data(outcome: Outcome) -> dict[str, Any]:
-    """``concluded``, ``concluded_at``, ``text`` and ``terms``."""
+    """``concluded``, ``concluded_at``, ``text`` and ``terms`` (a list of named terms, each
+    ``name``, ``value``, and where given ``text`` and ``source``)."""
     return {
         "concluded": outcome.concluded,
         "concluded_at": outcome.concluded_at.isoformat() if outcome.concluded_at else None,
         "text": outcome.text,
-        "terms": attrs.asdict(outcome.terms) if outcome.terms else None,
+        "terms": converter.unstructure(outcome.terms) if outcome.terms is not None else None,
     }
 
 

@@ -2,7 +2,8 @@
 
 It holds the question, the outcome beside the base's, the milestones table (base, what-if,
 shift), the timeline chart inline as SVG, the explanation chain behind the deal's outcome, and
-the event table with each source quote in Arabic, right to left, beside its paragraph number.
+the event table with each source quote in the record's words (its direction set by its script:
+``dir="auto"``; its language the manifest's source's), beside its paragraph number.
 
 Self-contained means no network at all: no scripts, stylesheets, fonts or images are fetched;
 the chart is inline SVG with its namespace and metadata URIs stripped, and a Content Security
@@ -22,7 +23,9 @@ from sim.analysis import Diff, milestone_events, milestone_names
 from sim.analysis import diff as compare
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
-from sim.parties import PARTY_NAMES, party_of
+from sim.manifest import Manifest
+from sim.parties import party_of
+from sim.render.chart import lanes_of
 from sim.render.terminal import terms_said, when, who
 from sim.times import Zone, show_time
 
@@ -158,6 +161,7 @@ def _event_rows(
     moved = {m.id: m for m in changes.moved} if changes else {}
     inserted = set(changes.inserted) if changes else set()
     rows = []
+    manifest = trajectory.scenario
     for event in trajectory.events:
         said = []
         if event.id in moved:
@@ -171,7 +175,15 @@ def _event_rows(
             said.append(f"voided: {voided[event.id]}")
         if event.id in notes and event.id not in inserted:
             said.append(notes[event.id])
-        rows.append(_event_row(event, status="; ".join(said), voided=event.id in voided, zone=zone))
+        rows.append(
+            _event_row(
+                event,
+                status="; ".join(said),
+                voided=event.id in voided,
+                zone=zone,
+                manifest=manifest,
+            )
+        )
     return rows
 
 
@@ -181,20 +193,30 @@ def _removed_rows(
     if base is None or changes is None:
         return []
     gone = set(changes.removed)
+    manifest = base.scenario
     return [
-        _event_row(e, status=notes.get(e.id, "removed by the what-if"), voided=True, zone=zone)
+        _event_row(
+            e,
+            status=notes.get(e.id, "removed by the what-if"),
+            voided=True,
+            zone=zone,
+            manifest=manifest,
+        )
         for e in base.events
         if e.id in gone
     ]
 
 
-def _event_row(event: Event, *, status: str, voided: bool, zone: Zone) -> dict[str, Any]:
+def _event_row(
+    event: Event, *, status: str, voided: bool, zone: Zone, manifest: Manifest
+) -> dict[str, Any]:
     source = event.source
+    cited = manifest.document(source.document)
     return {
         "id": event.id,
         "when": when(event, zone),
         "kind": event.kind.replace("_", " "),
-        "parties": sorted({PARTY_NAMES.get(party_of(a), party_of(a)) for a in event.actors}),
+        "parties": sorted({manifest.name_of(party_of(a)) for a in event.actors}),
         "who": who(event) or "—",
         "summary": event.summary or event.id,
         "milestone": event.milestone.replace("_", " ") if event.milestone else "",
@@ -203,13 +225,26 @@ def _event_row(event: Event, *, status: str, voided: bool, zone: Zone) -> dict[s
         "document": source.document,
         "paragraph": source.paragraph,
         "quote": source.quote,
-        "arabic": bool(_ARABIC.search(source.quote)),
+        "rtl": bool(_RIGHT_TO_LEFT.search(source.quote)),
+        "lang": cited.language if cited is not None else "",
         "note": source.note,
         "alternatives": [f"{alt.source.document}: {alt.at:%d %b %Y}" for alt in event.alternatives],
     }
 
 
-_ARABIC: Final = re.compile(r"[\u0600-\u06FF\u0750-\u077F\u08A0-\u08FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+_RIGHT_TO_LEFT: Final = re.compile(r"[\u0590-\u08FF\uFB1D-\uFDFF\uFE70-\uFEFF]")
+"""Letters of scripts written right to left (Hebrew, Arabic, Syriac, Thaana, ...): a quote in
+one is set apart as the record's own words; its direction is the browser's (``dir="auto"``)."""
+
+
+def _lane_parties(trajectory: Trajectory, base: Trajectory | None) -> list[dict[str, str]]:
+    """The parties the chart draws a lane for, with their names and colours (the manifest's)."""
+    lanes = set(lanes_of(trajectory, *(base,) if base is not None else ()))
+    return [
+        {"name": party.name, "colour": party.colour}
+        for party in trajectory.scenario.parties
+        if party.id in lanes
+    ]
 
 
 def report_html(
@@ -267,6 +302,7 @@ def report_html(
             for row in milestone_rows(trajectory, base)
         ],
         chart=inline_svg(chart_svg) if chart_svg else None,
+        parties=_lane_parties(trajectory, base),
         explanation=explanation,
         verdict=verdict,
         events=rows,

@@ -33,13 +33,14 @@ def _who(event: Event) -> str:
     return text
 
 
-def _sources(event: Event) -> str:
-    cited = dict.fromkeys([cite(event.source), *(cite(s) for s in event.also)])
+def _sources(event: Event, primary: str | None) -> str:
+    cited = dict.fromkeys([cite(event.source, primary), *(cite(s, primary) for s in event.also)])
     return ", ".join(cited)
 
 
-def event_rows(events: Iterable[Event]) -> list[str]:
-    """One Markdown row per event, numbered from 1."""
+def event_rows(events: Iterable[Event], primary: str | None = None) -> list[str]:
+    """One Markdown row per event, numbered from 1 (``primary``: the document cited by
+    paragraph alone, ``¶13``)."""
     rows = []
     for number, event in enumerate(events, start=1):
         what = event.summary or event.kind
@@ -51,13 +52,13 @@ def event_rows(events: Iterable[Event]) -> list[str]:
             event.precision,
             _who(event),
             what,
-            _sources(event),
+            _sources(event, primary),
             f"`{event.id}`",
         )
         rows.append("| " + " | ".join(_cell(c) for c in cells) + " |")
     return rows
 
 
-def event_table(events: Iterable[Event]) -> str:
+def event_table(events: Iterable[Event], primary: str | None = None) -> str:
     """The whole table, header included, ending with a newline."""
-    return "\n".join([HEADER, *event_rows(events)]) + "\n"
+    return "\n".join([HEADER, *event_rows(events, primary)]) + "\n"

@@ -93,18 +93,25 @@ def who(event: Event) -> str:
     return printable(text)
 
 
-def cite(source: Source) -> str:
-    """A short citation: ``¶13`` for the seed, the document (before any colon) otherwise."""
-    if source.document == "seed" and source.paragraph:
+def cite(source: Source, primary: str | None = None) -> str:
+    """A short citation: ``¶13`` for the ``primary`` document (the first source of the
+    scenario's manifest), the document (before any colon) otherwise."""
+    if primary is not None and source.document == primary and source.paragraph:
         return f"¶{source.paragraph}"
     short = printable(source.document.split(":", 1)[0])
     return f"{short} ¶{source.paragraph}" if source.paragraph else short
 
 
-def _citations(event: Event) -> str:
-    also = dict.fromkeys(cite(s) for s in event.also)
-    also.pop(cite(event.source), None)
-    return "\n".join([cite(event.source), *(f"+{c}" for c in also)])
+def primary_document(trajectory: Trajectory) -> str | None:
+    """The scenario's main source (the first of its manifest), cited by paragraph alone."""
+    sources = trajectory.scenario.sources
+    return sources[0].document if sources else None
+
+
+def _citations(event: Event, primary: str | None) -> str:
+    also = dict.fromkeys(cite(s, primary) for s in event.also)
+    also.pop(cite(event.source, primary), None)
+    return "\n".join([cite(event.source, primary), *(f"+{c}" for c in also)])
 
 
 def _route(event: Event) -> str:
@@ -122,10 +129,10 @@ def _route(event: Event) -> str:
     return printable(route)
 
 
-def _quote(source: Source) -> Text:
-    line = Text(f"{cite(source)} ", style="dim")
+def _quote(source: Source, primary: str | None) -> Text:
+    line = Text(f"{cite(source, primary)} ", style="dim")
     line.append(f"«{printable(source.quote)}»" if source.quote else "(no quote)")
-    if source.document != "seed" and ":" in source.document:
+    if ":" in source.document:
         line.append(f" — {printable(source.document.split(':', 1)[1].strip())}", style="dim")
     if source.note:
         line.append(f" ({printable(source.note)})", style="dim italic")
@@ -139,6 +146,7 @@ def _entry(
     *,
     quotes: bool,
     zone: Zone = UTC,
+    primary: str | None = None,
 ) -> Text:
     """The event cell: what happened, who to whom by which route, what it changed."""
     cell = Text()
@@ -169,7 +177,7 @@ def _entry(
     if quotes:
         for source in (event.source, *event.also):
             cell.append("\n")
-            cell.append_text(_quote(source))
+            cell.append_text(_quote(source, primary))
     return cell
 
 
@@ -200,13 +208,14 @@ def timeline_view(
     table.add_column("what happened", ratio=1, overflow="fold")
     table.add_column("source", no_wrap=True)
     before = trajectory.initial
+    primary = primary_document(trajectory)
     for event, after in zip(events, trajectory.states, strict=True):
         date, bounds = date_parts(event, zone)
         when_cell = Text(date)
         if bounds:
             when_cell.append(f"\n{bounds}", style="dim")
-        entry = _entry(event, before, after, quotes=quotes, zone=zone)
-        table.add_row(when_cell, entry, Text(_citations(event)))
+        entry = _entry(event, before, after, quotes=quotes, zone=zone, primary=primary)
+        table.add_row(when_cell, entry, Text(_citations(event, primary)))
         before = after
     return table
 
@@ -256,19 +265,9 @@ def outcome_view(
 
 
 def terms_said(terms: Terms) -> list[str]:
-    """The terms of a text in words, as far as they are known."""
-    said = []
-    if terms.pause_days is not None:
-        extendable = ", extendable" if terms.extendable else ""
-        said.append(f"a {terms.pause_days}-day pause{extendable}")
-    if terms.first_phase:
-        said.append(f"first phase: {terms.first_phase}")
-    if terms.hostages is not None:
-        said.append(f"{terms.hostages} hostages")
-    if terms.further_releases:
-        said.append("further releases expected")
-    said.extend(terms.notes)
-    return said
+    """The terms of a text in words, as far as they are known (each term's own words, else
+    its name and value)."""
+    return [term.said() for term in terms]
 
 
 def replay_view(trajectory: Trajectory, zone: Zone = UTC) -> Group:
@@ -301,6 +300,8 @@ def state_view(state: NegotiationState, *, title: str) -> Table:
         table.add_row(field, plain(value))
 
     row("talks", state.talks)
+    if state.deal is not None:
+        row("deal", f"{state.deal.replace('_', ' ')} (by {', '.join(state.deal_by)})")
     if state.suspended_until:
         row("resume when", ", ".join(state.suspended_until))
     row("text on the table", state.current_text or "—")
