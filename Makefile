@@ -11,7 +11,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "sim needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,lint,charts,frame]'
+	$(BIN)/python -m pip install --quiet -e '.[test,lint,charts,frame,study]'
 	@touch $(STAMP)
 
 ## demo: replay the recorded history and print its timeline and outcome
@@ -31,11 +31,12 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 
-## bench: the benchmarks, figures as JSON
+## bench: the benchmarks, figures as JSON (bench/study.py runs a 100,000-sample study: minutes)
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
 	$(BIN)/python bench/whatif.py --json
 	$(BIN)/python bench/render.py --json
+	$(BIN)/python bench/study.py --json
 
 ## hostile: hostile files, full disks, shared folders (issue 12): its tests, then its attacks
 ## re-run against the real CLI (about seven minutes; needs root to mount a small disk and to

@@ -11,6 +11,8 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from sim.append import Appended, append_event
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, KINDS, Event
@@ -18,6 +20,11 @@ from sim.fold import Log, Outcome, Trajectory, Voided, replay, state_at, take_sn
 from sim.rules import GUARDS, REDUCER_VERSION, apply
 from sim.state import NegotiationState
 from sim.store import load_log, verify, write_log
+
+if TYPE_CHECKING:  # the studies need the `study` extra: imported on first use (see __getattr__)
+    from sim.studies import necessity, slack, study, uncertainty
+
+_STUDIES = frozenset({"necessity", "slack", "study", "uncertainty"})
 
 __all__ = [
     "EVENT_TYPES",
@@ -35,9 +42,25 @@ __all__ = [
     "append_event",
     "apply",
     "load_log",
+    "necessity",
     "replay",
+    "slack",
     "state_at",
+    "study",
     "take_snapshots",
+    "uncertainty",
     "verify",
     "write_log",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``sim.study``, ``sim.uncertainty``, ``sim.necessity`` and ``sim.slack``, imported on first
+    use: they need numpy, scipy, SALib, dask and pandas (the ``study`` extra), which ``import
+    sim`` does not load."""
+    if name in _STUDIES:
+        from sim import studies  # noqa: PLC0415
+
+        return getattr(studies, name)
+    msg = f"module 'sim' has no attribute {name!r}"
+    raise AttributeError(msg)

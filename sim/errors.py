@@ -120,6 +120,9 @@ CODES: Final[Mapping[str, str]] = {
     "base-missing": "a scenario whose base does not exist",
     "base-invalid": "a scenario whose base is not a sound log",
     "base-loop": "scenarios whose bases lead back to themselves",
+    # studies
+    "bad-study": "a study file whose tables, keys or values are not a study's (distributions, p)",
+    "no-scheduler": "a --scheduler that is no address, does not answer, or has no workers",
 }
 """Every error code, with what it means."""
 
@@ -158,6 +161,10 @@ class SimError(Exception):
             message += f"\n  hint: {self.hint}"
         return message
 
+    def __reduce__(self) -> tuple[object, tuple[dict[str, object]]]:
+        """Pickle by field (a study's task may fail on a Dask worker and be re-raised here)."""
+        return _rebuild, (attrs.asdict(self, recurse=False),)
+
     def at(self, *, path: str | None = None, line: int | None = None) -> SimError:
         """The same error, located in ``path`` at ``line`` (keeps a location already known)."""
         return attrs.evolve(
@@ -165,6 +172,11 @@ class SimError(Exception):
             path=self.path if self.path is not None else path,
             line=self.line if self.line is not None else line,
         )
+
+
+def _rebuild(fields: dict[str, object]) -> SimError:
+    """A :class:`SimError` from its fields (unpickling)."""
+    return SimError(**fields)  # type: ignore[arg-type]
 
 
 def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:

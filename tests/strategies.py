@@ -47,6 +47,7 @@ __all__ = [
     "deals",
     "durations",
     "events",
+    "exact_deals",
     "full_events",
     "garbage",
     "histories",
@@ -65,8 +66,10 @@ __all__ = [
     "scenario_texts",
     "sources",
     "stored_logs",
+    "study_seeds",
     "terms",
     "toml_values",
+    "uncertain_deals",
     "what_ifs",
     "zoned_histories",
     "zoned_what_ifs",
@@ -1046,6 +1049,43 @@ def blackout_lengthenings(draw: st.DrawFn) -> tuple[tuple[Event, ...], str, time
         history = tuple(events)
     longer = draw(st.integers(1, 96).map(lambda h: timedelta(hours=h)))
     return history, end.id, longer
+
+
+# ------------------------------------------------------------------------------------ studies
+
+
+def _exact(event: Event) -> Event:
+    return attrs.evolve(event, precision="exact", earliest=None, latest=None)
+
+
+def exact_deals(max_extra: int = 10) -> st.SearchStrategy[tuple[Event, ...]]:
+    """``deals()`` with every event's time ``exact``: nothing left for an uncertainty study to
+    draw."""
+    return deals(max_extra=max_extra).map(lambda history: tuple(_exact(e) for e in history))
+
+
+@st.composite
+def uncertain_deals(draw: st.DrawFn, max_extra: int = 8) -> tuple[Event, ...]:
+    """``deals()`` in which some events are ``day`` or ``approx`` (with bounds around their
+    time), so that an uncertainty study draws them; at least one always is."""
+    history = list(draw(deals(max_extra=max_extra)))
+    chosen = draw(st.sets(st.integers(0, len(history) - 1), min_size=1))
+    for i in sorted(chosen):
+        event = history[i]
+        if draw(st.booleans()):
+            history[i] = attrs.evolve(event, precision="day", earliest=None, latest=None)
+        else:
+            before = timedelta(hours=draw(st.integers(0, 30)))
+            after = timedelta(hours=draw(st.integers(1, 30)))
+            history[i] = attrs.evolve(
+                event, precision="approx", earliest=event.at - before, latest=event.at + after
+            )
+    return tuple(history)
+
+
+def study_seeds() -> st.SearchStrategy[int]:
+    """A study's seed: any whole number a user may give (``--seed`` takes 0 and up)."""
+    return st.integers(0, 2**63 - 1)
 
 
 @st.composite

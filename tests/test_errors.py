@@ -223,6 +223,19 @@ def doing(action: str) -> Setup:
     return scenario(HEAD + "[[intervention]]\n" + action + "\n")
 
 
+def studying(vary: str, *, options: tuple[str, ...] = ()) -> Setup:
+    """``sim study`` of a study file of the baseline with one ``[[vary]]`` entry."""
+
+    def setup(folder: Path) -> list[str]:
+        path = folder / "s.toml"
+        path.write_text(
+            f'[study]\nname = "s"\nbase = "{BASELINE}"\nsamples = 2\n\n[[vary]]\n{vary}\n'
+        )
+        return ["study", str(path), "--sensitivity", "0", *options]
+
+    return setup
+
+
 def refusing(code: int) -> Callable[[pytest.MonkeyPatch], None]:
     """Make creating sim's temporary files fail as the system does with ``code``."""
 
@@ -1158,6 +1171,58 @@ CASES = [
         "base-loop",
         scenario('[scenario]\nname = "x"\nbase = "x.toml"\n'),
         says=("the scenario's bases form a loop", "x.toml → "),
+    ),
+    # ---------------------------------------------------------------- studies
+    Case(
+        "study: unknown selector",
+        "intervention-failed",
+        studying(
+            'retime = { id = "blackout-fuel-endd" }\nby = { dist = "uniform", low = "0d", '
+            'high = "5d" }'
+        ),
+        says=(
+            's.toml:6: [[vary]] #1: the selector { id = "blackout-fuel-endd" } matches no event',
+            "hint: did you mean blackout-fuel-ended,",
+        ),
+    ),
+    Case(
+        "study: bad distribution parameters",
+        "bad-study",
+        studying(
+            'retime = { id = "blackout-fuel-ended" }\nby = { dist = "uniform", '
+            'low = "5d", high = "1d" }'
+        ),
+        says=("s.toml:6: [[vary]] #1: bad uniform distribution: low must be less than high",),
+    ),
+    Case(
+        "study: probabilities that do not sum to 1",
+        "bad-study",
+        studying('decide = { id = "hamas-green-light" }\np = { accepted = 0.7, rejected = 0.2 }'),
+        says=(
+            "s.toml:6: [[vary]] #1: probabilities do not sum to 1",
+            "found 0.7 + 0.2 = 0.9",
+        ),
+    ),
+    Case(
+        "study: a draw outside the calendar",
+        "intervention-failed",
+        studying(
+            'retime = { id = "blackout-fuel-ended" }\n'
+            'by = { dist = "normal", mean = "0d", sd = "100000000d" }'
+        ),
+        says=(
+            "error: sample 0 of the study (by:blackout-fuel-ended = ",
+            "it would move an event outside the calendar",
+        ),
+    ),
+    Case(
+        "study: unreachable scheduler",
+        "no-scheduler",
+        studying(
+            'drop = { id = "minor-exchanges" }\np = 0.5',
+            options=("--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "0.5"),
+        ),
+        says=("cannot reach the Dask scheduler at tcp://127.0.0.1:9 (waited 0.5 s)",),
     ),
 ]
 

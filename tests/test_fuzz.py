@@ -27,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import orjson
 import pytest
 from hypothesis import event, example, given
@@ -41,6 +42,7 @@ from sim.fold import Log
 from sim.recovery import repair
 from sim.scenario import load_scenario
 from sim.store import head_path, load_log, read_manifest, verify
+from sim.studies import parse_study, read_study, study
 from sim.text import UNSAFE
 from sim.times import parse_zone, show_time
 from sim.whatif import Baseline, parse_scenario, prepare, whatif
@@ -196,6 +198,41 @@ def test_parsed_scenarios_raise_only_sim_errors(stage: Path, data: dict[str, Any
     only_sim_errors(run, located=False)
 
 
+# ------------------------------------------------------------------------------------ studies
+
+STUDIES = WHATIF.parent / "studies"
+STUDY_TEXTS = tuple(path.read_bytes() for path in sorted(STUDIES.glob("*.toml")))
+STUDY_DATA = tuple(tomllib.loads(text.decode()) for text in STUDY_TEXTS)
+
+
+@budget(20)
+@given(scenario_texts(STUDY_TEXTS))
+@example(b'[study]\nname = "x"\nbase = "../baseline"\n[[vary]]\nretime = { all = true }\n')
+def test_study_files_raise_only_sim_errors(stage: Path, data: bytes) -> None:
+    path = stage / "fuzz.toml"
+    path.write_bytes(data)
+    only_sim_errors(lambda: read_study(path))
+
+
+@budget(20)
+@given(st.sampled_from(STUDY_DATA).flatmap(mutated_scenario))
+@example(
+    {
+        "study": {"name": "x", "base": "../baseline"},
+        "vary": [{"retime": {"id": "talks-resume"}, "by": {"dist": "normal", "mean": "0d"}}],
+    }
+)
+def test_parsed_studies_raise_only_sim_errors(stage: Path, data: dict[str, Any]) -> None:
+    """A study's content (what TOML parsing gives, its distributions parsed by parse_dist),
+    read, made ready against the baseline and run for two samples."""
+
+    def run() -> None:
+        spec = parse_study(data, path=str(stage / "fuzz.toml"))
+        study(attrs.evolve(spec, samples=2), sensitivity=None)
+
+    only_sim_errors(run, located=False)
+
+
 # ------------------------------------------------------------------------------------ manifests
 
 MANIFESTS: tuple[bytes, ...] = tuple(
@@ -325,6 +362,9 @@ LOADERS: dict[str, str] = {
     "sim.files.read_regular": "the bounded reader under every loader above",
     "sim.cli.core.parse_point": "an option's value (--at), against a loaded log",
     "sim.times.parse_zone": "test_any_tz_is_a_zone_or_one_sim_error",
+    "sim.studies.api.read_study": "test_study_files_raise_only_sim_errors",
+    "sim.studies.spec.parse_study": "test_parsed_studies_raise_only_sim_errors",
+    "sim.studies.spec.parse_dist": "through parse_study (every by = { dist = ... })",
 }
 """Every function of sim that reads a user's file or text, and the fuzzing that covers it."""
 

@@ -85,7 +85,7 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A scratch folder with the repository's scenarios in it (linked), and the event files the
     append examples name; the examples run with it as the working folder."""
     (tmp_path / "scenarios").mkdir()
-    for name in ("baseline", "colombia-2016", "whatif"):
+    for name in ("baseline", "colombia-2016", "whatif", "studies"):
         (tmp_path / "scenarios" / name).symlink_to(ROOT / "scenarios" / name)
     (tmp_path / "new-event.json").write_bytes(orjson.dumps(NEW_EVENT))
     (tmp_path / "first-event.json").write_bytes(orjson.dumps(NEW_EVENT | {"id": "first"}))

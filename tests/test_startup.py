@@ -9,7 +9,17 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("matplotlib", "pandas", "jinja2", "dask", "numpy", "scipy")
+HEAVY = (
+    "matplotlib",
+    "pandas",
+    "jinja2",
+    "dask",
+    "distributed",
+    "numpy",
+    "scipy",
+    "SALib",
+    "pyarrow",
+)
 BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline"
 REPORT = (
     f"import sys; loaded = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}));"

@@ -11,13 +11,14 @@ from sim.cli import (
     append,  # noqa: F401  (registers `sim append`)
     core,  # registers its commands
     history,  # registers new, check and table
+    study,  # registers uncertainty, necessity, slack and study
     timeline,  # registers its commands
 )
 from sim.cli import whatif as whatif_commands  # registers whatif, explain, diff
 from sim.cli.app import app
 from sim.files import discard_pending
 
-__all__ = ["analyst", "app", "core", "history", "main", "timeline", "whatif_commands"]
+__all__ = ["analyst", "app", "core", "history", "main", "study", "timeline", "whatif_commands"]
 
 
 def main() -> None:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Final
+from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import orjson
 import structlog
@@ -204,9 +204,15 @@ def _written(
     )
 
 
-def report_for(target: Target, *, chart_svg: str | None = None, zone: Zone = UTC) -> str:
-    """The report of ``target`` as HTML, with the explanation of the deal's outcome; times in
-    ``zone``."""
+def report_for(
+    target: Target,
+    *,
+    chart_svg: str | None = None,
+    zone: Zone = UTC,
+    study: dict[str, Any] | None = None,
+) -> str:
+    """The report of ``target`` as HTML, with the explanation of the deal's outcome (and a
+    study's section, for the study commands' ``--report``); times in ``zone``."""
     from sim.render.report import report_html
 
     verdict, chain = explanation_steps(target, zone=zone)
@@ -220,6 +226,7 @@ def report_for(target: Target, *, chart_svg: str | None = None, zone: Zone = UTC
         diff=target.diff,
         notes=target.notes,
         zone=zone,
+        study=study,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sim.cli.app import err_console
 
@@ -56,10 +56,12 @@ def progress(
     total: float | None = None,
     delay: float | None = None,
     console: Console | None = None,
+    eta: bool = False,
 ) -> Iterator[Steps]:
     """A transient progress bar on stderr, shown once the work has run ``delay`` seconds.
 
-    ``delay`` defaults to :data:`DELAY`; ``console`` to the error console.
+    ``delay`` defaults to :data:`DELAY`; ``console`` to the error console.  With ``eta`` the bar
+    also shows the time remaining (for work counted in units, such as a study's samples).
     """
     out = console or err_console()
     delay = DELAY if delay is None else delay
@@ -73,17 +75,19 @@ def progress(
         SpinnerColumn,
         TextColumn,
         TimeElapsedColumn,
+        TimeRemainingColumn,
     )
 
-    bar = Progress(
+    columns: list[Any] = [
         SpinnerColumn(),
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=out,
-        transient=True,
-    )
+    ]
+    if eta:
+        columns += [TextColumn("eta"), TimeRemainingColumn()]
+    bar = Progress(*columns, console=out, transient=True)
     task = bar.add_task(description, total=total)
     lock = threading.Lock()
     done = False

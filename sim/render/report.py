@@ -258,13 +258,15 @@ def report_html(
     diff: Diff | None = None,
     notes: Mapping[str, str] | None = None,
     zone: Zone = UTC,
+    study: Mapping[str, Any] | None = None,
 ) -> str:
     """The report as one HTML document (every value escaped by the template).
 
     ``diff`` is the what-if's difference from ``base`` (computed here when not given);
     ``notes`` says what an intervention did to an event; ``explanation`` and ``verdict`` are
     the chain of events behind the deal's outcome and its one-sentence summary.  Times are shown
-    in ``zone`` (``None``: each in the offset it was recorded with), always labelled.
+    in ``zone`` (``None``: each in the offset it was recorded with), always labelled.  ``study``
+    is a study's section (:func:`sim.render.study.study_section`), shown after the outcome.
     """
     from jinja2 import Environment, PackageLoader, StrictUndefined  # noqa: PLC0415
 
@@ -307,4 +309,5 @@ def report_html(
         show_status=any(row["status"] for row in rows),
         voided=len(trajectory.voided),
         count=len(trajectory.events),
+        study=study,
     )
