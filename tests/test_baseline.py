@@ -250,7 +250,8 @@ def test_the_al_shifa_assurance_meets_hamass_condition_before_talks_resume(
     log: Log, trajectory: Trajectory
 ) -> None:
     resumed = _by_milestone(log, "talks_resumed")
-    (cause,) = resumed.causes
+    (cause,) = resumed.answers
+    assert resumed.after == ("talks-suspended-over-shifa",)  # and it ends that suspension
     assurance = log.events[log.index(cause)]
     assert isinstance(assurance, Assurance)
     state = trajectory.state_at(assurance.id)
@@ -557,7 +558,7 @@ def test_hamas_rejecting_the_final_offer_ends_the_talks(log: Log) -> None:
 
 def test_without_the_al_shifa_assurance_talks_stay_suspended(log: Log) -> None:
     resumed = _by_milestone(log, "talks_resumed")
-    (assurance,) = resumed.causes
+    (assurance,) = resumed.answers
     trajectory = replay([e for e in log.events if e.id != assurance])
     assert not trajectory.outcome.concluded
     assert trajectory.final.talks == "suspended"

@@ -155,17 +155,12 @@ def test_every_study_file_in_scenarios_reads_and_states_its_question_and_answer(
         assert "# Answer (sim study" in file.read_text(), f"{file.name} states no answer"
 
 
-def test_the_record_fails_only_where_a_draw_resumes_the_talks_before_suspending_them() -> None:
-    """The recorded-uncertainty study's answer, as its file reads it: every draw without a
-    deal has talks-resume before talks-suspended-over-shifa (the log omits that link), and
-    with the link every draw concludes."""
+def test_every_draw_of_the_record_keeps_the_talks_suspended_before_they_resume() -> None:
+    """The recorded-uncertainty study's answer, as its file reads it: the log links the talks'
+    resumption to the al-Shifa suspension it ends, so no draw resumes them first, and every
+    draw concludes (before that link, 14.5% of draws resumed first and never concluded)."""
     frame = sim.study(STUDIES / "recorded-uncertainty.toml", samples=120, sensitivity=None).frame
-    resumed_first = frame["at:talks-resume"] < frame["at:talks-suspended-over-shifa"]
-    assert not frame["concluded"].all()
-    assert resumed_first[~frame["concluded"]].all()
-    linked = STUDIES / "recorded-uncertainty-linked.toml"
-    frame = sim.study(linked, samples=120, sensitivity=None).frame
-    assert (frame["at:talks-resume"] < frame["at:talks-suspended-over-shifa"]).any()
+    assert (frame["at:talks-resume"] >= frame["at:talks-suspended-over-shifa"]).all()
     assert frame["concluded"].all()
 
 

@@ -172,13 +172,3 @@ def test_an_extra_gaza_blackout_holds_the_green_light_and_says_for_how_long() ->
         "cabinet-approves waited for the gaza blackout (blackout-nov20): hamas-green-light,"
         " which it answers, was held up 11h"
     )
-
-
-def test_saying_talks_resume_after_the_suspension_moves_nothing() -> None:
-    """The link the record omits (see scenarios/studies/recorded-uncertainty.toml) only states
-    the recorded order: nothing moves, nothing is voided."""
-    result = run("resume-after-suspension")
-    assert not result.diff.voided
-    assert not result.diff.milestones
-    assert not result.diff.moved
-    assert result.outcome.concluded_at == recorded(result)
