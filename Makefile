@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest -m "not slow" -n 2
 
 ## bench: the benchmarks, figures as JSON (bench/study.py runs a 100,000-sample study: minutes)
 bench: $(STAMP)
