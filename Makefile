@@ -18,8 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/sim replay scenarios/baseline
 
-## test: lint, type-check and run the whole test suite
-test: lint typecheck pytest
+## test: lint, type-check and run the whole test suite (the three at once, each one's output
+## printed whole when it ends)
+test: $(STAMP)
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint typecheck pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
