@@ -29,7 +29,7 @@ T = TypeVar("T")
 settings.register_profile("dev", max_examples=100, deadline=None)
 settings.register_profile(
     "ci",
-    max_examples=60,
+    max_examples=40,
     deadline=timedelta(seconds=5),
     derandomize=True,
     database=None,
