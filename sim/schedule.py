@@ -83,7 +83,7 @@ __all__ = [
     "Run",
     "Timing",
     "Wait",
-    "anchors",
+    "based",
     "moved_to",
     "plan",
     "run",
@@ -328,60 +328,37 @@ class Anchors:
         return found
 
 
-def anchors(
+def based(
     base: Plan,
-    released: Sequence[Event],
     *,
     initial: NegotiationState = EMPTY,
     patience: timedelta = DEFAULT_PATIENCE,
-) -> Anchors:
-    """The :class:`Anchors` of ``base``, whose run (a replay) released ``released``.
-
-    The base is run once more, as a what-if with no edit runs it.  If that run releases other
-    events or times than ``released`` (it should not), only the record's aligned prefix is
-    offered, with nothing remembered.
-    """
+) -> tuple[Run, Anchors]:
+    """The run of ``base`` as a what-if with no edit runs it (the replay of its log: a
+    property test holds the two alike), and its :class:`Anchors`, from that one run."""
     events = base.log.events
-    size = len(events)
     last_child = tuple(max(kids, default=-1) for kids in base.children)
-    far = tuple(i for i, last in enumerate(last_child) if last > i + _NEAR)
     engine = _Engine(events, state=initial, base=base, edit=Edit(), patience=patience)
     engine.run()
-    out = engine.out
-    same = len(out) == len(released) and all(
-        a.id == b.id and a.at == b.at for a, b in zip(out, released, strict=True)
-    )
     busy = set(engine.busy)
     synced = {0}
-    if same:
-        index, top = base.index, -1
-        for i, event in enumerate(out):
-            top = max(top, index[event.id])
-            if engine.closed is not None and i >= engine.closed:
-                break  # released at the log's end only: anything added after comes first
-            if top == i and i not in busy:
-                synced.add(i + 1)
-        late = engine.late
-        return Anchors(
-            synced=frozenset(synced),
-            happened={k: v for k, v in engine.happened.items() if k in late},
-            arrived=dict(engine.arrived),
-            late_arrival=frozenset(engine.late_arrival),
-            last_child=last_child,
-            far=far,
-        )
-    for i, event in enumerate(released):
-        if i >= size or events[i] is not event or i in busy:
-            break
-        synced.add(i + 1)
-    return Anchors(
+    index, top = base.index, -1
+    for i, event in enumerate(engine.out):
+        if engine.closed is not None and i >= engine.closed:
+            break  # released at the log's end only: anything added after comes first
+        top = max(top, index[event.id])
+        if top == i and i not in busy:
+            synced.add(i + 1)
+    late = engine.late
+    found = Anchors(
         synced=frozenset(synced),
-        happened={},
-        arrived={},
-        late_arrival=frozenset(),
+        happened={k: v for k, v in engine.happened.items() if k in late},
+        arrived=dict(engine.arrived),
+        late_arrival=frozenset(engine.late_arrival),
         last_child=last_child,
-        far=far,
+        far=tuple(i for i, last in enumerate(last_child) if last > i + _NEAR),
     )
+    return _result(engine, offset=0, first_change=0), found
 
 
 def moved_to(event: Event, at: datetime) -> Event:

@@ -45,7 +45,7 @@ from sim.analysis import Diff, diff
 from sim.codec import decode_event, encode_event
 from sim.errors import SimError, did_you_mean
 from sim.events import KINDS, LINK_TYPES, Event, Term
-from sim.fold import Outcome, Trajectory, replay, trajectory_of
+from sim.fold import Outcome, Trajectory, trajectory_of
 from sim.log import Log
 from sim.schedule import (
     DEFAULT_PATIENCE,
@@ -53,11 +53,12 @@ from sim.schedule import (
     Edit,
     Plan,
     Run,
-    anchors,
+    based,
     moved_to,
     plan,
     rerun,
 )
+from sim.state import EMPTY
 from sim.times import format_duration, parse_duration, parse_span, parse_time
 
 __all__ = [
@@ -729,14 +730,18 @@ def prepare(log: Log | Baseline, *, patience: timedelta = DEFAULT_PATIENCE) -> B
     """Replay ``log`` once and measure it for re-timing; pass the result to :func:`whatif`."""
     if isinstance(log, Baseline):
         return log
-    trajectory = replay(log, patience=patience)
     measured = plan(log)
+    with cyclic_gc_paused():  # a replay's values are acyclic (see sim.fold.replay)
+        run, found = based(measured, patience=patience)
+        trajectory = trajectory_of(
+            run, initial=EMPTY, name=log.name, patience=patience, recorded=log.events
+        )
     return Baseline(
         log=log,
         plan=measured,
         trajectory=trajectory,
         busy=frozenset(trajectory.busy),
-        anchors=anchors(measured, trajectory.events, initial=trajectory.initial, patience=patience),
+        anchors=found,
     )
 
 

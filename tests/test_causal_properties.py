@@ -99,3 +99,4 @@ def test_a_what_if_with_no_interventions_is_the_replay_waits_included(
     assert result.states == base.states
     assert result.waits == base.waits
     assert result.holds == base.holds
+    assert result.timings == base.timings

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.events import Channel, Event
+from sim.fold import replay
 from sim.log import Log
 from sim.schedule import plan
 from sim.whatif import Insert, Intervention, edit, prepare, remove, retime, whatif
@@ -152,3 +153,15 @@ def test_a_reply_to_a_message_that_never_arrives_still_comes_after_an_event_adde
     result = whatif(Log(events=history), [Insert(event=added)])
     assert [e.id for e in result.trajectory.events][-2:] == ["later", "reply"]
     _as_replayed(history, [Insert(event=added)])
+
+
+@budget(10)
+@given(st.integers(min_value=0, max_value=10**6))
+def test_a_prepared_base_is_the_replay_of_its_log(seed: int) -> None:
+    """``prepare`` runs the base as an edit-free what-if, once, for both its trajectory and its
+    anchors: on a history whose replay leaves the log's order, that run is the replay."""
+    history = _disordered(120, seed=seed)
+    ready, base = prepare(Log(events=history)).trajectory, replay(history)
+    assert [(e.id, e.at) for e in ready.events] == [(e.id, e.at) for e in base.events]
+    assert ready.states == base.states
+    assert (ready.waits, ready.holds, ready.timings) == (base.waits, base.holds, base.timings)
