@@ -91,6 +91,18 @@ class _Options:
             workers=self.workers, scheduler=self.scheduler, connect_timeout=self.connect_timeout
         )
 
+    def rows_of(self, work: Work) -> Columns:
+        """``work``'s rows, one per event it names, the reporter told of each."""
+        reporter = self.reporter
+        if reporter is not None:
+            reporter.total(work.job.size)
+        with self.runner() as runner:
+            return runner.run(
+                work,
+                chunk=self.chunk,
+                progress=reporter.advance if reporter is not None else None,
+            )
+
 
 # ------------------------------------------------------------------------------------ bases
 
@@ -599,14 +611,9 @@ def necessity(
         chunk=chunk,
         reporter=reporter,
     )
-    if reporter is not None:
-        reporter.total(len(ids))
-    with options.runner() as runner:
-        rows = runner.run(
-            Work(job=NecessityJob(ids=ids, pre=loaded.pre), bases={(): loaded.ready}),
-            chunk=chunk,
-            progress=reporter.advance if reporter is not None else None,
-        )
+    rows = options.rows_of(
+        Work(job=NecessityJob(ids=ids, pre=loaded.pre), bases={(): loaded.ready})
+    )
     frame = to_frame(
         rows,
         (
@@ -696,20 +703,13 @@ def slack(
         chunk=chunk,
         reporter=reporter,
     )
-    if reporter is not None:
-        reporter.total(len(ids))
     job = SlackJob(
         ids=ids,
         limit=limit // timedelta(microseconds=1),
         step=step // timedelta(microseconds=1),
         pre=loaded.pre,
     )
-    with options.runner() as runner:
-        rows = runner.run(
-            Work(job=job, bases={(): loaded.ready}),
-            chunk=chunk,
-            progress=reporter.advance if reporter is not None else None,
-        )
+    rows = options.rows_of(Work(job=job, bases={(): loaded.ready}))
     frame = to_frame(
         rows,
         (
