@@ -21,8 +21,9 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -35,7 +36,15 @@ from sim.fold import Log
 if TYPE_CHECKING:  # the what-if engine is imported where a scenario file is read
     from sim.whatif import Baseline, ScenarioSpec, WhatIf
 
-__all__ = ["MAX_DEPTH", "MAX_SCENARIO", "is_scenario", "load", "load_scenario", "read_spec"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_SCENARIO",
+    "is_scenario",
+    "load",
+    "load_scenario",
+    "read_spec",
+    "read_toml",
+]
 
 
 def is_scenario(path: str | os.PathLike[str]) -> bool:
@@ -52,31 +61,58 @@ MAX_DEPTH: Final = 32
 def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
     """Read and check a scenario file (not its base)."""
     file = Path(path)
+    data, text = read_toml(
+        file,
+        noun="scenario file",
+        hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+        limit=MAX_SCENARIO,
+        too_deep=_too_deep,
+    )
+    from sim.whatif import parse_scenario
+
+    try:
+        return parse_scenario(data, path=str(file), text=text)
+    except SimError as exc:
+        raise attrs.evolve(exc, code=exc.code or "bad-scenario") from None
+
+
+def read_toml(
+    file: Path,
+    *,
+    noun: str,
+    hint: str,
+    limit: int,
+    too_deep: Callable[[str], SimError],
+) -> tuple[dict[str, Any], str]:
+    """A TOML file (a scenario or a study) parsed, and its text: a regular file of at most
+    ``limit`` bytes, UTF-8 without a byte-order mark, nesting at most :data:`MAX_DEPTH` levels.
+    Every fault is one :class:`SimError` naming the file (the ``noun``), and the line and
+    column of invalid TOML."""
     where = str(file)
-    info = stat_path(file, doing="read the scenario file")
+    info = stat_path(file, doing=f"read the {noun}")
     if info is None:
-        raise SimError(
-            what="no such scenario file",
-            path=where,
-            hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
-            code="no-such-path",
-        )
+        raise SimError(what=f"no such {noun}", path=where, hint=hint, code="no-such-path")
     if not stat.S_ISREG(info.st_mode):
         raise SimError(
-            what="the scenario file is not a regular file",
+            what=f"the {noun} is not a regular file",
             path=where,
             expected="a .toml file",
             found=file_kind(info.st_mode),
-            hint="a what-if scenario is a .toml file, e.g. scenarios/whatif/no-blackouts.toml",
+            hint=hint,
             code="unreadable",
         )
-    text = _text(file)
+    raw = read_regular(file, limit=limit, what=f"the {noun}")
+    assert raw is not None
+    fault = text_fault(raw)
+    if fault is not None:
+        raise fault.at(path=where)
+    text = raw.decode("utf-8")
     import tomllib
 
     try:
         data = tomllib.loads(text)
     except RecursionError:
-        raise _too_deep(where) from None
+        raise too_deep(where) from None
     except tomllib.TOMLDecodeError as exc:
         at = _TOML_AT.search(str(exc))
         raise SimError(
@@ -87,14 +123,9 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
             hint="see https://toml.io; text values need quotes, tables [brackets]",
             code="invalid-toml",
         ) from None
-    from sim.whatif import parse_scenario
-
     if _depth(data) > MAX_DEPTH:
-        raise _too_deep(where)
-    try:
-        return parse_scenario(data, path=where, text=text)
-    except SimError as exc:
-        raise attrs.evolve(exc, code=exc.code or "bad-scenario") from None
+        raise too_deep(where)
+    return data, text
 
 
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -128,16 +159,6 @@ def _depth(data: object) -> int:
         if level <= MAX_DEPTH:
             stack.extend((child, level + 1) for child in children)
     return deepest
-
-
-def _text(file: Path) -> str:
-    """The file's text: UTF-8, without a byte-order mark; :class:`SimError` says what is not."""
-    data = read_regular(file, limit=MAX_SCENARIO, what="the scenario file")
-    assert data is not None
-    fault = text_fault(data)
-    if fault is not None:
-        raise fault.at(path=str(file))
-    return data.decode("utf-8")
 
 
 def _base_path(spec: ScenarioSpec) -> Path:

@@ -1224,6 +1224,18 @@ CASES = [
         ),
         says=("cannot reach the Dask scheduler at tcp://127.0.0.1:9 (waited 0.5 s)",),
     ),
+    Case(
+        "study: invalid TOML, with its line and column",
+        "invalid-toml",
+        studying("drop = x"),
+        says=("s.toml:7:8: invalid TOML: Invalid value", "hint: see https://toml.io"),
+    ),
+    Case(
+        "study: nested too deeply",
+        "nested-too-deep",
+        studying('drop = { id = "minor-exchanges" }\np = 0.5\nx = ' + "[" * 50 + "]" * 50),
+        says=("s.toml: the study file nests tables or arrays too deeply",),
+    ),
 ]
 
 

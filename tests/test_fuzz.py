@@ -349,6 +349,7 @@ LOADERS: dict[str, str] = {
     "sim.codec.parse_json": "through read_event and load_log",
     "sim.scenario.load_scenario": "test_scenario_files_raise_only_sim_errors, hostile ones",
     "sim.scenario.read_spec": "through load_scenario",
+    "sim.scenario.read_toml": "through read_spec and read_study (scenario and study files)",
     "sim.scenario.load": "load_log or load_scenario, by the path's suffix",
     "sim.times.parse_duration": "through parse_scenario (durations to the calendar's ends)",
     "sim.times.parse_time": "through parse_scenario (times to the calendar's ends)",

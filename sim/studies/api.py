@@ -12,7 +12,6 @@ engine.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Mapping, Sequence
 from datetime import timedelta, tzinfo
 from pathlib import Path
@@ -24,9 +23,8 @@ from attrs import frozen
 
 from sim import scenario, store
 from sim.analysis import milestone_events
-from sim.codec import text_fault
 from sim.errors import SimError
-from sim.files import file_kind, read_regular, stat_path
+from sim.files import stat_path
 from sim.fold import Log
 from sim.sources import alternative_sources, prefer
 from sim.studies.design import (
@@ -176,42 +174,26 @@ def _bases(base: _Base, study: Study) -> dict[Key, Baseline]:
 
 def read_study(path: str | os.PathLike[str]) -> StudySpec:
     """Read and check a study file (not its base)."""
-    import tomllib
-
     file = Path(path)
-    where = str(file)
-    info = stat_path(file, doing="read the study file")
-    if info is None:
-        raise SimError(
-            what="no such study file",
-            path=where,
-            hint="a study is a .toml file, e.g. scenarios/studies/fuel-blackout-longer.toml",
-            code="no-such-path",
-        )
-    if not stat.S_ISREG(info.st_mode):
-        raise SimError(
-            what="the study file is not a regular file",
-            path=where,
-            expected="a .toml file",
-            found=file_kind(info.st_mode),
-            code="unreadable",
-        )
-    data = read_regular(file, limit=MAX_STUDY, what="the study file")
-    assert data is not None
-    fault = text_fault(data)
-    if fault is not None:
-        raise fault.at(path=where)
-    text = data.decode("utf-8")
-    try:
-        parsed = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError) as exc:
-        raise SimError(
-            what=f"invalid TOML: {str(exc).split(' (at ')[0] or 'nested too deeply'}",
-            path=where,
-            hint="see https://toml.io; text values need quotes, tables [brackets]",
-            code="invalid-toml",
-        ) from None
-    return parse_study(parsed, path=where, text=text)
+    parsed, text = scenario.read_toml(
+        file,
+        noun="study file",
+        hint="a study is a .toml file, e.g. scenarios/studies/fuel-blackout-longer.toml",
+        limit=MAX_STUDY,
+        too_deep=_too_deep,
+    )
+    return parse_study(parsed, path=str(file), text=text)
+
+
+def _too_deep(where: str) -> SimError:
+    return SimError(
+        what="the study file nests tables or arrays too deeply",
+        path=where,
+        expected=f"at most {scenario.MAX_DEPTH} levels",
+        found="more",
+        hint="check the file's brackets: a study is a [study] table and [[vary]] tables",
+        code="nested-too-deep",
+    )
 
 
 def _study_base(spec: StudySpec) -> Path:
