@@ -712,8 +712,6 @@ class Baseline:
     log: Log
     plan: Plan
     trajectory: Trajectory
-    busy: frozenset[int]
-    """The positions of the base's trajectory after which something was in flight."""
     anchors: Anchors
     """Where a what-if can restart from the base's run and rejoin it."""
 
@@ -740,7 +738,6 @@ def prepare(log: Log | Baseline, *, patience: timedelta = DEFAULT_PATIENCE) -> B
         log=log,
         plan=measured,
         trajectory=trajectory,
-        busy=frozenset(trajectory.busy),
         anchors=found,
     )
 
