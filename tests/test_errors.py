@@ -223,6 +223,12 @@ def doing(action: str) -> Setup:
     return scenario(HEAD + "[[intervention]]\n" + action + "\n")
 
 
+def _folder(path: Path) -> Path:
+    """``path``, made a folder (where a file is expected)."""
+    path.mkdir()
+    return path
+
+
 def studying(vary: str, *, options: tuple[str, ...] = ()) -> Setup:
     """``sim study`` of a study file of the baseline with one ``[[vary]]`` entry."""
 
@@ -1223,6 +1229,12 @@ CASES = [
             options=("--scheduler", "tcp://127.0.0.1:9", "--connect-timeout", "0.5"),
         ),
         says=("cannot reach the Dask scheduler at tcp://127.0.0.1:9 (waited 0.5 s)",),
+    ),
+    Case(
+        "study: an output that is a folder",
+        "unwritable",
+        lambda f: ["necessity", str(BASELINE), "--out", str(_folder(f / "rows.csv"))],
+        says=("the output path is not a regular file", "found a folder"),
     ),
     Case(
         "study: invalid TOML, with its line and column",

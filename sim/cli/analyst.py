@@ -25,10 +25,12 @@ from sim.analysis import Diff, concluding_event, explain
 from sim.cli.app import (
     WaitOpt,
     app,
+    check_output,
     command,
     console,
     elapsed_ms,
     err_console,
+    output_format,
     print_json,
     shown,
 )
@@ -137,41 +139,6 @@ def _need_charts(command_name: str) -> None:
             )
 
 
-def _output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
-    suffix = output.suffix.lower().lstrip(".")
-    if suffix not in allowed:
-        raise SimError(
-            what=f"cannot tell the {what} format from the output file's name",
-            path=str(output),
-            expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
-            found=f".{suffix}" if suffix else "no extension",
-            code="unknown-format",
-        )
-    return suffix
-
-
-def _check_folder(output: Path) -> None:
-    """Refuse, before any work, an output whose folder is missing or that is not a file."""
-    folder = stat_path(output.parent, doing="write the output")
-    if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise SimError(
-            what="the folder for the output does not exist",
-            path=str(output),
-            hint=f"create {output.parent} first, or write somewhere else",
-            code="no-output-folder",
-        )
-    there = stat_path(output, doing="write the output")
-    if there is not None and not stat.S_ISREG(there.st_mode):
-        raise SimError(
-            what="the output path is not a regular file",
-            path=str(output),
-            expected="a file to write (or replace)",
-            found=file_kind(there.st_mode),
-            hint="choose a file name; `sim export` without -o writes to stdout",
-            code="unwritable",
-        )
-
-
 def _written(
     command_name: str,
     path: Path,
@@ -275,8 +242,8 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
 
     started = time.perf_counter()
     check_tz(tz)
-    fmt = _output_format(output, ("png", "svg"), "chart")
-    _check_folder(output)
+    fmt = output_format(output, ("png", "svg"), "chart")
+    check_output(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
         zone = zone_of(tz, target.trajectory)
@@ -359,7 +326,7 @@ def report_command(
 
     started = time.perf_counter()
     check_tz(tz)
-    _check_folder(output)
+    check_output(output)
     with progress("loading", total=4) as steps:
         target = load_target(path)
         zone = zone_of(tz, target.trajectory)
@@ -426,7 +393,7 @@ def export_command(
             code="bad-option",
         )
     if output is not None:
-        _check_folder(output)
+        check_output(output)
     with progress("loading", total=3) as steps:
         target = load_target(path)
         steps.step(f"encoding {fmt}")

@@ -11,9 +11,11 @@ annotations of every command at each start, and annotations kept as text cost a 
 
 import functools
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated, Any, Final, NoReturn, ParamSpec, TypeVar
 
 import orjson
@@ -24,9 +26,20 @@ from rich.markup import escape
 
 from sim import logs
 from sim.errors import ENVIRONMENT, SimError, os_fault
+from sim.files import file_kind, stat_path
 from sim.text import printable
 
-__all__ = ["WaitOpt", "app", "command", "console", "err_console", "print_json", "shown"]
+__all__ = [
+    "WaitOpt",
+    "app",
+    "check_output",
+    "command",
+    "console",
+    "err_console",
+    "output_format",
+    "print_json",
+    "shown",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -149,3 +162,42 @@ def _ms(started: float) -> float:
 def elapsed_ms(started: float) -> float:
     """Milliseconds since ``started`` (a ``time.perf_counter()`` reading)."""
     return _ms(started)
+
+
+# ------------------------------------------------------------------------------------ outputs
+
+
+def output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
+    """The format an output file's name asks for (its suffix), one of ``allowed``."""
+    suffix = output.suffix.lower().lstrip(".")
+    if suffix not in allowed:
+        raise SimError(
+            what=f"cannot tell the {what} format from the output file's name",
+            path=str(output),
+            expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
+            found=f".{suffix}" if suffix else "no extension",
+            code="unknown-format",
+        )
+    return suffix
+
+
+def check_output(output: Path) -> None:
+    """Refuse, before any work, an output whose folder is missing or that is not a file."""
+    folder = stat_path(output.parent, doing="write the output")
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
+        raise SimError(
+            what="the folder for the output does not exist",
+            path=str(output),
+            hint=f"create {output.parent} first, or write somewhere else",
+            code="no-output-folder",
+        )
+    there = stat_path(output, doing="write the output")
+    if there is not None and not stat.S_ISREG(there.st_mode):
+        raise SimError(
+            what="the output path is not a regular file",
+            path=str(output),
+            expected="a file to write (or replace)",
+            found=file_kind(there.st_mode),
+            hint="choose a file name; `sim export` without -o writes to stdout",
+            code="unwritable",
+        )

@@ -18,7 +18,17 @@ from typing import Annotated, Any
 import structlog
 import typer
 
-from sim.cli.app import app, command, console, elapsed_ms, err_console, print_json, shown
+from sim.cli.app import (
+    app,
+    check_output,
+    command,
+    console,
+    elapsed_ms,
+    err_console,
+    output_format,
+    print_json,
+    shown,
+)
 from sim.cli.core import PathArg, TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError
@@ -126,23 +136,8 @@ def _need_extra(name: str) -> None:
 def _suffix(path: Path | None, allowed: tuple[str, ...], what: str) -> str | None:
     if path is None:
         return None
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix not in allowed:
-        raise SimError(
-            what=f"cannot tell the {what} format from the file's name",
-            path=str(path),
-            expected="a name ending in " + " or ".join(f".{a}" for a in allowed),
-            found=f".{suffix}" if suffix else "no extension",
-            code="unknown-format",
-        )
-    folder = path.parent
-    if not folder.is_dir():
-        raise SimError(
-            what=f"the folder for the {what} does not exist",
-            path=str(path),
-            hint=f"create {folder} first, or write somewhere else",
-            code="no-output-folder",
-        )
+    suffix = output_format(path, allowed, what)
+    check_output(path)
     return suffix
 
 
