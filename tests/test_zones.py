@@ -168,6 +168,15 @@ def test_a_date_given_to_at_is_that_day_in_tz() -> None:
     assert in_utc["at"] == west["at"] == "2023-11-21"  # the point as given
 
 
+def test_the_state_title_shows_a_time_given_to_at_in_tz() -> None:
+    """The title names the moment asked for as every other time is shown: in --tz, labelled."""
+    at = "2023-11-22T01:00:00+00:00"
+    assert "baseline at 2023-11-22 04:00:00 +03:00" in _out(
+        "state", str(BASELINE), "--at", at, "--tz", "Asia/Qatar"
+    )
+    assert "baseline at 2023-11-22 01:00:00 UTC" in _out("state", str(BASELINE), "--at", at)
+
+
 def test_json_keeps_every_time_as_recorded() -> None:
     data = json.loads(_out("whatif", str(LATER), "--json", "--tz", "America/New_York"))
     assert data["base"]["outcome"]["concluded_at"] == "2023-11-22T03:00:00+02:00"

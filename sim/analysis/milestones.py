@@ -66,10 +66,10 @@ def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...
     said: list[str] = []
     if after.talks != before.talks:
         said.append(f"talks {after.talks.replace('_', ' ')}")
-    for name, channel in after.channels.items():
+    for name, channel in sorted(after.channels.items()):
         if name not in before.channels:
             said.append(f"channel {name} opened ({', '.join(channel)})")
-    for area, ids in after.blackouts.items():
+    for area, ids in sorted(after.blackouts.items()):
         was = before.blackouts.get(area, ())
         if ids and not was:
             said.append(f"{area} dark")
@@ -80,28 +80,28 @@ def changes(before: NegotiationState, after: NegotiationState) -> tuple[str, ...
     delivered = set(before.in_transit) - set(after.in_transit)
     if delivered:
         said.append(f"delivered: {', '.join(sorted(delivered))}")
-    for key, offer in after.offers.items():
+    for key, offer in sorted(after.offers.items()):
         old = before.offers.get(key)
         if old is None:
             said.append(f"text {offer.text} on the table")
         elif old.status != offer.status and offer.status == "lapsed":
             said.append(f"offer {key} lapsed")
-    for name, condition in after.conditions.items():
+    for name, condition in sorted(after.conditions.items()):
         old_condition = before.conditions.get(name)
         if old_condition is None or old_condition.status != condition.status:
             said.append(f"condition {name} {condition.status}")
-    for key, approval in after.approvals.items():
+    for key, approval in sorted(after.approvals.items()):
         old_approval = before.approvals.get(key)
         if old_approval is None:
             said.append(f"approval by {approval.body} bound to text {approval.text}")
         elif old_approval.status != approval.status:
             said.append(f"approval by {approval.body} of text {approval.text} {approval.status}")
-    for captor, captives in after.captives.items():
+    for captor, captives in sorted(after.captives.items()):
         old_captives = before.captives.get(captor)
         released = captives.released - (old_captives.released if old_captives else 0)
         if released:
             said.append(f"{released} released by {captor} ({captives.released} in all)")
-    for operation, posture in after.posture.items():
+    for operation, posture in sorted(after.posture.items()):
         old_posture = before.posture.get(operation)
         if old_posture is None or old_posture.phase != posture.phase:
             said.append(f"{operation.replace('_', ' ')} {posture.phase}")

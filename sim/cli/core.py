@@ -25,7 +25,7 @@ from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
 from sim.fold import Log, Trajectory, replay
 from sim.render.data import replay_data, state_data
-from sim.times import Zone, day_edge, parse_zone
+from sim.times import Zone, day_edge, parse_zone, show_time
 
 __all__ = ["TzOpt", "WidthOpt", "check_tz", "moment_of", "parse_point", "zone_of"]
 
@@ -89,6 +89,13 @@ def moment_of(point: date | datetime | str, zone: Zone) -> datetime | str:
     if isinstance(point, date) and not isinstance(point, datetime):
         return day_edge(point, zone, end=True)
     return point
+
+
+def _point_label(point: date | datetime | str, zone: Zone) -> str:
+    """``--at``'s point as a title shows it: a time in ``zone``, labelled; a date or an id as is."""
+    return (
+        show_time(point, zone, "%Y-%m-%d %H:%M:%S") if isinstance(point, datetime) else str(point)
+    )
 
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -251,7 +258,7 @@ def state_command(  # noqa: PLR0917 (typer passes options by keyword)
         from sim.render.terminal import offers_view, responses_view, state_view
 
         out = console(width=width)
-        out.print(state_view(state, title=f"{log.name} at {point}"))
+        out.print(state_view(state, title=f"{log.name} at {_point_label(point, zone)}"))
         if state.offers:
             out.print(offers_view(state, width=out.width))
         if state.responses:
