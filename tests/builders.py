@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sim.events import EVENT_TYPES, Event, Source
+from sim.events import EVENT_TYPES, Channel, Event, Requirement, Source
 
-__all__ = ["T0", "make", "src"]
+__all__ = ["T0", "make", "src", "voided_held_reply"]
 
 T0 = datetime(2023, 10, 7, tzinfo=UTC)
 src = Source(document="test", paragraph=1, quote="q")
@@ -19,3 +19,16 @@ def make(kind: str, ident: str, day: float, **fields: Any) -> Event:
     fields.setdefault("actors", ("qatar",))
     event: Event = EVENT_TYPES[kind](id=ident, at=T0 + timedelta(days=day), **fields)
     return event
+
+
+def voided_held_reply() -> tuple[Event, ...]:
+    """A message the record's blackout holds up, voided in the run: it answers an approval that
+    waited 6 hours for talks that never started; an assurance requires the message.  Found by
+    random exploration: a what-if took the message for one that arrived early."""
+    gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
+    return (
+        make("blackout_started", "dark", 0, area="gaza", actors=("israel",)),
+        make("approval", "ok", 0.5, body="hamas", text="t1", patience=timedelta(hours=6)),
+        make("information", "reply", 1, channel=gaza, actors=("hamas_gaza",), answers=("ok",)),
+        make("assurance", "assured", 1.5, about="x", requires=(Requirement(id="reply"),)),
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sim.analysis import view_of
@@ -17,6 +17,7 @@ from sim.events import Call, Event
 from sim.fold import replay
 from sim.log import Log
 from sim.whatif import amend, remove, retime, whatif
+from tests.builders import voided_held_reply
 from tests.strategies import acceptance_deals, histories, monotone_histories
 
 
@@ -90,6 +91,7 @@ def test_the_view_of_a_party_that_takes_part_in_every_event_is_the_replay(
 
 
 @given(histories())
+@example(history=voided_held_reply())
 def test_a_what_if_with_no_interventions_is_the_replay_waits_included(
     history: tuple[Event, ...],
 ) -> None:

@@ -1,0 +1,352 @@
+"""The scheduler's run, second half: releasing events (fold each, hold or deliver messages,
+resolve what waits on it), waiting at barriers, and the loop over the stream and the heap.
+Pure."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+
+from sim.errors import SimError
+from sim.events import Event
+from sim.rules import attempt, void
+from sim.schedule.plan import _BLACKOUTS
+from sim.schedule.records import _LAST, Hold, Wait, _links, _stamp, moved_to
+from sim.schedule.stream import Stream
+from sim.schedule.waiting import lifts
+from sim.state import NegotiationState, Refusal
+from sim.times import format_span
+
+__all__ = ["Engine"]
+
+
+class Engine(Stream):
+    """One run of the scheduler: :class:`~sim.schedule.stream.Stream`'s state and timing, with
+    the release of each event, the waits, and the loop."""
+
+    # -- releasing -------------------------------------------------------------------------
+
+    def _release(self, event: Event, *, on_time: bool) -> None:
+        """Fold ``event`` now: take effect, wait at a barrier, or be voided."""
+        before = self.state
+        result = attempt(before, event, self._seen)
+        if isinstance(result, Refusal):
+            if result.barrier is not None:
+                self._park(event, result)
+                return
+            after = void(before, event, result)
+        else:
+            after = result
+        self._append(event, after)
+        self._settled(event, before, on_time=on_time)
+
+    def _append(self, event: Event, state: NegotiationState) -> None:
+        self.state = state
+        self.out.append(event)
+        self.states.append(state)
+        self.added.add(event.id)
+        if self.queued or self.pending or self.waiting:
+            self.busy.append(len(self.out) - 1)
+
+    def _settled(self, event: Event, before: NegotiationState, *, on_time: bool) -> None:
+        """What the release of ``event`` means for the rest: links resolved, messages held or
+        delivered, barriers lifted."""
+        ident, after = event.id, self.state
+        early = False
+        if ident in after.voided and isinstance(event, _BLACKOUTS):
+            self._inexact(event)  # the areas are no longer lit and darkened as recorded
+        if not on_time:
+            stamp = self._now_stamp()
+            recorded = self._recorded(ident)
+            self.happened[ident] = (stamp, event.at)
+            if stamp != recorded[0]:
+                self.late.add(ident)
+                self._diverge(event)
+                early = stamp < recorded[0]
+        if after.in_transit is not before.in_transit:
+            self._transit(before, after)
+        if early:
+            self._pull(ident)
+        if self.base is not None and ident not in self.held and ident not in after.voided:
+            slot = self._index().get(ident)
+            if slot is not None and slot in self.base.arrivals:
+                self._arrived_early(ident, slot)  # held up in the record, not now
+        if ident in self.waiters:
+            self._resolve(ident, arrival=ident not in self.held)
+        if self.waiting and lifts(before, after):
+            self._wake()
+
+    def _transit(self, before: NegotiationState, after: NegotiationState) -> None:
+        assert self.now is not None
+        for ident, area in after.in_transit.items():
+            if ident not in before.in_transit:
+                self.held.add(ident)
+                self.holds[ident] = Hold(
+                    id=ident,
+                    area=area,
+                    blackouts=after.blackouts.get(area, ()),
+                    since=self.now,
+                    until=None,
+                )
+        for ident in before.in_transit:
+            if ident in after.in_transit or ident not in self.held:
+                continue
+            self.held.discard(ident)
+            stamp = self._now_stamp()
+            self.arrived[ident] = (stamp, self.now)
+            hold = self.holds.get(ident)
+            if hold is not None:
+                self.holds[ident] = Hold(
+                    id=ident,
+                    area=hold.area,
+                    blackouts=hold.blackouts,
+                    since=hold.since,
+                    until=self.now,
+                )
+            if self.base is not None and ident in self._index():
+                recorded = self._recorded_arrival(ident)
+                if recorded[0] != stamp:
+                    self.late_arrival.add(ident)
+                    self._diverge(self.out[-1] if self.out else None)
+                    if stamp < recorded[0]:
+                        self._pull(ident)
+                    self._reaches(self._index()[ident])
+            if ident in self.waiters:
+                self._resolve(ident, arrival=True)
+
+    def _arrived_early(self, ident: str, slot: int) -> None:
+        """``ident`` got through at once, though the record's blackouts held it up."""
+        assert self.base is not None
+        assert self.now is not None
+        stamp = self._now_stamp()
+        recorded = self.base.arrivals[slot]
+        if recorded is not None and recorded[0] == stamp:
+            return
+        self.arrived[ident] = (stamp, self.now)
+        self.late_arrival.add(ident)
+        self._diverge(self.out[-1] if self.out else None)
+        self._pull(ident)
+
+    def _pull(self, ident: str) -> None:
+        """``ident`` came earlier than recorded: what links to it may come earlier too."""
+        if self.base is None:
+            return
+        slot = self.base.index.get(ident)
+        if slot is None:
+            return
+        self._reaches(slot)
+        for child in self.base.children[slot]:
+            if child >= self.position and self.events[child].id not in self.edit.removed:
+                self._take(child)
+
+    def _resolve(self, ident: str, *, arrival: bool) -> None:
+        """``ident`` happened (and, with ``arrival``, arrived): tell what waits on it."""
+        waiting = self.waiters.pop(ident, None)
+        if not waiting:
+            return
+        keep: list[tuple[str, bool]] = []
+        ready: list[str] = []
+        for waiter, wants_arrival in waiting:
+            if wants_arrival and not arrival:
+                keep.append((waiter, wants_arrival))
+                continue
+            left = self.pending[waiter] - 1
+            if left:
+                self.pending[waiter] = left
+            else:
+                del self.pending[waiter]
+                ready.append(waiter)
+        if keep:
+            self.waiters[ident] = keep
+        for waiter in ready:
+            self._time(waiter)
+
+    # -- waiting at a barrier --------------------------------------------------------------
+
+    def _park(self, event: Event, refusal: Refusal) -> None:
+        assert self.now is not None
+        self._inexact(event)
+        deadline = self.now + (event.patience or self.patience)
+        self.waiting.park(event, refusal, self.now, deadline, self.state)
+        self._push(_stamp(deadline), _LAST, 0, event.id, deadline)
+        slot = self._index().get(event.id) if self.base is not None else None
+        if slot is not None:
+            self._reaches(slot)
+
+    def _wake(self) -> None:
+        """Try the waiting events again, in the order they began to wait: those whose guards
+        read a part of the state that changed since they were last tried (the others would
+        meet the same refusal again)."""
+        assert self.now is not None
+        waiting = self.waiting
+        for ident in waiting.candidates(self.state):
+            state = self.state
+            due = waiting.due(ident, state)
+            if due is None:
+                continue
+            event, refusal, since = due
+            # the guards never read an event's time: try it as it is, move it once it passes
+            result = attempt(state, event, self._seen)
+            if isinstance(result, Refusal) and result.barrier is not None:
+                waiting.keep(ident, result, state)
+                continue
+            waiting.take(ident)
+            now = moved_to(event, self.now)
+            if not isinstance(result, Refusal):
+                result = attempt(state, now, self._seen)
+            self.waits[ident] = Wait(
+                id=ident,
+                since=since,
+                until=now.at,
+                refusal=refusal,
+                took_effect=not isinstance(result, Refusal),
+            )
+            before = self.state
+            after = void(before, now, result) if isinstance(result, Refusal) else result
+            self._append(now, after)
+            self._settled(now, before, on_time=False)
+
+    def _expire(self, ident: str) -> None:
+        taken = self.waiting.take(ident)
+        if taken is None:
+            return
+        assert self.now is not None
+        event, refusal, since = taken
+        waited = self.now - since
+        gave_up = Refusal(
+            rule=refusal.rule,
+            culprit=refusal.culprit,
+            text=f"waited {format_span(waited)}: {refusal.never or 'the barrier never lifted'}",
+            waited=waited,
+        )
+        now = moved_to(event, self.now)
+        self.waits[ident] = Wait(
+            id=ident, since=since, until=now.at, refusal=refusal, took_effect=False
+        )
+        before = self.state
+        self._append(now, void(before, now, gave_up))
+        self._settled(now, before, on_time=False)
+
+    # -- the loop --------------------------------------------------------------------------
+
+    def _disturbed(self, event: Event) -> bool:
+        """Whether a link of ``event`` (on the stream) is late, not yet there, or held."""
+        late, held, late_arrival = self.late, self.held, self.late_arrival
+        for link in event.causes:
+            if self._seen(link):
+                if link in late:
+                    return True
+                if (link in held or link in late_arrival) and link in event.answers:
+                    return True
+            elif self._present(link):
+                return True
+        return False
+
+    def run(
+        self, rejoin: Callable[[int, NegotiationState], bool | None] | None = None
+    ) -> int | None:
+        """Release every event; return the base position after which the rest is the base's
+        (if ``rejoin`` says so at a point where the run is quiet), else ``None``.  ``rejoin``
+        says ``None`` where the base cannot be rejoined at all: that costs no comparison."""
+        events, heap, skip = self.events, self.heap, self.skip
+        size = len(events)
+        stamps = self.base.stamps if self.base is not None else None
+        added, known = self.added, self.known
+        check, gap = -1, 1
+        while True:
+            position = self.position
+            if position < size and position in skip:
+                self.position += 1
+                continue
+            if heap:
+                if position < size:
+                    stamp = stamps[position] if stamps is not None else _stamp(events[position].at)
+                    top = heap[0]
+                    if (top[0], top[1]) < (stamp, position):
+                        self._pop()
+                        continue
+                else:
+                    self._pop()
+                    continue
+            elif position >= size:
+                break
+            event = events[position]
+            self.position = position + 1
+            causes = event.causes
+            if (
+                causes
+                and (
+                    self.late
+                    or self.held
+                    or self.late_arrival
+                    or self.own
+                    or self.waiting
+                    or self.pending
+                    or not all(c in added or (known is not None and known(c)) for c in causes)
+                )
+                and self._disturbed(event)
+            ):
+                self._take(position)
+                continue
+            self.now, self.now_stamp = event.at, stamps[position] if stamps is not None else None
+            self._release(event, on_time=True)
+            if (
+                rejoin is not None
+                and position > self.reach
+                and position >= check
+                and not (self.queued or self.pending or self.waiting)
+                and self.ahead <= position
+            ):
+                verdict = rejoin(position, self.state)
+                if verdict:
+                    return position
+                if verdict is not None:
+                    check, gap = position + gap, gap * 2
+        self._finish()
+        return None
+
+    def _pop(self) -> None:
+        stamp, order, _seq, ident, moment = heapq.heappop(self.heap)
+        self.now, self.now_stamp = moment, stamp
+        if order == _LAST:
+            self._expire(ident)
+            return
+        self.queued -= 1
+        self._release(moved_to(self.own[ident], moment), on_time=False)
+
+    def _finish(self) -> None:
+        """What is left waits on a message that never arrives, or on a loop of links."""
+        self.closed = len(self.out)
+        while self.pending:
+            stuck = [w for w in self.waiters if w in self.held]
+            if not stuck:
+                raise self._cycle()
+            for ident in stuck:
+                self.held.discard(ident)
+                self._resolve(ident, arrival=True)
+            while self.heap:
+                self._pop()
+
+    def _cycle(self) -> SimError:
+        waiting = {
+            w: [link for link, _via in _links(self.own[w]) if link in self.pending]
+            for w in self.pending
+        }
+        first = min(waiting, key=lambda w: self.keys.get(w, (0, 0)))
+        path = [first]
+        while True:
+            nxt = next((link for link in waiting.get(path[-1], ()) if link in waiting), None)
+            if nxt is None or nxt in path:
+                if nxt is not None:
+                    path = [*path[path.index(nxt) :], nxt]
+                break
+            path.append(nxt)
+        blamed = [self.edit.origins[e] for e in path if e in self.edit.origins]
+        return SimError(
+            what="a cycle of causes: " + " → ".join(path),
+            expected="each event's links to be earlier events, never the event itself",
+            hint=("made by " + "; ".join(dict.fromkeys(blamed)))
+            if blamed
+            else "check the links of the inserted or amended events",
+            code="cause-cycle",
+        )
