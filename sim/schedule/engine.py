@@ -176,35 +176,48 @@ class Engine(Stream):
     def _wake(self) -> None:
         """Try the waiting events again, in the order they began to wait: those whose guards
         read a part of the state that changed since they were last tried (the others would
-        meet the same refusal again)."""
-        assert self.now is not None
+        meet the same refusal again).
+
+        A change made by an event let through starts a new pass over the waiting events, run
+        before the rest of this one (:meth:`Waiting.begin`): a loop over a stack of passes, not
+        a recursion, so any number of events can wait at once."""
         waiting = self.waiting
-        for ident in waiting.candidates(self.state):
-            state = self.state
-            due = waiting.due(ident, state)
-            if due is None:
-                continue
-            event, refusal, since = due
-            # the guards never read an event's time: try it as it is, move it once it passes
-            result = attempt(state, event, self._seen)
-            if isinstance(result, Refusal) and result.barrier is not None:
-                waiting.keep(ident, result, state)
-                continue
-            waiting.take(ident)
-            now = moved_to(event, self.now)
-            if not isinstance(result, Refusal):
-                result = attempt(state, now, self._seen)
-            self.waits[ident] = Wait(
-                id=ident,
-                since=since,
-                until=now.at,
-                refusal=refusal,
-                took_effect=not isinstance(result, Refusal),
-            )
-            before = self.state
-            after = void(before, now, result) if isinstance(result, Refusal) else result
-            self._append(now, after)
-            self._settled(now, before, on_time=False)
+        if waiting.passing:
+            waiting.begin(self.state)
+            return
+        waiting.begin(self.state)
+        try:
+            while (ident := waiting.next(self.state)) is not None:
+                self._retry(ident)
+        finally:
+            waiting.end()
+
+    def _retry(self, ident: str) -> None:
+        assert self.now is not None
+        state = self.state
+        due = self.waiting.due(ident, state)
+        if due is None:
+            return
+        event, refusal, since = due
+        # the guards never read an event's time: try it as it is, move it once it passes
+        result = attempt(state, event, self._seen)
+        if isinstance(result, Refusal) and result.barrier is not None:
+            self.waiting.keep(ident, result, state)
+            return
+        self.waiting.take(ident)
+        now = moved_to(event, self.now)
+        if not isinstance(result, Refusal):
+            result = attempt(state, now, self._seen)
+        self.waits[ident] = Wait(
+            id=ident,
+            since=since,
+            until=now.at,
+            refusal=refusal,
+            took_effect=not isinstance(result, Refusal),
+        )
+        after = void(state, now, result) if isinstance(result, Refusal) else result
+        self._append(now, after)
+        self._settled(now, state, on_time=False)
 
     def _expire(self, ident: str) -> None:
         taken = self.waiting.take(ident)

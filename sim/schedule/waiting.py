@@ -97,6 +97,20 @@ def lifts(before: NegotiationState, after: NegotiationState) -> bool:
     )
 
 
+class _Pass:
+    """A pass over the waiting events: those it tries (ids of positions ``at`` on), the order of
+    the last it gave, and how many had begun to wait when it began (later ones are not its)."""
+
+    __slots__ = ("at", "ids", "last", "limit", "stale")
+
+    def __init__(self, ids: list[str], limit: int) -> None:
+        self.ids = ids
+        self.at = 0
+        self.last = -1
+        self.limit = limit
+        self.stale = False
+
+
 class Waiting:
     """The waiting events of one run, in the order they began to wait, indexed by what can
     let each through: the *loose* ones are tried at each change their guards read; one held
@@ -104,6 +118,7 @@ class Waiting:
     *cell* of the talks it is refused in."""
 
     def __init__(self) -> None:
+        self._passes: list[_Pass] = []
         self.parked: dict[str, Parked] = {}
         self._order: dict[str, int] = {}
         self._loose: set[str] = set()
@@ -115,6 +130,48 @@ class Waiting:
 
     def __contains__(self, ident: str) -> bool:
         return ident in self.parked
+
+    # -- passes ----------------------------------------------------------------------------
+
+    @property
+    def passing(self) -> bool:
+        """Whether a pass over the waiting events is under way."""
+        return bool(self._passes)
+
+    def begin(self, state: NegotiationState) -> None:
+        """Start a pass over the events that can pass in ``state`` (run before the rest of any
+        pass under way: as a call from within that pass would)."""
+        self._passes.append(_Pass(self.candidates(state), len(self._order)))
+
+    def next(self, state: NegotiationState) -> str | None:
+        """The next waiting event to try, or ``None`` once every pass is over.
+
+        A pass resumed after one begun within it has ended looks again at what it has left (the
+        events that began to wait before it did, after the last it gave), as the state is now:
+        each it held then and no longer lists would meet its last refusal again (the inner pass
+        tried every one that could pass in a state changed since), so this skips them without
+        asking :meth:`due` of each, once per inner pass."""
+        passes = self._passes
+        while passes:
+            top = passes[-1]
+            if top.stale:
+                order, last, limit = self._order, top.last, top.limit
+                top.ids = [i for i in self.candidates(state) if last < order[i] < limit]
+                top.at, top.stale = 0, False
+            if top.at < len(top.ids):
+                ident = top.ids[top.at]
+                top.at += 1
+                top.last = self._order[ident]
+                return ident
+            passes.pop()
+            if passes:
+                passes[-1].stale = True
+        return None
+
+    def end(self) -> None:
+        self._passes.clear()
+
+    # -- waiting events ----------------------------------------------------------------------
 
     def park(
         self,
