@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from sim.errors import SimError
 from sim.events import Event
+from sim.graph import loop_from
 from sim.rules import attempt, void
 from sim.schedule.plan import _BLACKOUTS
 from sim.schedule.records import _LAST, Hold, Wait, _links, _stamp, moved_to
@@ -345,15 +346,7 @@ class Engine(Stream):
             w: [link for link, _via in _links(self.own[w]) if link in self.pending]
             for w in self.pending
         }
-        first = min(waiting, key=lambda w: self.keys.get(w, (0, 0)))
-        path = [first]
-        while True:
-            nxt = next((link for link in waiting.get(path[-1], ()) if link in waiting), None)
-            if nxt is None or nxt in path:
-                if nxt is not None:
-                    path = [*path[path.index(nxt) :], nxt]
-                break
-            path.append(nxt)
+        path = loop_from(min(waiting, key=lambda w: self.keys.get(w, (0, 0))), waiting)
         blamed = [self.edit.origins[e] for e in path if e in self.edit.origins]
         return SimError(
             what="a cycle of causes: " + " → ".join(path),
