@@ -32,13 +32,43 @@ class Engine(Stream):
         before = self.state
         result = attempt(before, event, self._seen)
         if isinstance(result, Refusal):
-            if result.barrier is not None:
-                self._park(event, result)
-                return
-            after = void(before, event, result)
-        else:
-            after = result
-        self._append(event, after)
+            self._refused(event, before, result, on_time=on_time)
+            return
+        self._append(event, result)
+        self._settled(event, before, on_time=on_time)
+
+    def _on_time(self, event: Event, position: int) -> None:
+        """:meth:`_release` of the event at stream ``position``, on time, written out for the
+        common case: it takes effect and settles nothing (no message held or delivered, none
+        the record held up, nothing waiting on it, no barrier lifted)."""
+        before = self.state
+        result = attempt(before, event, self._seen)
+        if isinstance(result, Refusal):
+            self._refused(event, before, result, on_time=True)
+            return
+        self.state = result
+        self.out.append(event)
+        self.states.append(result)
+        self.added.add(event.id)
+        parked = self.waiting.parked
+        if self.queued or self.pending or parked:
+            self.busy.append(len(self.out) - 1)
+        base = self.base
+        if (
+            result.in_transit is not before.in_transit
+            or (base is not None and position in base.arrivals)
+            or event.id in self.waiters
+            or (parked and lifts(before, result))
+        ):
+            self._settled(event, before, on_time=True)
+
+    def _refused(
+        self, event: Event, before: NegotiationState, refusal: Refusal, *, on_time: bool
+    ) -> None:
+        if refusal.barrier is not None:
+            self._park(event, refusal)
+            return
+        self._append(event, void(before, event, refusal))
         self._settled(event, before, on_time=on_time)
 
     def _append(self, event: Event, state: NegotiationState) -> None:
@@ -46,7 +76,7 @@ class Engine(Stream):
         self.out.append(event)
         self.states.append(state)
         self.added.add(event.id)
-        if self.queued or self.pending or self.waiting:
+        if self.queued or self.pending or self.waiting.parked:
             self.busy.append(len(self.out) - 1)
 
     def _settled(self, event: Event, before: NegotiationState, *, on_time: bool) -> None:
@@ -74,7 +104,7 @@ class Engine(Stream):
                 self._arrived_early(ident, slot)  # held up in the record, not now
         if ident in self.waiters:
             self._resolve(ident, arrival=ident not in self.held)
-        if self.waiting and lifts(before, after):
+        if self.waiting.parked and lifts(before, after):
             self._wake()
 
     def _transit(self, before: NegotiationState, after: NegotiationState) -> None:
@@ -266,6 +296,7 @@ class Engine(Stream):
         size = len(events)
         stamps = self.base.stamps if self.base is not None else None
         added, known = self.added, self.known
+        parked, pending = self.waiting.parked, self.pending
         check, gap = -1, 1
         while True:
             position = self.position
@@ -294,8 +325,8 @@ class Engine(Stream):
                     or self.held
                     or self.late_arrival
                     or self.own
-                    or self.waiting
-                    or self.pending
+                    or parked
+                    or pending
                     or not all(c in added or (known is not None and known(c)) for c in causes)
                 )
                 and self._disturbed(event)
@@ -303,12 +334,12 @@ class Engine(Stream):
                 self._take(position)
                 continue
             self.now, self.now_stamp = event.at, stamps[position] if stamps is not None else None
-            self._release(event, on_time=True)
+            self._on_time(event, position)
             if (
                 rejoin is not None
                 and position > self.reach
                 and position >= check
-                and not (self.queued or self.pending or self.waiting)
+                and not (self.queued or pending or parked)
                 and self.ahead <= position
             ):
                 verdict = rejoin(position, self.state)
