@@ -357,7 +357,7 @@ LOADERS: dict[str, str] = {
     "sim.cli.core.load_preferring": "scenario.load, then re-dating by a source",
     "sim.cli.whatif.load_trajectory": "load_scenario or load_log",
     "sim.cli.analyst.load_target": "load_scenario or load_log",
-    "sim.whatif.parse_scenario": "test_parsed_scenarios_raise_only_sim_errors",
+    "sim.scenario_spec.parse_scenario": "test_parsed_scenarios_raise_only_sim_errors",
     "sim.exchange.read_csv": "test_csv_import_raises_only_sim_errors",
     "sim.exchange.read_csv_text": "through read_csv",
     "sim.files.read_regular": "the bounded reader under every loader above",
