@@ -30,6 +30,8 @@ from sim.files import file_kind, stat_path
 from sim.text import printable
 
 __all__ = [
+    "JsonFileOpt",
+    "JsonOpt",
     "WaitOpt",
     "app",
     "check_output",
@@ -68,6 +70,13 @@ WaitOpt = Annotated[
         help="Wait at most this long for another writer to finish (then exit 3, naming it).",
     ),
 ]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+JsonFileOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object describing the output.")
+]
+"""``--json`` of the commands that write a file (chart, report, export, import)."""
 
 
 def shown(text: object) -> str:

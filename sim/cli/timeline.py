@@ -6,11 +6,11 @@ from typing import Annotated
 import structlog
 import typer
 
+import sim
 from sim.analysis import concluding_event
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, check_tz, load_preferring, zone_of
+from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
-from sim.fold import replay
 from sim.render.data import timeline_data
 
 __all__ = ["timeline_command"]
@@ -41,9 +41,9 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
     started = time.perf_counter()
     check_tz(tz)
     with progress("loading and replaying"):
-        log = load_preferring(path, prefer_source)
-        trajectory = replay(log)
-    zone = zone_of(tz, log)
+        opened = sim.open(path, prefer=prefer_source)
+        trajectory = opened.replayed
+    zone = zone_of(tz, opened.log)
     if json:
         print_json(timeline_data(trajectory))
     else:
