@@ -20,6 +20,8 @@ from attrs import frozen
 from sim.codec import encode_event
 from sim.errors import SimError
 from sim.times import format_duration, parse_duration, parse_span
+
+# the interventions' names, imported as the editor and the facade sim.whatif import them
 from sim.whatif.interventions import (
     Amend,
     Insert,
@@ -76,6 +78,8 @@ def intervention_from_record(
 
 
 def _from_record(record: Mapping[str, Any], *, origin: Origin | None, source: str) -> Intervention:
+    # The one-action check below has a twin for a study's [[vary]] entries
+    # (sim/studies/spec.py); a shared helper is for the studies' branch to take up.
     actions = [a for a in _ACTIONS if a in record]
     if len(actions) != 1:
         raise SimError(

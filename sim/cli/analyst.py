@@ -166,10 +166,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     with progress("loading", total=3) as steps:
         target = load_target(path)
         zone = zone_of(tz, target.trajectory)
-        window = {
-            "start": _window_edge(start, target, end=False, zone=zone),
-            "end": _window_edge(end, target, end=True, zone=zone),
-        }
+        window = _window(target, start, end, zone)
         steps.step("drawing")
         figure = chart_figure(
             target.trajectory,
@@ -185,6 +182,14 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     _written(
         "chart", output, target, {"format": fmt, "bytes": len(data)}, json=json, started=started
     )
+
+
+def _window(target: Opened, start: str | None, end: str | None, zone: Zone) -> dict[str, Any]:
+    """The chart's ``start`` and ``end`` from ``--from`` and ``--to``."""
+    return {
+        "start": _window_edge(start, target, end=False, zone=zone),
+        "end": _window_edge(end, target, end=True, zone=zone),
+    }
 
 
 def _window_edge(text: str | None, target: Opened, *, end: bool, zone: Zone) -> datetime | None:

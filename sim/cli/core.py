@@ -325,13 +325,7 @@ def verify_command(
     Without a pinned head (nor --head) lines cut off the end cannot be seen: verify says so,
     and with --strict fails.  Example: [bold]sim verify scenarios/baseline[/]
     """
-    if repair and head is not None:
-        raise SimError(
-            what="--repair works from the pinned head, so it takes no --head",
-            expected="--repair or --head",
-            found="both",
-            code="bad-option",
-        )
+    _repair_or_head(repair=repair, head=head)
     from sim.render.verify import verify_data, verify_lines
 
     with progress("repairing" if repair else "verifying"):
@@ -345,16 +339,22 @@ def verify_command(
         out.soft_wrap = True
         for line in verify_lines(report, fixed, keep=keep_backups):
             out.print(line)
-    structlog.get_logger().info(
-        "verify",
-        path=report.path,
-        lines=report.lines,
-        ok=report.ok,
-        torn=report.torn is not None,
-        repaired=bool(fixed and fixed.repaired),
-    )
+    repaired = bool(fixed and fixed.repaired)
+    structlog.get_logger().info("verify", path=report.path, lines=report.lines, ok=report.ok,
+                                torn=report.torn is not None, repaired=repaired)  # fmt: skip
     if not final.ok or (strict and final.unchecked is not None):
         raise typer.Exit(1)
+
+
+def _repair_or_head(*, repair: bool, head: str | None) -> None:
+    """Refuse ``--repair`` with ``--head``: a repair works from the pinned head."""
+    if repair and head is not None:
+        raise SimError(
+            what="--repair works from the pinned head, so it takes no --head",
+            expected="--repair or --head",
+            found="both",
+            code="bad-option",
+        )
 
 
 @app.command("seal")

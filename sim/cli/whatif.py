@@ -3,7 +3,7 @@
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import structlog
 import typer
@@ -15,7 +15,11 @@ from sim.cli.app import JsonOpt, app, command, console, elapsed_ms, print_json
 from sim.cli.core import TzOpt, WidthOpt, check_tz, moment_of, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
+from sim.fold import Trajectory
 from sim.times import Zone
+
+if TYPE_CHECKING:
+    from sim.whatif import WhatIf
 
 __all__ = ["knowledge"]
 
@@ -33,6 +37,27 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = None) -
     """
     started = time.perf_counter()
     check_tz(tz)
+    _scenario_only(path)
+    from sim.render.whatif import diff_view, whatif_data
+
+    with progress("computing the what-if"):
+        result = sim.open(path).whatif
+        assert result is not None  # a scenario file opens as a what-if
+    now, base, notes = result.trajectory, result.base_trajectory, result.origins
+    if json:
+        names = milestone_names(base, now)
+        print_json(whatif_data(now, base, result.diff, names=names, notes=notes))
+    else:
+        before, after = f"base ({result.base.name})", f"what-if ({result.name})"
+        zone = zone_of(tz, now)
+        view = diff_view(result.diff, before=before, after=after, notes=notes, zone=zone,
+                         question=result.question)  # fmt: skip
+        console().print(view)
+    structlog.get_logger().info("whatif", **_figures(result), ms=elapsed_ms(started))
+
+
+def _scenario_only(path: Path) -> None:
+    """Refuse a path that is not a scenario file before anything is read."""
     if not scenario.is_scenario(path):
         raise SimError(
             what="whatif takes a scenario file",
@@ -41,35 +66,18 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = None) -
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
             code="not-a-scenario",
         )
-    from sim.render.whatif import diff_view, whatif_data
 
-    with progress("computing the what-if"):
-        result = scenario.load_scenario(path)
-    if json:
-        names = milestone_names(result.base_trajectory, result.trajectory)
-        base, now = result.base_trajectory, result.trajectory
-        print_json(whatif_data(now, base, result.diff, names=names, notes=result.origins))
-    else:
-        console().print(
-            diff_view(
-                result.diff,
-                before=f"base ({result.base.name})",
-                after=f"what-if ({result.name})",
-                notes=result.origins,
-                question=result.question,
-                zone=zone_of(tz, result.trajectory),
-            )
-        )
-    structlog.get_logger().info(
-        "whatif",
-        scenario=result.name,
-        events=len(result.trajectory.events),
-        refolded=len(result.trajectory.events) - result.first_change,
-        milestones_moved=len(result.diff.milestones),
-        voided=len(result.diff.voided),
-        outcome_changed=result.diff.outcome_changed,
-        ms=elapsed_ms(started),
-    )
+
+def _figures(result: "WhatIf") -> dict[str, object]:
+    """The what-if's figures, for its log line."""
+    return {
+        "scenario": result.name,
+        "events": len(result.trajectory.events),
+        "refolded": len(result.trajectory.events) - result.first_change,
+        "milestones_moved": len(result.diff.milestones),
+        "voided": len(result.diff.voided),
+        "outcome_changed": result.diff.outcome_changed,
+    }
 
 
 @app.command("explain")
@@ -95,15 +103,7 @@ def explain_command(
         opened = sim.open(path)
     trajectory, base = opened.trajectory, opened.base
     zone = zone_of(tz, trajectory)
-    known = milestone_names(*(t for t in (trajectory, base) if t is not None))
-    if milestone not in known:
-        raise SimError(
-            what=f"unknown milestone {milestone!r}",
-            path=str(path),
-            expected="one of " + ", ".join(known),
-            hint=did_you_mean(milestone, known),
-            code="unknown-milestone",
-        )
+    _known_milestone(milestone, path, trajectory, base)
     from sim.render.whatif import explanation_data, explanation_view
 
     explanation = explain(trajectory, milestone, notes=opened.notes, base=base, zone=zone)
@@ -117,6 +117,21 @@ def explain_command(
     structlog.get_logger().info(
         "explain", scenario=trajectory.name, milestone=milestone, reached=explanation.reached
     )
+
+
+def _known_milestone(
+    milestone: str, path: Path, trajectory: Trajectory, base: Trajectory | None
+) -> None:
+    """Refuse a milestone that no event of ``trajectory`` (or of its base) names."""
+    known = milestone_names(*(t for t in (trajectory, base) if t is not None))
+    if milestone not in known:
+        raise SimError(
+            what=f"unknown milestone {milestone!r}",
+            path=str(path),
+            expected="one of " + ", ".join(known),
+            hint=did_you_mean(milestone, known),
+            code="unknown-milestone",
+        )
 
 
 @app.command("diff")

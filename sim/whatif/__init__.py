@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 from sim.whatif.derive import Baseline, WhatIf, apply_interventions, prepare, whatif
 from sim.whatif.editor import edit
+
+# the public names, re-exported (the editor and sim.scenario_spec import the same ones)
 from sim.whatif.interventions import (
     Amend,
     Insert,

@@ -87,6 +87,7 @@ def prepare(log: Log | Baseline, *, patience: timedelta = DEFAULT_PATIENCE) -> B
     )
 
 
+# a frozen value with a short repr, shaped as sim.analysis's View and the studies' records are
 @frozen(kw_only=True, repr=False)
 class WhatIf:
     """A what-if: its interventions, the re-timed log, its trajectory, its diff from the base."""

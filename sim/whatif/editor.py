@@ -20,6 +20,8 @@ import attrs
 from sim.errors import SimError, did_you_mean
 from sim.events import LINK_TYPES, Event
 from sim.schedule import Edit, Plan, moved_to
+
+# every intervention, as the facade (sim.whatif) and the scenario edge import them
 from sim.whatif.interventions import (
     Amend,
     Insert,

@@ -13,7 +13,7 @@ import difflib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypedDict, Unpack
 
 import attrs
 from attrs import field, frozen
@@ -31,6 +31,7 @@ __all__ = [
     "Remove",
     "Retime",
     "Selector",
+    "SelectorKeys",
     "amend",
     "insert",
     "located",
@@ -175,53 +176,36 @@ class Amend:
 Intervention: TypeAlias = Remove | Insert | Retime | Amend
 
 
-def remove(
-    *,
-    id: str | None = None,
-    kind: str | None = None,
-    actor: str | None = None,
-    since: object = None,
-    until: object = None,
-    all: bool = False,
-) -> Remove:
+class SelectorKeys(TypedDict, total=False):
+    """A selector's keywords, as the builders take them (see :class:`Selector`)."""
+
+    id: str | None
+    kind: str | None
+    actor: str | None
+    since: object
+    until: object
+    all: bool
+
+
+def remove(**target: Unpack[SelectorKeys]) -> Remove:
     """Remove events: ``remove(kind="assurance", since="2023-11-15", all=True)``."""
-    return Remove(target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all))
+    return Remove(target=Selector(**target))
 
 
 def retime(
-    *,
-    id: str | None = None,
-    kind: str | None = None,
-    actor: str | None = None,
-    since: object = None,
-    until: object = None,
-    all: bool = False,
-    by: str | timedelta | None = None,
-    to: object = None,
+    *, by: str | timedelta | None = None, to: object = None, **target: Unpack[SelectorKeys]
 ) -> Retime:
     """Move events: ``retime(id="final-offer", by="+3d")`` or ``to="2023-11-21T12:00:00Z"``."""
     return Retime(
-        target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all),
+        target=Selector(**target),
         by=None if by is None else parse_duration(by),
         to=None if to is None else retime_to(to),
     )
 
 
-def amend(
-    *,
-    id: str | None = None,
-    kind: str | None = None,
-    actor: str | None = None,
-    since: object = None,
-    until: object = None,
-    all: bool = False,
-    set: Mapping[str, Any],
-) -> Amend:
+def amend(*, set: Mapping[str, Any], **target: Unpack[SelectorKeys]) -> Amend:
     """Set fields: ``amend(id="hamas-answer", set={"decision": "rejected"})``."""
-    return Amend(
-        target=Selector(id=id, kind=kind, actor=actor, since=since, until=until, all=all),
-        fields=dict(set),
-    )
+    return Amend(target=Selector(**target), fields=dict(set))
 
 
 def insert(event: Event | Mapping[str, Any] | None = None, **record: Any) -> Insert:
