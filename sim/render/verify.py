@@ -1,4 +1,5 @@
-"""What ``sim verify`` found and repaired: as one JSON object, or as lines for the terminal.
+"""What ``sim verify`` found and repaired, and what ``sim check`` found: as one JSON object,
+or as lines for the terminal.
 
 The keys of :func:`verify_data` are a public contract (analysts' scripts read them).  The lines
 are :class:`rich.text.Text`, so a path or a fault's words are shown, never obeyed as markup or
@@ -7,6 +8,7 @@ as control characters.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,10 +16,11 @@ from rich.text import Text
 from sim.text import printable
 
 if TYPE_CHECKING:
+    from sim.history import Fault
     from sim.recovery import Repair
     from sim.store import VerifyReport
 
-__all__ = ["report_data", "verify_data", "verify_lines"]
+__all__ = ["check_data", "check_lines", "report_data", "verify_data", "verify_lines"]
 
 
 def report_data(report: VerifyReport) -> dict[str, Any]:
@@ -117,3 +120,27 @@ def verify_lines(report: VerifyReport, fixed: Repair | None, *, keep: int) -> li
     """``sim verify``'s lines: the report, and with ``--repair`` what was done (``keep``: how
     many backups ``--keep-backups`` keeps)."""
     return _report_lines(report) + ([] if fixed is None else _repair_lines(fixed, keep))
+
+
+def check_data(file: str, events: int, quotes: int, faults: Sequence[Fault]) -> dict[str, Any]:
+    """``sim check --json``: the log checked, its quotes, and each fault."""
+    return {
+        "path": file,
+        "events": events,
+        "quotes": quotes,
+        "ok": not faults,
+        "faults": [{"rule": f.rule, "event": f.event, "text": f.text} for f in faults],
+    }
+
+
+def check_lines(file: str, events: int, quotes: int, faults: Sequence[Fault]) -> list[str]:
+    """``sim check``'s lines (plain text, not markup): each fault, then the count."""
+    lines = [
+        f"{file}: {fault.event}: {fault.text} [{fault.rule}]"
+        if fault.event
+        else f"{file}: {fault.text} [{fault.rule}]"
+        for fault in faults
+    ]
+    if faults:
+        return [*lines, f"{len(faults)} fault(s) in {events} events"]
+    return [f"ok: {events} events, {quotes} quotes checked against their sources"]
