@@ -24,11 +24,11 @@ A what-if of a what-if (``whatif(result, more)``, or a scenario file whose ``bas
 scenario) is the what-if of the base's interventions followed by the new ones, applied to the
 recorded log: lags are those of the record, never of a derived history.
 
-The package, by job: :mod:`~sim.whatif.times` (durations and times), :mod:`~sim.whatif.
-interventions` (selectors and the four interventions), :mod:`~sim.whatif.editor` (what they do
-to a log), :mod:`~sim.whatif.derive` (the what-if and its consequences) and
-:mod:`~sim.whatif.records` (the codec, for inserted and amended records).  Everything here is
-pure: no I/O, no clock.
+The package, by job: :mod:`~sim.whatif.times` (durations and times),
+:mod:`~sim.whatif.interventions` (selectors and the four interventions),
+:mod:`~sim.whatif.editor` (what they do to a log), :mod:`~sim.whatif.derive` (the what-if and
+its consequences) and :mod:`~sim.whatif.records` (the codec, for inserted and amended records,
+loaded on first use).  Everything here is pure: no I/O, no clock.
 
 Scenario files are TOML data, read at the edge: :mod:`sim.scenario` reads them and
 :mod:`sim.scenario_spec` turns their content into interventions (``parse_scenario``,
