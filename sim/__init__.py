@@ -11,20 +11,31 @@ True
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from sim.append import Appended, append_event
 from sim.errors import SimError
 from sim.events import EVENT_TYPES, KINDS, Event
 from sim.fold import Log, Outcome, Trajectory, Voided, replay, state_at, take_snapshots
 from sim.rules import GUARDS, REDUCER_VERSION, apply
 from sim.state import NegotiationState
-from sim.store import load_log, verify, write_log
 
-if TYPE_CHECKING:  # the studies need the `study` extra: imported on first use (see __getattr__)
+if TYPE_CHECKING:  # imported on first use (see __getattr__)
+    from sim.append import Appended, append_event
+    from sim.scenario import Opened, open  # noqa: A004 (sim.open, the one way in)
+    from sim.store import load_log, verify, write_log
     from sim.studies import necessity, slack, study, uncertainty
 
 _STUDIES = frozenset({"necessity", "slack", "study", "uncertainty"})
+_EDGES = {
+    "Appended": "sim.append",
+    "append_event": "sim.append",
+    "Opened": "sim.scenario",
+    "open": "sim.scenario",
+    "load_log": "sim.store",
+    "verify": "sim.store",
+    "write_log": "sim.store",
+}
 
 __all__ = [
     "EVENT_TYPES",
@@ -35,6 +46,7 @@ __all__ = [
     "Event",
     "Log",
     "NegotiationState",
+    "Opened",
     "Outcome",
     "SimError",
     "Trajectory",
@@ -43,6 +55,7 @@ __all__ = [
     "apply",
     "load_log",
     "necessity",
+    "open",
     "replay",
     "slack",
     "state_at",
@@ -55,12 +68,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``sim.study``, ``sim.uncertainty``, ``sim.necessity`` and ``sim.slack``, imported on first
-    use: they need numpy, scipy, SALib, dask and pandas (the ``study`` extra), which ``import
-    sim`` does not load."""
+    """The edges' names and the studies, imported on first use.
+
+    ``sim.study``, ``sim.uncertainty``, ``sim.necessity`` and ``sim.slack`` need numpy, scipy,
+    SALib, dask and pandas (the ``study`` extra); ``sim.open``, ``sim.load_log``,
+    ``sim.append_event`` and the other file names need the codec and the store, which the core
+    (``import sim.whatif``, ``import sim.fold``) does without."""
     if name in _STUDIES:
         from sim import studies  # noqa: PLC0415
 
         return getattr(studies, name)
+    if name in _EDGES:
+        return getattr(importlib.import_module(_EDGES[name]), name)
     msg = f"module 'sim' has no attribute {name!r}"
     raise AttributeError(msg)

@@ -11,37 +11,48 @@ of a what-if), asks its question, and lists its interventions::
     [[intervention]]
     remove = { kind = "assurance", since = "2023-11-15", all = true }
 
-This module is the edge: it reads files and resolves paths; :mod:`sim.whatif` does the rest.
-Every fault is a :class:`SimError` naming the file (and the intervention and line, where there
-is one); nothing is ever written.
+This module is the edge: it reads files and resolves paths; :mod:`sim.scenario_spec` turns
+their content into interventions and :mod:`sim.whatif` does the rest.  Every fault is a
+:class:`SimError` naming the file (and the intervention and line, where there is one); nothing
+is ever written.
+
+:func:`open` (``sim.open``) is the one way in for the commands: a scenario folder, a ``.jsonl``
+log or a what-if ``.toml`` file, as an :class:`Opened` (the log, its trajectory, and for a
+what-if its base, question and what each intervention did).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import stat
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
+from attrs import frozen
 
 from sim import store
 from sim.codec import text_fault
 from sim.errors import ENVIRONMENT, SimError
 from sim.files import file_kind, read_regular, resolve, stat_path
-from sim.fold import Log
+from sim.fold import Log, Trajectory, replay
 
 if TYPE_CHECKING:  # the what-if engine is imported where a scenario file is read
-    from sim.whatif import Baseline, ScenarioSpec, WhatIf
+    from sim.analysis import Diff
+    from sim.scenario_spec import ScenarioSpec
+    from sim.whatif import Baseline, WhatIf
 
 __all__ = [
     "MAX_DEPTH",
     "MAX_SCENARIO",
+    "Opened",
     "is_scenario",
     "load",
     "load_scenario",
+    "open",
     "read_spec",
     "read_toml",
 ]
@@ -68,7 +79,7 @@ def read_spec(path: str | os.PathLike[str]) -> ScenarioSpec:
         limit=MAX_SCENARIO,
         too_deep=_too_deep,
     )
-    from sim.whatif import parse_scenario
+    from sim.scenario_spec import parse_scenario
 
     try:
         return parse_scenario(data, path=str(file), text=text)
@@ -252,3 +263,94 @@ def load(path: str | os.PathLike[str]) -> Log:
     if is_scenario(path):
         return load_scenario(path).log
     return store.load_log(path)
+
+
+# ------------------------------------------------------------------------------------ one way in
+
+
+@frozen(kw_only=True, repr=False)
+class Opened:
+    """What a path holds, as the commands show it: a log and its trajectory, and for a what-if
+    scenario the what-if itself (its base, its question, what each intervention did)."""
+
+    path: str
+    log: Log
+    whatif: WhatIf | None = None
+
+    @functools.cached_property
+    def trajectory(self) -> Trajectory:
+        """The log replayed; for a what-if, its trajectory (computed over the base)."""
+        return self.whatif.trajectory if self.whatif is not None else replay(self.log)
+
+    @functools.cached_property
+    def replayed(self) -> Trajectory:
+        """The log replayed as a recorded one: what ``replay``, ``timeline`` and ``state`` show.
+
+        For a what-if this replays its re-timed log again, which moves an event that waited at
+        a barrier a second time, so it can differ from :attr:`trajectory`; the commands keep
+        showing it until that is decided (their outputs are held by tests/test_snapshots.py).
+        """
+        return replay(self.log) if self.whatif is not None else self.trajectory
+
+    @property
+    def base(self) -> Trajectory | None:
+        """The base's trajectory, for a what-if."""
+        return self.whatif.base_trajectory if self.whatif is not None else None
+
+    @property
+    def question(self) -> str | None:
+        """The what-if's question, if it asks one."""
+        return (self.whatif.question or None) if self.whatif is not None else None
+
+    @property
+    def context(self) -> Literal["historical", "hypothetical"]:
+        """``historical`` for a recorded log, ``hypothetical`` for a what-if."""
+        return "historical" if self.whatif is None else "hypothetical"
+
+    @property
+    def diff(self) -> Diff | None:
+        """The what-if's diff from its base."""
+        return self.whatif.diff if self.whatif is not None else None
+
+    @property
+    def notes(self) -> Mapping[str, str]:
+        """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
+        return self.whatif.origins if self.whatif is not None else {}
+
+    def __repr__(self) -> str:
+        kind = "what-if" if self.whatif is not None else "log"
+        return f"<Opened {kind} {self.trajectory.name!r}: {len(self.log.events)} events>"
+
+
+def open(  # noqa: A001 (sim.open, the library's one way in, as the issue names it)
+    path: str | os.PathLike[str], *, prefer: str | None = None
+) -> Opened:
+    """A scenario folder or ``.jsonl`` log, or a what-if ``.toml`` file computed over its
+    base: what every analyst command shows.  A log is replayed when its trajectory is first
+    asked for.
+
+    ``prefer`` names a source (``"NPR"``, any part of its name) whose dates replace the record's
+    where it gives another (:func:`sim.sources.prefer`): the log is re-dated, not a what-if.
+    """
+    if is_scenario(path) and prefer is None:
+        result = load_scenario(path)
+        return Opened(path=str(path), log=result.log, whatif=result)
+    log = load(path)
+    return Opened(path=str(path), log=log if prefer is None else _preferring(log, prefer, path))
+
+
+def _preferring(log: Log, source: str, path: str | os.PathLike[str]) -> Log:
+    """``log`` re-dated by ``source``'s records: one of its events must have an alternative
+    from that source."""
+    from sim.sources import alternative_sources, prefer
+
+    known = alternative_sources(log)
+    if not any(source.casefold() in k.casefold() for k in known):
+        raise SimError(
+            what="no event of this log has an alternative from that source",
+            path=str(path),
+            expected="one of: " + ("; ".join(known) or "(this log has no alternatives)"),
+            found=repr(source),
+            code="unknown-source",
+        )
+    return prefer(log, source)

@@ -76,6 +76,25 @@ def test_chart_of_a_missing_log_is_a_clean_error(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--from", "2023-10-07T12:00:00", "--from time has no timezone"),
+        ("--to", "nonsense", "--to is not a date, a time or an event id of this log"),
+        ("--to", "cabinet_approval", "(use --to cabinet-approves)"),
+        ("--from", "2023-02-30", "invalid date; expected YYYY-MM-DD"),
+    ],
+)
+def test_chart_windows_are_read_as_at_is_and_name_their_flag(
+    tmp_path: Path, flag: str, value: str, says: str
+) -> None:
+    """--from and --to are parsed by --at's parser: the same faults, named by their flag."""
+    code, _, err = sim("chart", str(BASELINE), "-o", str(tmp_path / "c.png"), flag, value)
+    assert code == 2
+    assert says in err
+    assert _leftovers(tmp_path) == []
+
+
 # ------------------------------------------------------------------------------------ report
 
 

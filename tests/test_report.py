@@ -12,12 +12,18 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sim.cli.analyst import Target, explanation_steps, report_for
 from sim.events import Contact, Source
 from sim.fold import Trajectory, replay
 from sim.render.chart import chart_bytes, chart_figure, lane_colours
-from sim.render.report import inline_svg, reached_as, report_html, shift
-from sim.scenario import load_scenario
+from sim.render.report import (
+    explanation_steps,
+    inline_svg,
+    reached_as,
+    report_for,
+    report_html,
+    shift,
+)
+from sim.scenario import Opened, load_scenario
 from sim.store import load_log
 from sim.whatif import WhatIf
 
@@ -122,16 +128,11 @@ def test_everything_is_escaped() -> None:
 
 
 def test_a_what_if_report_shows_both_outcomes_the_shifts_and_why(no_assurance: WhatIf) -> None:
-    target = Target(
-        trajectory=no_assurance.trajectory,
-        base=no_assurance.base_trajectory,
-        question=no_assurance.question,
-        context="hypothetical",
-        diff=no_assurance.diff,
-        notes=no_assurance.origins,
-    )
+    target = Opened(path="no-shifa-assurance.toml", log=no_assurance.log, whatif=no_assurance)
     html = report_for(target)
-    verdict, chain = explanation_steps(target)
+    verdict, chain = explanation_steps(
+        no_assurance.trajectory, base=no_assurance.base_trajectory, notes=no_assurance.origins
+    )
     assert "<h1>What if Israel had not promised to keep al-Shifa running?</h1>" in html
     assert "<h3>What-if</h3>" in html
     assert "<h3>Base</h3>" in html
@@ -146,7 +147,7 @@ def test_a_what_if_report_shows_both_outcomes_the_shifts_and_why(no_assurance: W
 
 
 def test_the_baseline_explains_the_cabinet_approval_by_its_chain(baseline: Trajectory) -> None:
-    verdict, chain = explanation_steps(Target(trajectory=baseline))
+    verdict, chain = explanation_steps(baseline)
     assert verdict.startswith("cabinet_approval reached")
     assert all(step.ok for step in chain)
     assert chain[-1].event_id == "cabinet-approves"

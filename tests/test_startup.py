@@ -63,3 +63,27 @@ def test_a_replay_loads_no_library_that_draws_or_computes(command: list[str]) ->
 def test_the_check_sees_a_library_that_is_loaded() -> None:
     """The check above can fail: it names a heavy library once one is imported."""
     assert _heavy_loaded_by("import sim.cli, jinja2") == ["jinja2"]
+
+
+def _modules_loaded_by(code: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``code``."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(done.stdout.split())
+
+
+def test_importing_the_what_if_engine_loads_neither_the_codec_nor_orjson() -> None:
+    """The engine is core: the codec (and orjson, which it writes JSON with) is an edge."""
+    loaded = _modules_loaded_by("import sim.whatif")
+    assert "sim.whatif.derive" in loaded
+    assert {"sim.codec", "orjson", "sim.scenario", "sim.scenario_spec"}.isdisjoint(loaded)
+
+
+def test_the_import_check_sees_the_codec_once_an_edge_loads_it() -> None:
+    """The check above can fail: reading scenario files loads the codec."""
+    assert {"sim.codec", "orjson"} <= _modules_loaded_by("import sim.whatif, sim.scenario_spec")

@@ -13,14 +13,13 @@ from sim.cli import app
 from sim.errors import SimError
 from sim.events import Channel, Event
 from sim.fold import Log, replay
+from sim.scenario_spec import intervention_from_record, intervention_record
 from sim.store import write_log
 from sim.whatif import (
     Intervention,
     amend,
     format_duration,
     insert,
-    intervention_from_record,
-    intervention_record,
     parse_duration,
     remove,
     retime,

@@ -18,7 +18,7 @@ from sim.analysis.diff import (
     delays,
     diff,
 )
-from sim.analysis.explain import Explanation, Link, blame, explain
+from sim.analysis.explain import Explanation, Link, blame, explain, explained_milestone
 from sim.analysis.knowledge import (
     PUBLIC_KINDS,
     View,
@@ -26,6 +26,7 @@ from sim.analysis.knowledge import (
     known_by,
     learned_at,
     parties_in,
+    view_at,
     view_of,
 )
 from sim.analysis.milestones import (
@@ -54,11 +55,13 @@ __all__ = [
     "delays",
     "diff",
     "explain",
+    "explained_milestone",
     "known_by",
     "learned_at",
     "milestone_events",
     "milestone_names",
     "milestone_times",
     "parties_in",
+    "view_at",
     "view_of",
 ]

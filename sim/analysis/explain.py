@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from attrs import frozen
 
 from sim.analysis.diff import _barrier_words, delays
+from sim.analysis.milestones import concluding_event
 from sim.events import Event
 from sim.fold import Trajectory
 from sim.rules import GUARDS
@@ -298,3 +299,13 @@ def _ancestors(trajectory: Trajectory, index: int) -> set[int]:
                 found.add(j)
                 stack.append(j)
     return found
+
+
+def explained_milestone(trajectory: Trajectory, base: Trajectory | None = None) -> str | None:
+    """The milestone that decides the deal's outcome: the one the concluding event reached
+    (in ``trajectory``, or in ``base`` for a what-if that did not conclude)."""
+    for each in (trajectory, base):
+        event = concluding_event(each) if each is not None else None
+        if event is not None and event.milestone is not None:
+            return event.milestone
+    return None

@@ -26,6 +26,7 @@ from typing import Any, Final
 from attrs import frozen
 
 from sim import rules
+from sim.errors import SimError, did_you_mean
 from sim.events import Event
 from sim.fold import Trajectory
 from sim.parties import parties_of
@@ -274,3 +275,28 @@ def view_of(trajectory: Trajectory, party: str, at: datetime) -> View:
         unknown_links=unknown_links,
         unknown_fate=unknown_fate,
     )
+
+
+def _example_actor(trajectory: Trajectory) -> str:
+    """`` (north_president acts for north)``, from the log's own first compound actor id."""
+    for event in trajectory.events:
+        for actor in event.actors:
+            if "_" in actor:
+                return f" ({actor} acts for {actor.split('_', 1)[0]})"
+    return ""
+
+
+def view_at(trajectory: Trajectory, party: str, at: datetime | str) -> View:
+    """:func:`view_of` at a time or just after an event (its id), for a party of the log: one
+    its manifest lists or one that acts or is addressed (else ``unknown-party``)."""
+    parties = tuple(dict.fromkeys((*trajectory.scenario.party_ids, *parties_in(trajectory))))
+    if party not in parties:
+        raise SimError(
+            what=f"unknown party {party!r}",
+            expected="one of " + ", ".join(parties),
+            hint=did_you_mean(party, parties)
+            or "a party is the first part of an actor id" + _example_actor(trajectory),
+            code="unknown-party",
+        )
+    moment = trajectory.events[trajectory.index(at)].at if isinstance(at, str) else at
+    return view_of(trajectory, party, moment)

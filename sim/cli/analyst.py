@@ -10,19 +10,18 @@ import contextlib
 import importlib.util
 import stat
 import time
-from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
 import orjson
 import structlog
 import typer
-from attrs import frozen
 
-from sim import lock, scenario, store
-from sim.analysis import Diff, concluding_event, explain
+import sim
+from sim import lock, store
 from sim.cli.app import (
+    JsonFileOpt,
     WaitOpt,
     app,
     check_output,
@@ -34,18 +33,17 @@ from sim.cli.app import (
     print_json,
     shown,
 )
-from sim.cli.core import TzOpt, check_tz, zone_of
+from sim.cli.core import TzOpt, check_tz, parse_point, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean, os_fault
 from sim.files import file_kind, stat_path
-from sim.fold import Trajectory, replay
+from sim.scenario import Opened
 from sim.times import Zone, day_edge
 
 if TYPE_CHECKING:  # each command imports what it draws or encodes with (startup time)
-    from sim.exchange import Context
-    from sim.render.report import ExplainStep
+    from sim.render.report import report_for
 
-__all__ = ["Target", "explanation_steps", "load_target", "report_for"]
+__all__ = ["load_target", "report_for"]
 
 EXPORT_FORMATS: Final = ("plover", "cameo", "csv")
 
@@ -57,75 +55,22 @@ TargetArg = Annotated[
         metavar="PATH|SCENARIO",
     ),
 ]
-JsonOpt = Annotated[
-    bool, typer.Option("--json", help="Print one JSON object describing the output.")
-]
 
 
-@frozen(kw_only=True)
-class Target:
-    """What a command shows: a trajectory, and for a what-if its base, question and context."""
-
-    trajectory: Trajectory
-    base: Trajectory | None = None
-    question: str | None = None
-    context: "Context" = "historical"
-    diff: Diff | None = None
-    notes: Mapping[str, str] = {}
-    """Event id to what an intervention did to it (``removed by [[intervention]] #1``)."""
+def load_target(path: Path) -> Opened:
+    """:func:`sim.open` of ``path`` (kept for :mod:`sim.cli.study`)."""
+    return sim.open(path)
 
 
-def load_target(path: Path) -> Target:
-    """The log at ``path`` replayed, or the what-if scenario at ``path`` over its base."""
-    if scenario.is_scenario(path):
-        result = scenario.load_scenario(path)
-        return Target(
-            trajectory=result.trajectory,
-            base=result.base_trajectory,
-            question=result.question or None,
-            context="hypothetical",
-            diff=result.diff,
-            notes=result.origins,
-        )
-    return Target(trajectory=replay(store.load_log(path)))
+def __getattr__(name: str) -> Any:
+    """``report_for``, from :mod:`sim.render.report` on first use (kept for
+    :mod:`sim.cli.study`; the report's renderer is not loaded at every start)."""
+    if name == "report_for":
+        from sim.render import report
 
-
-def explained_milestone(target: Target) -> str | None:
-    """The milestone that decides the deal's outcome: the one the concluding event reached
-    (here, or in the base for a what-if that did not conclude)."""
-    for trajectory in (target.trajectory, target.base):
-        event = concluding_event(trajectory) if trajectory is not None else None
-        if event is not None and event.milestone is not None:
-            return event.milestone
-    return None
-
-
-def explanation_steps(target: Target, *, zone: Zone = UTC) -> tuple[str, tuple["ExplainStep", ...]]:
-    """The verdict and the chain of events behind the deal's outcome, for the report."""
-    from sim.render.report import ExplainStep
-    from sim.render.whatif import short_reason
-
-    name = explained_milestone(target)
-    if name is None:
-        return "no event concludes the deal here or in the base", ()
-    found = explain(target.trajectory, name, notes=target.notes, base=target.base, zone=zone)
-    steps = tuple(
-        ExplainStep(
-            event_id=link.id,
-            at=link.at,
-            kind=link.kind,
-            summary=link.summary,
-            status=(
-                "took effect"
-                if link.voided is None
-                else f"voided: {short_reason(link.voided)}"
-                + (f"; {link.blame}" if link.blame else "")
-            ),
-            ok=link.voided is None,
-        )
-        for link in found.chain
-    )
-    return found.verdict, steps
+        return report.report_for
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
 
 
 def _need_charts(command_name: str) -> None:
@@ -142,7 +87,7 @@ def _need_charts(command_name: str) -> None:
 def _written(
     command_name: str,
     path: Path,
-    target: Target,
+    target: Opened,
     data: dict[str, object],
     *,
     json: bool,
@@ -168,32 +113,6 @@ def _written(
         path=str(path),
         **{k: len(v) if isinstance(v, list) else v for k, v in data.items()},
         ms=elapsed_ms(started),
-    )
-
-
-def report_for(
-    target: Target,
-    *,
-    chart_svg: str | None = None,
-    zone: Zone = UTC,
-    study: dict[str, Any] | None = None,
-) -> str:
-    """The report of ``target`` as HTML, with the explanation of the deal's outcome (and a
-    study's section, for the study commands' ``--report``); times in ``zone``."""
-    from sim.render.report import report_html
-
-    verdict, chain = explanation_steps(target, zone=zone)
-    return report_html(
-        target.trajectory,
-        base=target.base,
-        question=target.question,
-        chart_svg=chart_svg,
-        explanation=chain,
-        verdict=verdict,
-        diff=target.diff,
-        notes=target.notes,
-        zone=zone,
-        study=study,
     )
 
 
@@ -227,7 +146,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
             help="Zoom: end here (a date, to the end of that day in --tz; a time; an id).",
         ),
     ] = None,
-    json: JsonOpt = False,
+    json: JsonFileOpt = False,
     tz: TzOpt = None,
 ) -> None:
     """Draw the timeline: a lane per party, spans for blackouts, suspensions and operations.
@@ -247,10 +166,7 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     with progress("loading", total=3) as steps:
         target = load_target(path)
         zone = zone_of(tz, target.trajectory)
-        window = {
-            "start": _window_edge(start, target, end=False, zone=zone),
-            "end": _window_edge(end, target, end=True, zone=zone),
-        }
+        window = _window(target, start, end, zone)
         steps.step("drawing")
         figure = chart_figure(
             target.trajectory,
@@ -268,37 +184,26 @@ def chart_command(  # noqa: PLR0917 (typer passes options by keyword)
     )
 
 
-def _window_edge(text: str | None, target: Target, *, end: bool, zone: Zone) -> datetime | None:
-    """``--from``/``--to``: a date (its start, or for ``--to`` its end, in ``zone``), an ISO 8601
-    time with an offset, or the id of an event (its time)."""
+def _window(target: Opened, start: str | None, end: str | None, zone: Zone) -> dict[str, Any]:
+    """The chart's ``start`` and ``end`` from ``--from`` and ``--to``."""
+    return {
+        "start": _window_edge(start, target, end=False, zone=zone),
+        "end": _window_edge(end, target, end=True, zone=zone),
+    }
+
+
+def _window_edge(text: str | None, target: Opened, *, end: bool, zone: Zone) -> datetime | None:
+    """``--from``/``--to`` (:func:`~sim.cli.core.parse_point`): a date is its start, or for
+    ``--to`` its end, in ``zone``; an event id (here or in the base) is its time."""
     if text is None:
         return None
     events = (*target.trajectory.events, *(target.base.events if target.base else ()))
-    named = next((e.at for e in events if e.id == text), None)
-    if named is not None:
-        return named
-    flag = "--to" if end else "--from"
-    try:
-        if len(text) == 10:
-            day = date.fromisoformat(text)
-            return day_edge(day, zone, end=end)
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise SimError(
-            what=f"{flag} is not a date, a time or an event id of this log",
-            expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
-            found=repr(text),
-            hint=did_you_mean(text, (e.id for e in events)),
-            code="bad-at",
-        ) from None
-    if moment.utcoffset() is None:
-        raise SimError(
-            what=f"{flag} time has no timezone",
-            expected="an offset such as +00:00 or Z",
-            found=repr(text),
-            code="bad-at",
-        )
-    return moment
+    point = parse_point(text, events, flag="--to" if end else "--from")
+    if isinstance(point, str):
+        return next(e.at for e in events if e.id == point)
+    if isinstance(point, datetime):
+        return point
+    return day_edge(point, zone, end=end)
 
 
 # ------------------------------------------------------------------------------------ report
@@ -311,7 +216,7 @@ def report_command(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="The report file (HTML).", metavar="FILE")
     ],
-    json: JsonOpt = False,
+    json: JsonFileOpt = False,
     tz: TzOpt = None,
 ) -> None:
     """Write one self-contained HTML report: outcome, milestones, chart, why, and the sources.
@@ -322,6 +227,7 @@ def report_command(
     Example: [bold]sim report scenarios/baseline -o report.html[/]
     """
     _need_charts("report")
+    from sim.render import report
     from sim.render.chart import chart_bytes, chart_figure
 
     started = time.perf_counter()
@@ -334,7 +240,7 @@ def report_command(
         figure = chart_figure(target.trajectory, base=target.base, title=target.question, zone=zone)
         svg = chart_bytes(figure, "svg").decode("utf-8")
         steps.step("writing the report")
-        html = report_for(target, chart_svg=svg, zone=zone)
+        html = report.report_for(target, chart_svg=svg, zone=zone)
         data = html.encode("utf-8")
         steps.step("saving")
         store.write_file(output, data)
@@ -367,7 +273,7 @@ def export_command(
         Path | None,
         typer.Option("-o", "--output", help="Write here instead of stdout.", metavar="FILE"),
     ] = None,
-    json: JsonOpt = False,
+    json: JsonFileOpt = False,
 ) -> None:
     """Export events as PLOVER or CAMEO event data, or as a flat CSV of every field.
 
@@ -463,7 +369,7 @@ def import_command(
     force: Annotated[
         bool, typer.Option("--force", help="Replace a log that already exists there.")
     ] = False,
-    json: JsonOpt = False,
+    json: JsonFileOpt = False,
     wait: WaitOpt = lock.WAIT,
 ) -> None:
     """Build a hash-chained log from a CSV of events, every row validated first.

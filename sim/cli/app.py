@@ -30,6 +30,8 @@ from sim.files import file_kind, stat_path
 from sim.text import printable
 
 __all__ = [
+    "JsonFileOpt",
+    "JsonOpt",
     "WaitOpt",
     "app",
     "check_output",
@@ -68,6 +70,13 @@ WaitOpt = Annotated[
         help="Wait at most this long for another writer to finish (then exit 3, naming it).",
     ),
 ]
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
+JsonFileOpt = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object describing the output.")
+]
+"""``--json`` of the commands that write a file (chart, report, export, import)."""
 
 
 def shown(text: object) -> str:
@@ -182,7 +191,12 @@ def output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
 
 
 def check_output(output: Path) -> None:
-    """Refuse, before any work, an output whose folder is missing or that is not a file."""
+    """Refuse, before any work, an output whose folder is missing or that is not a file.
+
+    :func:`sim.store.write_file` checks the folder again when it writes (the same message and
+    code); this check runs first so that nothing is computed for an output that cannot be
+    written.  One shared check needs a function of the store's (``store.py`` is not this
+    module's to change): until then the folder's check stands in both places."""
     folder = stat_path(output.parent, doing="write the output")
     if folder is None or not stat.S_ISDIR(folder.st_mode):
         raise SimError(

@@ -5,11 +5,12 @@ import time
 from pathlib import Path
 from typing import Annotated
 
+import attrs
 import structlog
 import typer
 
 from sim import lock
-from sim.append import append_event, read_event
+from sim.append import Appended, append_event, read_event
 from sim.cli.app import WaitOpt, app, command, console, elapsed_ms, print_json, shown
 from sim.errors import SimError
 from sim.files import read_regular
@@ -58,28 +59,9 @@ def append_command(
         log, read_event(_read_input(event), source=source), expect=expect, wait=wait
     )
     if json:
-        print_json(
-            {
-                "path": result.path,
-                "id": result.id,
-                "line": result.line,
-                "events": result.events,
-                "head": result.head,
-                "written": result.written,
-            }
-        )
-    elif result.written:
-        console().print(
-            f"appended {shown(result.id)} to {shown(result.path)} as line {result.line}: "
-            f"{result.events} events, head {result.head}",
-            soft_wrap=True,
-        )
+        print_json(attrs.asdict(result))  # path, id, line, events, head, written
     else:
-        console().print(
-            f"{shown(result.id)} is already in {shown(result.path)} (line {result.line}), "
-            "identical: nothing written",
-            soft_wrap=True,
-        )
+        console().print(_said(result), soft_wrap=True)
     structlog.get_logger().info(
         "append",
         path=result.path,
@@ -87,6 +69,19 @@ def append_command(
         written=result.written,
         events=result.events,
         ms=elapsed_ms(started),
+    )
+
+
+def _said(result: Appended) -> str:
+    """What the append did, in one line."""
+    if result.written:
+        return (
+            f"appended {shown(result.id)} to {shown(result.path)} as line {result.line}: "
+            f"{result.events} events, head {result.head}"
+        )
+    return (
+        f"{shown(result.id)} is already in {shown(result.path)} (line {result.line}), "
+        "identical: nothing written"
     )
 
 

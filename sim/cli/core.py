@@ -2,6 +2,7 @@
 
 import re
 import time
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,9 +10,11 @@ from typing import Annotated, Any
 import structlog
 import typer
 
-from sim import lock, recovery, scenario, store
+import sim
+from sim import lock, recovery, store
 from sim.analysis import milestone_names
 from sim.cli.app import (
+    JsonOpt,
     WaitOpt,
     app,
     command,
@@ -23,11 +26,13 @@ from sim.cli.app import (
 )
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
-from sim.fold import Log, Trajectory, replay
+from sim.events import Event
+from sim.fold import Log, Trajectory
 from sim.render.data import replay_data, state_data
+from sim.state import NegotiationState
 from sim.times import Zone, day_edge, parse_zone, show_time
 
-__all__ = ["TzOpt", "WidthOpt", "check_tz", "moment_of", "parse_point", "zone_of"]
+__all__ = ["JsonOpt", "TzOpt", "WidthOpt", "check_tz", "moment_of", "parse_point", "zone_of"]
 
 PathArg = Annotated[
     Path,
@@ -35,7 +40,6 @@ PathArg = Annotated[
         help="A scenario folder (holding events.jsonl), a .jsonl log, or a what-if .toml file."
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
 PreferOpt = Annotated[
     str | None,
     typer.Option(
@@ -101,17 +105,22 @@ def _point_label(point: date | datetime | str, zone: Zone) -> str:
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _nearest_point(text: str, log: Log) -> str | None:
-    """What ``--at`` may have meant: the event that names a milestone of that name, or ids
+def _nearest_point(text: str, events: tuple[Event, ...], flag: str) -> str | None:
+    """What a point may have meant: the event that names a milestone of that name, or ids
     spelled like it."""
-    naming = next((e.id for e in log.events if e.milestone == text), None)
+    naming = next((e.id for e in events if e.milestone == text), None)
     if naming is not None:
-        return f"{text} is a milestone; the event that names it is {naming} (use --at {naming})"
-    return did_you_mean(text, (e.id for e in log.events))
+        return f"{text} is a milestone; the event that names it is {naming} (use {flag} {naming})"
+    return did_you_mean(text, (e.id for e in events))
 
 
-def parse_point(text: str, log: Log) -> date | datetime | str:
-    """``--at``: a date, an ISO 8601 time with an offset, or an event id of ``log``."""
+def parse_point(
+    text: str, log: Log | Iterable[Event], *, flag: str = "--at"
+) -> date | datetime | str:
+    """A point given on the command line (``--at``, ``--from``, ``--to``): a date (a day, as
+    given), an ISO 8601 time with an offset, or the id of an event of ``log``.  Every fault is
+    one :class:`SimError` with the code ``bad-at``."""
+    events = tuple(log.events if isinstance(log, Log) else log)
     if _DATE.fullmatch(text):
         try:
             return date.fromisoformat(text)
@@ -119,45 +128,26 @@ def parse_point(text: str, log: Log) -> date | datetime | str:
             raise SimError(
                 what="invalid date", expected="YYYY-MM-DD", found=f"{text!r} ({exc})", code="bad-at"
             ) from None
-    if any(e.id == text for e in log.events):
+    if any(e.id == text for e in events):
         return text
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise SimError(
-            what="--at is not a date, a time or an event id of this log",
+            what=f"{flag} is not a date, a time or an event id of this log",
             expected="YYYY-MM-DD, an ISO 8601 time such as 2023-11-15T12:00:00+00:00, or an id",
             found=repr(text),
-            hint=_nearest_point(text, log),
+            hint=_nearest_point(text, events, flag),
             code="bad-at",
         ) from None
     if moment.utcoffset() is None:
         raise SimError(
-            what="--at time has no timezone",
+            what=f"{flag} time has no timezone",
             expected="an offset such as +00:00 or Z",
             found=repr(text),
             code="bad-at",
         )
     return moment
-
-
-def load_preferring(path: Path, prefer_source: str | None) -> Log:
-    """Load the log at ``path``; with ``prefer_source``, re-dated by that source's records."""
-    log = scenario.load(path)
-    if prefer_source is None:
-        return log
-    from sim.sources import alternative_sources, prefer
-
-    known = alternative_sources(log)
-    if not any(prefer_source.casefold() in k.casefold() for k in known):
-        raise SimError(
-            what="no event of this log has an alternative from that source",
-            path=str(path),
-            expected="one of: " + ("; ".join(known) or "(this log has no alternatives)"),
-            found=repr(prefer_source),
-            code="unknown-source",
-        )
-    return prefer(log, prefer_source)
 
 
 @app.command("replay")
@@ -178,10 +168,9 @@ def replay_command(
     started = time.perf_counter()
     check_tz(tz)
     with progress("loading and replaying"):
-        log = load_preferring(path, prefer_source)
-        trajectory = replay(log)
-    zone = zone_of(tz, log)
-    _report(trajectory, json=json, zone=zone)
+        opened = sim.open(path, prefer=prefer_source)
+        trajectory = opened.replayed
+    _report(trajectory, json=json, zone=zone_of(tz, opened.log))
     structlog.get_logger().info(
         "replay",
         scenario=trajectory.name,
@@ -191,15 +180,19 @@ def replay_command(
         ms=elapsed_ms(started),
     )
     if strict and trajectory.voided:
-        first = trajectory.voided[0]
-        raise SimError(
-            what=f"strict replay: {len(trajectory.voided)} event(s) voided; "
-            f"first {first.id!r}: {first.reason}",
-            path=str(path),
-            line=log.index(first.id) + 1 if log.hashes else None,
-            exit_code=1,
-            code="voided",
-        )
+        raise _strict_failure(trajectory, opened.log, path)
+
+
+def _strict_failure(trajectory: Trajectory, log: Log, path: Path) -> SimError:
+    first = trajectory.voided[0]
+    return SimError(
+        what=f"strict replay: {len(trajectory.voided)} event(s) voided; "
+        f"first {first.id!r}: {first.reason}",
+        path=str(path),
+        line=log.index(first.id) + 1 if log.hashes else None,
+        exit_code=1,
+        code="voided",
+    )
 
 
 def _report(trajectory: Trajectory, *, json: bool, zone: Zone) -> None:
@@ -241,32 +234,36 @@ def state_command(  # noqa: PLR0917 (typer passes options by keyword)
     """
     check_tz(tz)
     with progress("loading"):
-        log = scenario.load(path)
-        point = parse_point(at, log)
-    zone = zone_of(tz, log)
+        opened = sim.open(path)
+        point = parse_point(at, opened.log)
+    zone = zone_of(tz, opened.log)
     if as_known_by is not None:
         from sim.cli.whatif import knowledge
 
-        knowledge(log, point, as_known_by, json=json, zone=zone, width=width)
+        knowledge(opened, point, as_known_by, json=json, zone=zone, width=width)
         return
     with progress("replaying"):
-        state = replay(log).state_at(moment_of(point, zone))
+        state = opened.replayed.state_at(moment_of(point, zone))
+    name = opened.log.name
     if json:
-        data = state_data(state)
-        print_json({"scenario": log.name, "at": str(point), **data})
+        print_json({"scenario": name, "at": str(point), **state_data(state)})
     else:
-        from sim.render.terminal import offers_view, responses_view, state_view
-
-        out = console(width=width)
-        out.print(state_view(state, title=f"{log.name} at {_point_label(point, zone)}"))
-        if state.offers:
-            out.print(offers_view(state, width=out.width))
-        if state.responses:
-            out.print(responses_view(state, width=out.width))
-    beyond = _beyond_the_log(log, moment_of(point, zone))
+        _print_state(state, title=f"{name} at {_point_label(point, zone)}", width=width)
+    beyond = _beyond_the_log(opened.log, moment_of(point, zone))
     if beyond:
         err_console().print(f"note: {beyond}", highlight=False)
-    structlog.get_logger().info("state", scenario=log.name, at=str(point), talks=state.talks)
+    structlog.get_logger().info("state", scenario=name, at=str(point), talks=state.talks)
+
+
+def _print_state(state: NegotiationState, *, title: str, width: int | None) -> None:
+    from sim.render.terminal import offers_view, responses_view, state_view
+
+    out = console(width=width)
+    out.print(state_view(state, title=title))
+    if state.offers:
+        out.print(offers_view(state, width=out.width))
+    if state.responses:
+        out.print(responses_view(state, width=out.width))
 
 
 def _beyond_the_log(log: Log, moment: datetime | str) -> str | None:
@@ -328,6 +325,29 @@ def verify_command(
     Without a pinned head (nor --head) lines cut off the end cannot be seen: verify says so,
     and with --strict fails.  Example: [bold]sim verify scenarios/baseline[/]
     """
+    _repair_or_head(repair=repair, head=head)
+    from sim.render.verify import verify_data, verify_lines
+
+    with progress("repairing" if repair else "verifying"):
+        fixed = recovery.repair(path, keep=keep_backups, wait=wait) if repair else None
+        report = fixed.before if fixed else store.verify(path, head=head)
+    final = fixed.after if fixed else report
+    if json:
+        print_json(verify_data(report, fixed))
+    else:
+        out = console()
+        out.soft_wrap = True
+        for line in verify_lines(report, fixed, keep=keep_backups):
+            out.print(line)
+    repaired = bool(fixed and fixed.repaired)
+    structlog.get_logger().info("verify", path=report.path, lines=report.lines, ok=report.ok,
+                                torn=report.torn is not None, repaired=repaired)  # fmt: skip
+    if not final.ok or (strict and final.unchecked is not None):
+        raise typer.Exit(1)
+
+
+def _repair_or_head(*, repair: bool, head: str | None) -> None:
+    """Refuse ``--repair`` with ``--head``: a repair works from the pinned head."""
     if repair and head is not None:
         raise SimError(
             what="--repair works from the pinned head, so it takes no --head",
@@ -335,96 +355,6 @@ def verify_command(
             found="both",
             code="bad-option",
         )
-    with progress("repairing" if repair else "verifying"):
-        fixed = recovery.repair(path, keep=keep_backups, wait=wait) if repair else None
-        report = fixed.before if fixed else store.verify(path, head=head)
-    final = fixed.after if fixed else report
-    if json:
-        data = _report_data(report)
-        if fixed is not None:
-            data["repair"] = {
-                "repaired": fixed.repaired,
-                "backup": fixed.backup,
-                "cut_bytes": fixed.cut,
-                "after": _report_data(fixed.after),
-                "removed_backups": list(fixed.removed),
-                "refused": fixed.refused,
-            }
-        print_json(data)
-    else:
-        _print_report(report)
-        if fixed is not None:
-            _print_repair(fixed, keep_backups)
-    structlog.get_logger().info(
-        "verify",
-        path=report.path,
-        lines=report.lines,
-        ok=report.ok,
-        torn=report.torn is not None,
-        repaired=bool(fixed and fixed.repaired),
-    )
-    if not final.ok or (strict and final.unchecked is not None):
-        raise typer.Exit(1)
-
-
-def _report_data(report: store.VerifyReport) -> dict[str, Any]:
-    torn = report.torn
-    return {
-        "path": report.path,
-        "ok": report.ok,
-        "lines": report.lines,
-        "head": report.head,
-        "pinned": report.pinned,
-        "faults": [{"line": n, "fault": f} for n, f in report.faults],
-        "torn": None
-        if torn is None
-        else {"line": torn.line, "offset": torn.offset, "bytes": torn.size, "found": torn.found},
-        "tail_unchecked": report.unchecked,
-    }
-
-
-def _print_report(report: store.VerifyReport) -> None:
-    out = console()
-    out.soft_wrap = True
-    status = "[green]ok[/]" if report.ok else "[red]DAMAGED[/]"
-    if report.ok and report.unchecked is not None:
-        status = "[yellow]ok as far as it can be checked[/]"
-    out.print(f"{shown(report.path)}: {report.lines} lines, {status}")
-    out.print(f"head {report.head}")
-    for number, fault in report.faults:
-        out.print(f"  line {number}: {shown(fault)}")
-    if report.unchecked is not None:
-        out.print(
-            f"  [yellow]end unchecked[/]: {shown(report.unchecked)}; pass --head HASH (a head "
-            "you kept) to check it, or `sim seal` the log to pin its head as it is now"
-        )
-    if report.torn is not None and report.only_torn:
-        out.print(f"  hint: `sim verify --repair {shown(report.path)}` cuts off the torn line")
-
-
-def _print_repair(fixed: recovery.Repair, keep: int) -> None:
-    out = console()
-    out.soft_wrap = True
-    if fixed.repaired:
-        out.print(
-            f"repaired: cut {fixed.cut} bytes off the end; the original is kept at "
-            f"{shown(fixed.backup or '')}"
-        )
-        if fixed.removed:
-            out.print(
-                f"removed {len(fixed.removed)} older backup(s), keeping the last {keep}: "
-                + ", ".join(shown(r) for r in fixed.removed)
-            )
-        _print_report(fixed.after)
-    elif fixed.refused is not None:
-        out.print(f"[red]not repaired[/]: {shown(fixed.refused)}; nothing was changed")
-    elif not fixed.before.ok:
-        out.print(
-            "[red]not repaired[/]: only a torn last line, as the only fault, is repaired; "
-            "this log has other damage, so nothing was changed"
-        )
-    else:
-        out.print("nothing to repair")
 
 
 @app.command("seal")

@@ -13,9 +13,10 @@ from sim.cli.app import app, command, console, elapsed_ms, print_json
 from sim.cli.core import JsonOpt, PathArg
 from sim.errors import DAMAGED, SimError
 from sim.files import read_regular, stat_path
-from sim.fold import replay
+from sim.fold import Log, replay
 from sim.history import README, SCENARIO_TOML, Fault, check_history
 from sim.manifest import Manifest
+from sim.render.verify import check_data, check_lines
 
 __all__ = ["check_command", "new_command", "table_command"]
 
@@ -37,6 +38,24 @@ def new_command(
     Example: [bold]sim new scenarios/armistice[/]  (then edit scenario.toml, add events with
     sim append, and run sim check)
     """
+    _scaffold(path)
+    structlog.get_logger().info("new", path=str(path))
+    if json:
+        files = ["scenario.toml", "events.jsonl", "sources/README.md", "README.md"]
+        print_json({"path": str(path), "files": [str(path / f) for f in files]})
+        return
+    out = console()
+    out.print(f"created {path}: scenario.toml, events.jsonl (empty), sources/, README.md")
+    out.print(
+        f"next: edit scenario.toml; add events with sim append {path} EVENT.json --expect N; "
+        f"then sim check {path}",
+        soft_wrap=True,
+    )
+
+
+def _scaffold(path: Path) -> None:
+    """Create the new history's folder and files; refuse a path that exists or whose folder
+    does not.  (Its file writing belongs beside the templates, in sim.history: left there.)"""
     if stat_path(path, doing="create the history") is not None:
         raise SimError(
             what="something already exists there",
@@ -67,18 +86,6 @@ def new_command(
         path / "sources" / "README.md",
         b"# Sources\n\nCopies of the records this history cites, each listed as a [[source]] "
         b"of scenario.toml. Quote them verbatim.\n",
-    )
-    structlog.get_logger().info("new", path=str(path))
-    if json:
-        files = ["scenario.toml", "events.jsonl", "sources/README.md", "README.md"]
-        print_json({"path": str(path), "files": [str(path / f) for f in files]})
-        return
-    out = console()
-    out.print(f"created {path}: scenario.toml, events.jsonl (empty), sources/, README.md")
-    out.print(
-        f"next: edit scenario.toml; add events with sim append {path} EVENT.json --expect N; "
-        f"then sim check {path}",
-        soft_wrap=True,
     )
 
 
@@ -119,8 +126,31 @@ def check_command(path: PathArg, json: JsonOpt = False) -> None:
     """
     started = time.perf_counter()
     file = store.log_path(path)
+    log = _log_to_check(path, file)
+    faults = _faults(log, file)
+    quotes = sum(
+        1
+        for e in log.events
+        for s in (e.source, *e.also, *(a.source for a in e.alternatives))
+        if s.quote
+    )
+    if json:
+        print_json(check_data(str(file), len(log.events), quotes, faults))
+    else:
+        out = console()
+        *found, summary = check_lines(str(file), len(log.events), quotes, faults)
+        for line in found:
+            out.print(line, markup=False, soft_wrap=True)
+        out.print(summary, markup=False)
+    structlog.get_logger().info("check", path=str(file), faults=len(faults), ms=elapsed_ms(started))
+    if faults:
+        raise typer.Exit(DAMAGED)
+
+
+def _log_to_check(path: Path, file: Path) -> Log:
+    """The log to check; an empty one is said so, and exits 1."""
     try:
-        log = store.load_log(path)
+        return store.load_log(path)
     except SimError as exc:
         if exc.code != "empty-log":
             raise
@@ -130,49 +160,15 @@ def check_command(path: PathArg, json: JsonOpt = False) -> None:
             soft_wrap=True,
         )
         raise typer.Exit(DAMAGED) from None
-    trajectory = replay(log)
+
+
+def _faults(log: Log, file: Path) -> list[Fault]:
+    """What ``sim check`` finds in ``log`` (read from ``file``), against its manifest."""
     if log.manifest is None:
-        faults = [
-            Fault(
-                rule="manifest",
-                event=None,
-                text=f"no {store.MANIFEST_NAME} beside {file.name}: start one with sim new",
-            )
-        ]
-    else:
-        texts = _texts(file.parent, log.manifest)
-        faults = check_history(trajectory, log.manifest, texts, recorded=log.events)
-    quotes = sum(
-        1
-        for e in log.events
-        for s in (e.source, *e.also, *(a.source for a in e.alternatives))
-        if s.quote
-    )
-    if json:
-        print_json(
-            {
-                "path": str(file),
-                "events": len(log.events),
-                "quotes": quotes,
-                "ok": not faults,
-                "faults": [{"rule": f.rule, "event": f.event, "text": f.text} for f in faults],
-            }
-        )
-    else:
-        out = console()
-        for fault in faults:
-            where = f"{file}: {fault.event}: " if fault.event else f"{file}: "
-            out.print(f"{where}{fault.text} [{fault.rule}]", markup=False, soft_wrap=True)
-        if faults:
-            out.print(f"{len(faults)} fault(s) in {len(log.events)} events", markup=False)
-        else:
-            out.print(
-                f"ok: {len(log.events)} events, {quotes} quotes checked against their sources",
-                markup=False,
-            )
-    structlog.get_logger().info("check", path=str(file), faults=len(faults), ms=elapsed_ms(started))
-    if faults:
-        raise typer.Exit(DAMAGED)
+        text = f"no {store.MANIFEST_NAME} beside {file.name}: start one with sim new"
+        return [Fault(rule="manifest", event=None, text=text)]
+    texts = _texts(file.parent, log.manifest)
+    return check_history(replay(log), log.manifest, texts, recorded=log.events)
 
 
 @app.command("table")

@@ -6,11 +6,10 @@ from typing import Annotated
 import structlog
 import typer
 
-from sim.analysis import concluding_event
+import sim
 from sim.cli.app import app, command, console, elapsed_ms, print_json
-from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, check_tz, load_preferring, zone_of
+from sim.cli.core import JsonOpt, PathArg, PreferOpt, TzOpt, check_tz, zone_of
 from sim.cli.progress import progress
-from sim.fold import replay
 from sim.render.data import timeline_data
 
 __all__ = ["timeline_command"]
@@ -41,25 +40,17 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
     started = time.perf_counter()
     check_tz(tz)
     with progress("loading and replaying"):
-        log = load_preferring(path, prefer_source)
-        trajectory = replay(log)
-    zone = zone_of(tz, log)
+        opened = sim.open(path, prefer=prefer_source)
+        trajectory = opened.replayed
+    zone = zone_of(tz, opened.log)
     if json:
         print_json(timeline_data(trajectory))
     else:
-        from sim.render.terminal import plain, timeline_view, when
+        from sim.render.terminal import timeline_ending, timeline_view
 
         out = console(width=width)
         out.print(timeline_view(trajectory, quotes=quotes, zone=zone))
-        outcome = trajectory.outcome
-        concluded = concluding_event(trajectory)
-        if outcome.concluded and concluded is not None:
-            said = f"Concluded {when(concluded, zone)} on text {outcome.text}"
-            out.print(plain(said, "bold green"))
-        else:
-            out.print("Not concluded", style="bold red")
-        for voided in trajectory.voided:
-            out.print(plain(f"voided {voided.id}: {voided.reason}", "red"))
+        out.print(timeline_ending(trajectory, zone))
     structlog.get_logger().info(
         "timeline",
         scenario=trajectory.name,

@@ -1,38 +1,31 @@
 """The counterfactual commands: whatif, explain and diff (and the knowledge view of state)."""
 
 import time
-from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import structlog
 import typer
 
-from sim import scenario, store
-from sim.analysis import diff, explain, milestone_names, parties_in, view_of
-from sim.cli.app import app, command, console, elapsed_ms, print_json
+import sim
+from sim import scenario
+from sim.analysis import diff, explain, milestone_names, view_at
+from sim.cli.app import JsonOpt, app, command, console, elapsed_ms, print_json
 from sim.cli.core import TzOpt, WidthOpt, check_tz, moment_of, zone_of
 from sim.cli.progress import progress
 from sim.errors import SimError, did_you_mean
-from sim.fold import Log, Trajectory, replay
-from sim.render.data import state_data
+from sim.fold import Trajectory
 from sim.times import Zone
 
-__all__ = ["knowledge", "load_trajectory"]
+if TYPE_CHECKING:
+    from sim.whatif import WhatIf
+
+__all__ = ["knowledge"]
 
 ScenarioArg = Annotated[
     Path, typer.Argument(help="A what-if scenario file (.toml).", metavar="SCENARIO")
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")]
-
-
-def load_trajectory(path: Path) -> tuple[Trajectory, Trajectory | None, Mapping[str, str]]:
-    """A log's trajectory, or a scenario's with its base's and what its interventions did."""
-    if scenario.is_scenario(path):
-        result = scenario.load_scenario(path)
-        return result.trajectory, result.base_trajectory, result.origins
-    return replay(store.load_log(path)), None, {}
 
 
 @app.command("whatif")
@@ -44,6 +37,27 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = None) -
     """
     started = time.perf_counter()
     check_tz(tz)
+    _scenario_only(path)
+    from sim.render.whatif import diff_view, whatif_data
+
+    with progress("computing the what-if"):
+        result = sim.open(path).whatif
+        assert result is not None  # a scenario file opens as a what-if
+    now, base, notes = result.trajectory, result.base_trajectory, result.origins
+    if json:
+        names = milestone_names(base, now)
+        print_json(whatif_data(now, base, result.diff, names=names, notes=notes))
+    else:
+        before, after = f"base ({result.base.name})", f"what-if ({result.name})"
+        zone = zone_of(tz, now)
+        view = diff_view(result.diff, before=before, after=after, notes=notes, zone=zone,
+                         question=result.question)  # fmt: skip
+        console().print(view)
+    structlog.get_logger().info("whatif", **_figures(result), ms=elapsed_ms(started))
+
+
+def _scenario_only(path: Path) -> None:
+    """Refuse a path that is not a scenario file before anything is read."""
     if not scenario.is_scenario(path):
         raise SimError(
             what="whatif takes a scenario file",
@@ -52,43 +66,18 @@ def whatif_command(path: ScenarioArg, json: JsonOpt = False, tz: TzOpt = None) -
             hint="to replay a log use `sim replay`; to compare two logs use `sim diff A B`",
             code="not-a-scenario",
         )
-    from sim.render.whatif import diff_view, whatif_data
 
-    with progress("computing the what-if"):
-        result = scenario.load_scenario(path)
-    zone = zone_of(tz, result.trajectory)
-    names = milestone_names(result.base_trajectory, result.trajectory)
-    if json:
-        print_json(
-            whatif_data(
-                result.trajectory,
-                result.base_trajectory,
-                result.diff,
-                names=names,
-                notes=result.origins,
-            )
-        )
-    else:
-        console().print(
-            diff_view(
-                result.diff,
-                before=f"base ({result.base.name})",
-                after=f"what-if ({result.name})",
-                notes=result.origins,
-                question=result.question,
-                zone=zone,
-            )
-        )
-    structlog.get_logger().info(
-        "whatif",
-        scenario=result.name,
-        events=len(result.trajectory.events),
-        refolded=len(result.trajectory.events) - result.first_change,
-        milestones_moved=len(result.diff.milestones),
-        voided=len(result.diff.voided),
-        outcome_changed=result.diff.outcome_changed,
-        ms=elapsed_ms(started),
-    )
+
+def _figures(result: "WhatIf") -> dict[str, object]:
+    """The what-if's figures, for its log line."""
+    return {
+        "scenario": result.name,
+        "events": len(result.trajectory.events),
+        "refolded": len(result.trajectory.events) - result.first_change,
+        "milestones_moved": len(result.diff.milestones),
+        "voided": len(result.diff.voided),
+        "outcome_changed": result.diff.outcome_changed,
+    }
 
 
 @app.command("explain")
@@ -111,20 +100,13 @@ def explain_command(
     """
     check_tz(tz)
     with progress("loading"):
-        trajectory, base, notes = load_trajectory(path)
+        opened = sim.open(path)
+    trajectory, base = opened.trajectory, opened.base
     zone = zone_of(tz, trajectory)
-    known = milestone_names(*(t for t in (trajectory, base) if t is not None))
-    if milestone not in known:
-        raise SimError(
-            what=f"unknown milestone {milestone!r}",
-            path=str(path),
-            expected="one of " + ", ".join(known),
-            hint=did_you_mean(milestone, known),
-            code="unknown-milestone",
-        )
+    _known_milestone(milestone, path, trajectory, base)
     from sim.render.whatif import explanation_data, explanation_view
 
-    explanation = explain(trajectory, milestone, notes=notes, base=base, zone=zone)
+    explanation = explain(trajectory, milestone, notes=opened.notes, base=base, zone=zone)
     if json:
         print_json({"scenario": trajectory.name, **explanation_data(explanation)})
     else:
@@ -135,6 +117,21 @@ def explain_command(
     structlog.get_logger().info(
         "explain", scenario=trajectory.name, milestone=milestone, reached=explanation.reached
     )
+
+
+def _known_milestone(
+    milestone: str, path: Path, trajectory: Trajectory, base: Trajectory | None
+) -> None:
+    """Refuse a milestone that no event of ``trajectory`` (or of its base) names."""
+    known = milestone_names(*(t for t in (trajectory, base) if t is not None))
+    if milestone not in known:
+        raise SimError(
+            what=f"unknown milestone {milestone!r}",
+            path=str(path),
+            expected="one of " + ", ".join(known),
+            hint=did_you_mean(milestone, known),
+            code="unknown-milestone",
+        )
 
 
 @app.command("diff")
@@ -153,38 +150,22 @@ def diff_command(
 
     check_tz(tz)
     with progress("loading and comparing"):
-        first, _, _ = load_trajectory(a)
-        second, _, notes = load_trajectory(b)
-        result = diff(first, second)
-    zone = zone_of(tz, first)
+        first = sim.open(a).trajectory
+        second = sim.open(b)
+        result = diff(first, second.trajectory)
+    after, notes = second.trajectory.name, second.notes
     if json:
-        print_json({"a": first.name, "b": second.name, **diff_data(result, notes=notes)})
+        print_json({"a": first.name, "b": after, **diff_data(result, notes=notes)})
     else:
-        console().print(
-            diff_view(result, before=first.name, after=second.name, notes=notes, zone=zone)
-        )
+        zone = zone_of(tz, first)
+        console().print(diff_view(result, before=first.name, after=after, notes=notes, zone=zone))
     structlog.get_logger().info(
-        "diff", a=first.name, b=second.name, milestones_moved=len(result.milestones)
+        "diff", a=first.name, b=after, milestones_moved=len(result.milestones)
     )
 
 
-def _example_actor(trajectory: Trajectory) -> str:
-    """`` (north_president acts for north)``, from the log's own first compound actor id."""
-    for event in trajectory.events:
-        for actor in event.actors:
-            if "_" in actor:
-                return f" ({actor} acts for {actor.split('_', 1)[0]})"
-    return ""
-
-
-def _moment(point: datetime | str, trajectory: Trajectory) -> datetime:
-    if isinstance(point, str):
-        return trajectory.events[trajectory.index(point)].at
-    return point
-
-
 def knowledge(
-    log: Log,
+    opened: "scenario.Opened",
     point: date | datetime | str,
     party: str,
     *,
@@ -193,44 +174,17 @@ def knowledge(
     width: int | None = None,
 ) -> None:
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
-    trajectory = replay(log)
-    parties = tuple(dict.fromkeys((*trajectory.scenario.party_ids, *parties_in(trajectory))))
-    if party not in parties:
-        raise SimError(
-            what=f"unknown party {party!r}",
-            expected="one of " + ", ".join(parties),
-            hint=did_you_mean(party, parties)
-            or "a party is the first part of an actor id" + _example_actor(trajectory),
-            code="unknown-party",
-        )
-    from sim.render.whatif import knowledge_view
+    from sim.render.whatif import knowledge_data, knowledge_view
 
-    moment = _moment(moment_of(point, zone), trajectory)
-    view = view_of(trajectory, party, moment)
-    actual = trajectory.state_at(moment_of(point, zone))
+    trajectory, name = opened.replayed, opened.log.name
+    moment = moment_of(point, zone)
+    view = view_at(trajectory, party, moment)
+    actual = trajectory.state_at(moment)
     if json:
-        print_json(
-            {
-                "scenario": log.name,
-                "at": str(point),
-                **state_data(actual),
-                "as_known_by": {
-                    "party": party,
-                    "state": state_data(view.state),
-                    "known_events": list(view.known),
-                    "not_yet_known": list(view.not_yet_known),
-                    "unknown_links": {k: list(v) for k, v in view.unknown_links.items()},
-                    "unknown_fate": dict(view.unknown_fate),
-                },
-            }
-        )
+        print_json(knowledge_data(view, actual, scenario=name, at=str(point)))
     else:
         out = console(width=width)
-        out.print(knowledge_view(view, actual, title=f"{log.name} at {point}", width=out.width))
+        out.print(knowledge_view(view, actual, title=f"{name} at {point}", width=out.width))
     structlog.get_logger().info(
-        "state",
-        scenario=log.name,
-        at=str(point),
-        party=party,
-        unheard=len(view.not_yet_known),
+        "state", scenario=name, at=str(point), party=party, unheard=len(view.not_yet_known)
     )

@@ -15,11 +15,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from attrs import frozen
 
-from sim.analysis import Diff, milestone_events, milestone_names
+from sim.analysis import Diff, explain, explained_milestone, milestone_events, milestone_names
 from sim.analysis import diff as compare
 from sim.events import Event
 from sim.fold import Outcome, Trajectory
@@ -27,14 +27,20 @@ from sim.manifest import Manifest
 from sim.parties import party_of
 from sim.render.chart import lanes_of
 from sim.render.terminal import terms_said, when, who
+from sim.render.whatif import short_reason
 from sim.times import Zone, show_time
+
+if TYPE_CHECKING:
+    from sim.scenario import Opened
 
 __all__ = [
     "ExplainStep",
     "MilestoneRow",
+    "explanation_steps",
     "inline_svg",
     "milestone_rows",
     "reached_as",
+    "report_for",
     "report_html",
     "shift",
 ]
@@ -309,5 +315,64 @@ def report_html(
         show_status=any(row["status"] for row in rows),
         voided=len(trajectory.voided),
         count=len(trajectory.events),
+        study=study,
+    )
+
+
+# ------------------------------------------------------------------------------------ a report of
+
+
+def explanation_steps(
+    trajectory: Trajectory,
+    *,
+    base: Trajectory | None = None,
+    notes: Mapping[str, str] | None = None,
+    zone: Zone = UTC,
+) -> tuple[str, tuple[ExplainStep, ...]]:
+    """The verdict and the chain of events behind the deal's outcome, for the report."""
+    name = explained_milestone(trajectory, base)
+    if name is None:
+        return "no event concludes the deal here or in the base", ()
+    found = explain(trajectory, name, notes=notes or {}, base=base, zone=zone)
+    steps = tuple(
+        ExplainStep(
+            event_id=link.id,
+            at=link.at,
+            kind=link.kind,
+            summary=link.summary,
+            status=(
+                "took effect"
+                if link.voided is None
+                else f"voided: {short_reason(link.voided)}"
+                + (f"; {link.blame}" if link.blame else "")
+            ),
+            ok=link.voided is None,
+        )
+        for link in found.chain
+    )
+    return found.verdict, steps
+
+
+def report_for(
+    opened: Opened,
+    *,
+    chart_svg: str | None = None,
+    zone: Zone = UTC,
+    study: dict[str, Any] | None = None,
+) -> str:
+    """The report of what :func:`sim.open` opened, as HTML, with the explanation of the deal's
+    outcome (and a study's section, for the study commands' ``--report``); times in ``zone``."""
+    trajectory, base, notes = opened.trajectory, opened.base, opened.notes
+    verdict, chain = explanation_steps(trajectory, base=base, notes=notes, zone=zone)
+    return report_html(
+        trajectory,
+        base=base,
+        question=opened.question,
+        chart_svg=chart_svg,
+        explanation=chain,
+        verdict=verdict,
+        diff=opened.diff,
+        notes=notes,
+        zone=zone,
         study=study,
     )

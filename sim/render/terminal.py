@@ -39,6 +39,7 @@ __all__ = [
     "span",
     "state_view",
     "terms_said",
+    "timeline_ending",
     "timeline_view",
     "when",
     "who",
@@ -220,6 +221,19 @@ def timeline_view(
         table.add_row(when_cell, entry, Text(_citations(event, primary)))
         before = after
     return table
+
+
+def timeline_ending(trajectory: Trajectory, zone: Zone = UTC) -> Group:
+    """What a timeline ends with: the outcome (when the deal was concluded, on which text) and
+    each voided event with its reason."""
+    outcome = trajectory.outcome
+    concluded = concluding_event(trajectory)
+    if outcome.concluded and concluded is not None:
+        said = plain(f"Concluded {when(concluded, zone)} on text {outcome.text}", "bold green")
+    else:
+        said = Text("Not concluded", style="bold red")
+    voided = (plain(f"voided {v.id}: {v.reason}", "red") for v in trajectory.voided)
+    return Group(said, *voided)
 
 
 def outcome_view(

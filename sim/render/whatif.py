@@ -20,7 +20,7 @@ from rich.text import Text
 
 from sim.analysis import Delay, Diff, Explanation, Link, View, milestone_times
 from sim.fold import Outcome, Trajectory
-from sim.render.data import outcome_data, refusal_data, replay_data
+from sim.render.data import outcome_data, refusal_data, replay_data, state_data
 from sim.render.terminal import NARROW, plain, state_view
 from sim.state import NegotiationState
 from sim.text import printable
@@ -31,6 +31,7 @@ __all__ = [
     "diff_view",
     "explanation_data",
     "explanation_view",
+    "knowledge_data",
     "knowledge_view",
     "short_reason",
     "whatif_data",
@@ -338,6 +339,25 @@ def _rules(link: Link, *, lead: str = "") -> Text:
     for said in link.waited:
         rules.append(printable(f"\n  {said}"), style="yellow")
     return rules
+
+
+def knowledge_data(
+    view: View, actual: NegotiationState, *, scenario: str, at: str
+) -> dict[str, Any]:
+    """``sim state --as-known-by --json``: the state as it was, and as the party knew it."""
+    return {
+        "scenario": scenario,
+        "at": at,
+        **state_data(actual),
+        "as_known_by": {
+            "party": view.party,
+            "state": state_data(view.state),
+            "known_events": list(view.known),
+            "not_yet_known": list(view.not_yet_known),
+            "unknown_links": {k: list(v) for k, v in view.unknown_links.items()},
+            "unknown_fate": dict(view.unknown_fate),
+        },
+    }
 
 
 def knowledge_view(
