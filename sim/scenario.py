@@ -282,16 +282,6 @@ class Opened:
         """The log replayed; for a what-if, its trajectory (computed over the base)."""
         return self.whatif.trajectory if self.whatif is not None else replay(self.log)
 
-    @functools.cached_property
-    def replayed(self) -> Trajectory:
-        """The log replayed as a recorded one: what ``replay``, ``timeline`` and ``state`` show.
-
-        For a what-if this replays its re-timed log again, which moves an event that waited at
-        a barrier a second time, so it can differ from :attr:`trajectory`; the commands keep
-        showing it until that is decided (their outputs are held by tests/test_snapshots.py).
-        """
-        return replay(self.log) if self.whatif is not None else self.trajectory
-
     @property
     def base(self) -> Trajectory | None:
         """The base's trajectory, for a what-if."""

@@ -169,7 +169,7 @@ def replay_command(
     check_tz(tz)
     with progress("loading and replaying"):
         opened = sim.open(path, prefer=prefer_source)
-        trajectory = opened.replayed
+        trajectory = opened.trajectory
     _report(trajectory, json=json, zone=zone_of(tz, opened.log))
     structlog.get_logger().info(
         "replay",
@@ -243,7 +243,7 @@ def state_command(  # noqa: PLR0917 (typer passes options by keyword)
         knowledge(opened, point, as_known_by, json=json, zone=zone, width=width)
         return
     with progress("replaying"):
-        state = opened.replayed.state_at(moment_of(point, zone))
+        state = opened.trajectory.state_at(moment_of(point, zone))
     name = opened.log.name
     if json:
         print_json({"scenario": name, "at": str(point), **state_data(state)})

@@ -41,7 +41,7 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
     check_tz(tz)
     with progress("loading and replaying"):
         opened = sim.open(path, prefer=prefer_source)
-        trajectory = opened.replayed
+        trajectory = opened.trajectory
     zone = zone_of(tz, opened.log)
     if json:
         print_json(timeline_data(trajectory))

@@ -176,7 +176,7 @@ def knowledge(
     """Print the state at ``point`` as ``party`` knew it, beside the state as it was."""
     from sim.render.whatif import knowledge_data, knowledge_view
 
-    trajectory, name = opened.replayed, opened.log.name
+    trajectory, name = opened.trajectory, opened.log.name
     moment = moment_of(point, zone)
     view = view_at(trajectory, party, moment)
     actual = trajectory.state_at(moment)
