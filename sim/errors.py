@@ -179,17 +179,21 @@ def _rebuild(fields: dict[str, object]) -> SimError:
     return SimError(**fields)  # type: ignore[arg-type]
 
 
-def did_you_mean(word: str, choices: Iterable[str], *, cutoff: float = 0.6) -> str | None:
-    """A hint naming up to three of ``choices`` spelled like ``word``, or ``None``.
+def did_you_mean(
+    word: str, choices: Iterable[str], *, cutoff: float = 0.6, most: int = 3, quote: bool = False
+) -> str | None:
+    """A hint naming up to ``most`` of ``choices`` spelled like ``word`` (with ``quote``, each as
+    Python writes a string: ``'alpha'``), or ``None``.
 
     Where a choice differs from ``word`` only by letters outside ASCII (a Cyrillic ``\u0435`` for a
     Latin ``e``: the two look the same), the hint names their code points.
     """
-    near = difflib.get_close_matches(word, list(choices), n=3, cutoff=cutoff)
+    near = difflib.get_close_matches(word, list(choices), n=most, cutoff=cutoff)
     if not near:
         return None
     notes = [note for choice in near if (note := lookalike_note(word, choice))]
-    return "did you mean " + ", ".join(near) + "?" + "".join(f" ({note})" for note in notes)
+    names = ", ".join(repr(n) if quote else n for n in near)
+    return f"did you mean {names}?" + "".join(f" ({note})" for note in notes)
 
 
 _OS_FAULTS: Final[Mapping[int, tuple[str, str, int, str]]] = {

@@ -45,13 +45,14 @@ def link_fault(
     *,
     later: Mapping[str, Sequence[str]] | None = None,
     known: Callable[[], Iterable[str]] | None = None,
+    quote: bool = False,
 ) -> LinkFault | None:
     """The first of ``causes`` (links of ``event``) that is not in ``earlier``, and why.
 
     ``later`` gives, for the events after this one (if known), the links each makes: a cause
     among them is *later*, or a *loop* when its links lead back to ``event``.  ``known`` lists
     the ids a misspelt cause is matched against (default: ``earlier``); it is called only for
-    an unknown cause."""
+    an unknown cause, whose hint names the nearest (``quote``: as ``'id'``)."""
     for cause in causes:
         if cause == event:
             return LinkFault(event=event, cause=cause, kind="itself", loop=(event, event))
@@ -64,9 +65,8 @@ def link_fault(
         if cause in ahead:
             return LinkFault(event=event, cause=cause, kind="later")
         choices = known() if known is not None else earlier
-        return LinkFault(
-            event=event, cause=cause, kind="unknown", hint=did_you_mean(cause, choices)
-        )
+        hint = did_you_mean(cause, choices, most=1, quote=quote)
+        return LinkFault(event=event, cause=cause, kind="unknown", hint=hint)
     return None
 
 

@@ -10,7 +10,6 @@ no I/O, no clock.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Final
@@ -19,6 +18,7 @@ import attrs
 
 from sim.errors import SimError, did_you_mean
 from sim.events import LINK_TYPES, Event
+from sim.graph import link_fault
 from sim.schedule import Edit, Plan, moved_to
 
 # every intervention, as the facade (sim.whatif) and the scenario edge import them
@@ -149,17 +149,24 @@ class _Editor:
         self.origins[event.id] = f"inserted by {label}"
 
     def _check_causes(self, event: Event) -> None:
-        """A cause must name an event: of the base (even one removed), or inserted before."""
-        for cause in event.causes:
-            if cause != event.id and cause not in self.base.index and cause not in self.inserted:
-                # not errors.did_you_mean: this hint names one id, quoted (tests/test_errors.py)
-                near = difflib.get_close_matches(cause, [*self.base.index, *self.inserted], n=1)
-                raise SimError(
-                    what=f"{event.id!r} names a cause that is no event of the log: {cause!r}",
-                    expected="causes that are events of the base log, or inserted before it",
-                    hint=f"did you mean {near[0]!r}?" if near else None,
-                    code="unknown-cause",
-                )
+        """A cause must name an event: of the base (even one removed), or inserted before.  (A
+        link to the event itself, or a loop through events inserted later, is the scheduler's to
+        refuse, as a cycle, once the edit is whole.)"""
+        base, inserted = self.base.index, self.inserted
+        fault = link_fault(
+            event.id,
+            (c for c in event.causes if c != event.id),
+            _Known(base, inserted),
+            known=lambda: [*base, *inserted],
+            quote=True,
+        )
+        if fault is not None:
+            raise SimError(
+                what=f"{event.id!r} names a cause that is no event of the log: {fault.cause!r}",
+                expected="causes that are events of the base log, or inserted before it",
+                hint=fault.hint,
+                code="unknown-cause",
+            )
 
     def _scheduled(self, event: Event) -> datetime:
         """The time the edits so far give ``event`` before re-timing (recorded, moved, pinned)."""
@@ -252,3 +259,21 @@ def out_of_calendar(*, what: str) -> SimError:
         expected="times between the years 1 and 9999",
         hint="move it less far; the events that answer it move with it",
     )
+
+
+class _Known:
+    """The ids a cause may name while editing: the base's and those inserted so far (as one
+    collection, without copying the base's index)."""
+
+    def __init__(self, base: Mapping[str, int], inserted: Mapping[str, Event]) -> None:
+        self.base, self.inserted = base, inserted
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self.base or ident in self.inserted
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.base
+        yield from self.inserted
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.inserted)

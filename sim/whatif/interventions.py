@@ -9,7 +9,6 @@ what they do to a log is :mod:`sim.whatif.editor`.  Pure: no I/O, no clock.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
@@ -18,7 +17,7 @@ from typing import Any, TypeAlias, TypedDict, Unpack
 import attrs
 from attrs import field, frozen
 
-from sim.errors import SimError
+from sim.errors import SimError, did_you_mean
 from sim.events import KINDS, Event
 from sim.whatif.records import decode_insert
 from sim.whatif.times import parse_duration, retime_to, time_or_none
@@ -58,12 +57,10 @@ class Selector:
 
     def __attrs_post_init__(self) -> None:
         if self.kind is not None and self.kind not in KINDS:
-            # not errors.did_you_mean: this hint names one kind, quoted (tests/test_errors.py)
-            near = difflib.get_close_matches(self.kind, KINDS, n=1)
             raise SimError(
                 what=f"bad selector: unknown kind {self.kind!r}",
                 expected="one of " + ", ".join(KINDS),
-                hint=f"did you mean {near[0]!r}?" if near else None,
+                hint=did_you_mean(self.kind, KINDS, most=1, quote=True),
             )
         if (self.id, self.kind, self.actor, self.since, self.until) == (None,) * 5:
             raise SimError(
