@@ -9,7 +9,9 @@
   every event, one row per event, so that a spreadsheet can carry a log and :func:`read_csv`
   can rebuild it, every row decoded by the codec as a log line is.
 
-This module is the one name to import from.
+:func:`export` makes the bytes ``sim export`` writes (:mod:`sim.exchange.exporting`);
+:func:`import_target` checks where ``sim import`` writes and writes all or nothing
+(:mod:`sim.exchange.importing`).  This module is the one name to import from.
 """
 
 from __future__ import annotations
@@ -17,14 +19,22 @@ from __future__ import annotations
 from sim.exchange.base import Context
 from sim.exchange.cameo import cameo_records
 from sim.exchange.csv import CSV_COLUMNS, MAX_CSV, csv_text, read_csv, read_csv_text
+from sim.exchange.exporting import FORMATS, Export, check_format, export
+from sim.exchange.importing import ImportTarget, import_target
 from sim.exchange.plover import plover_problems, plover_record, plover_records, uncodable
 
 __all__ = [
     "CSV_COLUMNS",
+    "FORMATS",
     "MAX_CSV",
     "Context",
+    "Export",
+    "ImportTarget",
     "cameo_records",
+    "check_format",
     "csv_text",
+    "export",
+    "import_target",
     "plover_problems",
     "plover_record",
     "plover_records",
