@@ -29,6 +29,7 @@ _MANIFEST_TABLES: Final[Mapping[str, tuple[str, bool]]] = {
 _TEXT: Final = "text"
 _TEXTS: Final = "a list of text"
 _BOOL: Final = "true or false"
+# A table of data, one entry per key (duplicates pairs the tables' entries by shape).
 _MANIFEST_KEYS: Final[Mapping[str, Mapping[str, tuple[str, bool]]]] = {
     "scenario": {
         "title": (_TEXT, True),

@@ -29,7 +29,7 @@ def encode_event(event: Event) -> dict[str, Any]:
 
 def decode_event(record: object) -> Event:
     """The event a record describes; :class:`SimError` says what is wrong with a bad one."""
-    if not isinstance(record, dict):
+    if not isinstance(record, dict):  # (a SimError's keywords: alike in shape only)
         raise SimError(
             what="a log line must be a JSON object",
             expected="an object with kind, id, at, source",

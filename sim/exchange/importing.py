@@ -57,6 +57,9 @@ def import_target(output: Path, *, force: bool) -> ImportTarget:
     that is neither a folder nor a log (``bad-path``, ``unreadable``), a log that exists without
     ``force`` (``output-exists``).
     """
+    # These checks are sim.cli.app.check_output's for a log (duplicates pairs them by shape):
+    # here one folder level may be made, and each refusal names the log in its own words, as
+    # the import command's did before they moved here (an edge may not import the CLI).
     target = store.log_target(output)
     folder = target.parent
     there = stat_path(folder, doing="write the log")
