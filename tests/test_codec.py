@@ -16,6 +16,7 @@ from sim.codec import (
     encode_event,
     line_hash,
     record_bytes,
+    refused_field,
     split_line,
     stored_line,
 )
@@ -195,3 +196,50 @@ def test_invalid_decision_is_refused() -> None:
 
 def test_unknown_record_version_is_refused() -> None:
     assert "unknown record version" in _bad(encode_event(make("call", "c", 1)) | {"schema": 9})
+
+
+# ------------------------------------------------------------------------------------ blame
+
+
+@given(events())
+def test_no_field_of_a_sound_record_is_refused(event: Event) -> None:
+    assert refused_field(encode_event(event)) == ()
+
+
+_RELEASE = encode_event(make("release", "r", 1, captor="hamas", count=2))
+
+
+@pytest.mark.parametrize(
+    ("change", "path"),
+    [
+        ({"count": 0}, ("count",)),  # a validator
+        ({"count": "2"}, ("count",)),  # a type
+        ({"id": "a b"}, ("id",)),
+        ({"at": "2023-10-07T12:00:00"}, ("at",)),  # naive
+        ({"source": {"document": "d", "paragraph": 0}}, ("source", "paragraph")),
+        ({"source": {"document": "d", "page": 3}}, ("source", "page")),
+        ({"source": "seed"}, ("source",)),
+        ({"alternatives": [{"at": "x", "source": {"document": "d"}}]}, ("alternatives",)),
+        ({"requires": [{"id": "a", "decision": "maybe"}]}, ("requires",)),
+        ({"patience": "-1d"}, ("patience",)),
+        ({"colour": "red"}, ("colour",)),  # an unknown key
+        ({"kind": "truce"}, ("kind",)),
+        ({"schema": 9}, ()),  # a version this code cannot read: no field to blame
+        ({"schema": 2, "causes": "o"}, ("answers",)),  # named as the current version names it
+    ],
+)
+def test_the_refused_field_is_the_one_the_codec_refuses(
+    change: dict[str, Any], path: tuple[str, ...]
+) -> None:
+    record = _RELEASE | change
+    with pytest.raises(SimError):
+        decode_event(record)
+    assert refused_field(record) == path
+
+
+def test_the_first_refused_field_in_field_order_is_blamed() -> None:
+    record = {k: v for k, v in _RELEASE.items() if k != "captor"} | {"at": "x", "count": 0}
+    assert refused_field(record) == ("at",)
+    del record["at"]
+    assert refused_field(record) == ("at",)  # missing
+    assert refused_field(record | {"at": _RELEASE["at"]}) == ("captor",)

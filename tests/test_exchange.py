@@ -47,6 +47,8 @@ from sim.exchange import (
     CSV_COLUMNS,
     cameo_records,
     csv_text,
+    export,
+    import_target,
     plover_problems,
     plover_records,
     read_csv,
@@ -56,7 +58,7 @@ from sim.exchange import (
 from sim.fold import Log, Trajectory, replay
 from sim.manifest import derive
 from sim.scenario import load_scenario
-from sim.store import load_log, read_manifest
+from sim.store import load_log, read_manifest, verify
 from tests.plover import schema as manual
 from tests.profiles import budget
 from tests.strategies import histories
@@ -629,3 +631,145 @@ def test_a_semicolon_delimited_csv_reads_as_excel_saves_it(tmp_path: Path) -> No
     path = tmp_path / "europe.csv"
     path.write_text(semicolon, encoding="utf-8")
     assert read_csv(path) == _log()
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "index", "words"),
+    [
+        (
+            "kind,id,at,source.document,source.paragraph\ncontact,a,2023-10-07T12:00:00+00:00,seed,0\n",
+            "source.paragraph",
+            5,
+            "'paragraph' must be >= 1: 0",
+        ),
+        (
+            "kind,id,at,source.document,precision\ncontact,a,2023-10-07T12:00:00+00:00,seed,exactly\n",
+            "precision",
+            5,
+            "precision: expected one of 'exact', 'day', 'approx', found 'exactly'",
+        ),
+        (  # the found text names another column: the field the codec refuses is blamed
+            "kind,id,at,source.document\ncontact,a,id,seed\n",
+            "at",
+            3,
+            "at: expected an ISO 8601 time, found 'id'",
+        ),
+        (
+            "kind,id,at,source.document,patience\ncontact,a,2023-10-07T12:00:00+00:00,seed,-1d\n",
+            "patience",
+            5,
+            "patience: expected a positive duration",
+        ),
+        (
+            (
+                "kind,id,at,source.document,requires\n"
+                'contact,a,2023-10-07T12:00:00+00:00,seed,"[{""id"":""x"",""decision"":""maybe""}]"\n'
+            ),
+            "requires",
+            5,
+            "requires: expected a link's decision among",
+        ),
+    ],
+)
+def test_a_value_the_codec_refuses_is_named_at_its_column(
+    text: str, column: str, index: int, words: str
+) -> None:
+    error = _fault(text)
+    assert error.what.startswith(f"row 2, column {column!r}: invalid contact event 'a': ")
+    assert words in error.what
+    assert (error.line, error.column, error.code) == (2, index, "invalid-event")
+    assert error.hint is not None
+    assert "contact takes the fields id, at, source" in error.hint
+
+
+# ------------------------------------------------------------------------------------ export
+
+
+def test_a_plover_export_says_which_events_it_left_out_and_why() -> None:
+    nobody = Contact(id="lights-on", at=AT, source=SEED)
+    news = Information(id="news", at=AT, actors=("hamas",), captor="hamas", source=SEED)
+    trajectory = _coded_replay((*_log(), nobody, news))
+    done = export(trajectory, "plover", context="historical")
+    assert dict(done.skipped) == {"lights-on": uncodable(nobody, M), "news": uncodable(news, M)}
+    lines = done.data.splitlines()
+    assert [orjson.loads(line)["id"] for line in lines] == ["first", "raanan", "conditional"]
+    assert done.records == len(lines)
+    cameo = export(trajectory, "cameo", context="historical")
+    assert cameo.skipped == {}
+    assert cameo.records == len(cameo.data.splitlines()) == len(trajectory.events)
+    table = export(trajectory, "csv", context="historical")
+    assert read_csv_text(table.data.decode()) == trajectory.events
+
+
+def test_an_unknown_export_format_is_refused_with_the_known_ones() -> None:
+    with pytest.raises(SimError) as caught:
+        export(_coded_replay(_log()), "plovr", context="historical")
+    assert caught.value.code == "unknown-format"
+    assert caught.value.expected == "one of plover, cameo, csv"
+    assert caught.value.hint == "did you mean plover?"
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+def test_an_import_writes_the_log_and_makes_only_its_own_folder(tmp_path: Path) -> None:
+    where = import_target(tmp_path / "mine", force=False)
+    assert (where.log, where.create_folder) == (tmp_path / "mine" / "events.jsonl", True)
+    head = where.write(_log())
+    assert load_log(where.log).events == _log()
+    assert verify(where.log).head == head
+
+
+def test_a_failed_import_leaves_no_folder_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(path: Path, *_: object, **__: object) -> str:
+        (path.parent / "events.jsonl.lock").write_bytes(b"")
+        raise SimError(what="no space left on the disk", code="disk-full")
+
+    monkeypatch.setattr("sim.store.write_log", full)
+    where = import_target(tmp_path / "mine", force=False)
+    with pytest.raises(SimError, match="no space"):
+        where.write(_log())
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_import_over_an_existing_folder_keeps_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine", encoding="utf-8")
+
+    def full(*_: object, **__: object) -> str:
+        raise SimError(what="no space left on the disk", code="disk-full")
+
+    monkeypatch.setattr("sim.store.write_log", full)
+    where = import_target(tmp_path / "mine", force=False)
+    assert not where.create_folder
+    with pytest.raises(SimError, match="no space"):
+        where.write(_log())
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["notes.txt"]
+
+
+@pytest.mark.parametrize(
+    ("make_output", "code"),
+    [
+        (lambda tmp: tmp / "absent" / "deeper" / "log", "no-output-folder"),
+        (lambda tmp: _written(tmp / "file.txt") / "log.jsonl", "bad-path"),
+        (lambda tmp: _written(tmp / "log.jsonl"), "output-exists"),
+    ],
+)
+def test_an_import_target_is_refused_before_anything_is_read(
+    tmp_path: Path, make_output: Any, code: str
+) -> None:
+    output = make_output(tmp_path)
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(SimError) as caught:
+        import_target(output, force=False)
+    assert caught.value.code == code
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def _written(path: Path) -> Path:
+    path.write_text("x", encoding="utf-8")
+    return path

@@ -6,15 +6,12 @@ and print what was written (``--json`` for one JSON object).  Bad input (a missi
 the output, an unknown format, a bad CSV row) is one message and exit code 2.
 """
 
-import contextlib
 import importlib.util
-import stat
 import time
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
-import orjson
 import structlog
 import typer
 
@@ -35,8 +32,7 @@ from sim.cli.app import (
 )
 from sim.cli.core import TzOpt, check_tz, parse_point, zone_of
 from sim.cli.progress import progress
-from sim.errors import SimError, did_you_mean, os_fault
-from sim.files import file_kind, stat_path
+from sim.errors import SimError
 from sim.scenario import Opened
 from sim.times import Zone, day_edge
 
@@ -281,17 +277,10 @@ def export_command(
     for a log and `hypothetical` for a what-if.  The CSV holds every event of the log.
     Example: [bold]sim export scenarios/baseline --format plover -o baseline.jsonl[/]
     """
-    from sim.exchange import cameo_records, csv_text, plover_records, uncodable
+    from sim.exchange import check_format, export
 
     started = time.perf_counter()
-    if fmt not in EXPORT_FORMATS:
-        raise SimError(
-            what=f"unknown export format {fmt!r}",
-            expected="one of " + ", ".join(EXPORT_FORMATS),
-            found=fmt,
-            hint=did_you_mean(fmt, EXPORT_FORMATS),
-            code="unknown-format",
-        )
+    check_format(fmt)
     if json and output is None:
         raise SimError(
             what="--json describes a written file: give -o FILE",
@@ -303,47 +292,34 @@ def export_command(
     with progress("loading", total=3) as steps:
         target = load_target(path)
         steps.step(f"encoding {fmt}")
-        skipped: list[str] = []
-        if fmt == "csv":
-            data = csv_text(target.trajectory.events).encode("utf-8")
-            records = len(target.trajectory.events)
-        else:
-            if fmt == "plover":
-                voided = target.trajectory.final.voided
-                manifest = target.trajectory.scenario
-                skipped = [
-                    e.id
-                    for e in target.trajectory.events
-                    if e.id not in voided and uncodable(e, manifest)
-                ]
-            encode = plover_records if fmt == "plover" else cameo_records
-            rows = encode(target.trajectory, context=target.context)
-            data = b"".join(orjson.dumps(row) + b"\n" for row in rows)
-            records = len(rows)
+        done = export(target.trajectory, fmt, context=target.context)
         steps.step("writing")
         if output is not None:
-            store.write_file(output, data)
+            store.write_file(output, done.data)
         steps.step("done")
     if output is None:  # after the bar is gone: stdout carries only the export
-        typer.get_binary_stream("stdout").write(data)
-    if skipped and not json:
-        manifest = target.trajectory.scenario
-        reasons = {
-            e.id: uncodable(e, manifest) for e in target.trajectory.events if e.id in skipped
-        }
+        typer.get_binary_stream("stdout").write(done.data)
+    if done.skipped and not json:
         err_console().print(
-            f"note: {len(skipped)} event(s) left out of the PLOVER export: "
-            + "; ".join(f"{shown(ident)} ({shown(reasons[ident])})" for ident in skipped),
+            f"note: {len(done.skipped)} event(s) left out of the PLOVER export: "
+            + "; ".join(f"{shown(ident)} ({shown(why)})" for ident, why in done.skipped.items()),
             highlight=False,
         )
-    summary = {"format": fmt, "records": records, "skipped": skipped, "context": target.context}
+    skipped = list(done.skipped)
+    summary = {
+        "format": fmt,
+        "records": done.records,
+        "skipped": skipped,
+        "context": target.context,
+    }
     if output is not None:
         _written(
-            "export", output, target, {**summary, "bytes": len(data)}, json=json, started=started
-        )
+            "export", output, target, {**summary, "bytes": len(done.data)}, json=json,
+            started=started,
+        )  # fmt: skip
     else:
         structlog.get_logger().info(
-            "export", scenario=target.trajectory.name, format=fmt, records=records,
+            "export", scenario=target.trajectory.name, format=fmt, records=done.records,
             skipped=len(skipped), ms=elapsed_ms(started),
         )  # fmt: skip
 
@@ -377,63 +353,16 @@ def import_command(
     A bad row stops the import with the file, row and column; nothing is written then.
     Example: [bold]sim import events.csv -o scenarios/mine[/]
     """
-    from sim.exchange import read_csv
+    from sim.exchange import import_target, read_csv
 
     started = time.perf_counter()
-    target = store.log_target(output)
-    folder = target.parent
-    there = stat_path(folder, doing="write the log")
-    above = stat_path(folder.parent, doing="write the log")
-    if there is None and (above is None or not stat.S_ISDIR(above.st_mode)):
-        raise SimError(
-            what="the folder for the log does not exist",
-            path=str(output),
-            hint=f"create {folder.parent} first, or write somewhere else",
-            code="no-output-folder",
-        )
-    if there is not None and not stat.S_ISDIR(there.st_mode):
-        raise SimError(
-            what="the output is neither a folder nor a .jsonl log",
-            path=str(output),
-            expected="a scenario folder (events.jsonl goes in it) or a .jsonl file",
-            found=file_kind(there.st_mode),
-            code="bad-path",
-        )
-    existing = stat_path(target, doing="write the log")
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
-        raise SimError(
-            what="the output is not a regular file",
-            path=str(target),
-            expected="a .jsonl log to replace",
-            found=file_kind(existing.st_mode),
-            hint="choose a file name or a folder",
-            code="unreadable",
-        )
-    if existing is not None and not force:
-        raise SimError(
-            what="a log already exists there",
-            path=str(target),
-            hint="pass --force to replace it, or choose another output",
-            code="output-exists",
-        )
+    where = import_target(output, force=force)
     with progress("reading the CSV", total=2) as steps:
         events = read_csv(csv_file)
         steps.step("writing the log")
-        created = there is None
-        if created:
-            try:
-                folder.mkdir()
-            except OSError as exc:
-                raise os_fault(exc, doing="create the log's folder", path=folder) from None
-        try:
-            head = store.write_log(target, events, wait=wait)
-        except BaseException:
-            if created:  # leave nothing behind: the folder held only the lock file
-                with contextlib.suppress(OSError):
-                    lock.lock_path(target).unlink(missing_ok=True)
-                    folder.rmdir()
-            raise
+        head = where.write(events, wait=wait)
         steps.step("done")
+    target = where.log
     if json:
         print_json({"path": str(target), "events": len(events), "head": head})
     else:
