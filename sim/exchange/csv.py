@@ -36,6 +36,7 @@ from sim.exchange.columns import (
     value_of,
 )
 from sim.files import read_regular
+from sim.graph import link_fault
 
 __all__ = ["CSV_COLUMNS", "MAX_CSV", "csv_text", "read_csv", "read_csv_text"]
 
@@ -276,16 +277,17 @@ def _check_links(
         raise _fault(
             path, number, header, "id", f"duplicate event id {event.id!r}", code="duplicate-id"
         )
-    for cause in event.causes:
-        if cause not in seen:
-            column = event.link_type(cause) or "answers"
-            if column not in header and "causes" in header:
-                column = "causes"  # an export written before record version 3
-            raise _fault(
-                path,
-                number,
-                header,
-                column,
-                f"link {cause!r} is not the id of an earlier row",
-                code="unknown-cause",
-            )
+    fault = link_fault(event.id, event.causes, seen, known=tuple)  # later rows are unread yet
+    if fault is not None:
+        cause = fault.cause
+        column = event.link_type(cause) or "answers"
+        if column not in header and "causes" in header:
+            column = "causes"  # an export written before record version 3
+        raise _fault(
+            path,
+            number,
+            header,
+            column,
+            f"link {cause!r} is not the id of an earlier row",
+            code="unknown-cause",
+        )
