@@ -82,7 +82,7 @@ def read_event(data: bytes, *, source: str) -> Event:
     copied out of another log) is ignored: the append computes the chain anew.
     """
     if len(data) > MAX_LINE:
-        raise SimError(
+        raise SimError(  # the limit load_log puts on a line of the log, said of one event
             what="the event is too long",
             path=source,
             expected=f"at most {MAX_LINE} bytes",

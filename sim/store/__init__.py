@@ -41,7 +41,7 @@ from sim.store.paths import (
     read_head,
 )
 from sim.store.torn import TornTail, split_log, torn_error
-from sim.store.write import pin_head, seal, write_file, write_log
+from sim.store.write import check_output_folder, pin_head, seal, write_file, write_log
 
 __all__ = [
     "LOG_NAME",
@@ -52,6 +52,7 @@ __all__ = [
     "TornTail",
     "VerifyReport",
     "check_log",
+    "check_output_folder",
     "damaged",
     "encode_lines",
     "fsync_dir",

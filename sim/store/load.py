@@ -122,7 +122,7 @@ def load_file(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
     links = walk(lines) if check_chain else itertools.repeat((None, None))
     for (number, raw), (stored, broken) in zip(lines, links, strict=False):
         if len(raw) > MAX_LINE:
-            raise SimError(
+            raise SimError(  # the limit sim.append.read_event puts on one event, said of a line
                 what="line too long",
                 path=where,
                 line=number,
@@ -138,7 +138,7 @@ def load_file(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
         if last is not None and event.at < last.at:
             raise _order_fault(event, last, seen[last.id], where=where, number=number)
         if event.id in seen:
-            raise SimError(
+            raise SimError(  # shaped like every SimError: the words are this fault's own
                 what=f"duplicate event id {event.id!r}",
                 path=where,
                 line=number,
@@ -162,7 +162,7 @@ def load_file(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
         last = event
     if torn is not None:
         if not events and pinned is None:
-            raise SimError(
+            raise SimError(  # not torn_error: a lone cut-short line shows no log to repair
                 what="this file is not a sim log: its one line is cut short",
                 path=where,
                 line=torn.line,
@@ -228,7 +228,7 @@ def _cause_fault(
             code="cause-cycle",
         )
     if cause in ahead:
-        return SimError(
+        return SimError(  # shaped like every SimError: the words are this fault's own
             what=f"event {event.id!r} names a cause that is not an earlier event: "
             f"{cause!r} comes after it",
             path=where,
@@ -238,6 +238,8 @@ def _cause_fault(
             hint="an event answers what happened before it: move the lines, or fix the cause",
             code="later-cause",
         )
+    # not sim.errors.did_you_mean: this hint names one id, quoted ("did you mean 'a1'?"), where
+    # did_you_mean names up to three bare; it would take an option there to say the same
     close = difflib.get_close_matches(cause, list(earlier), n=1)
     note = lookalike_note(cause, close[0]) if close else ""
     return SimError(

@@ -70,7 +70,7 @@ def log_path(path: str | os.PathLike[str]) -> Path:
             code="no-such-path",
         )
     if not stat.S_ISREG(info.st_mode):
-        raise SimError(
+        raise SimError(  # shaped like the CLI's output checks: the words are this fault's own
             what="not a regular file",
             path=str(given),
             expected="a scenario folder or a .jsonl log",

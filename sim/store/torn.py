@@ -121,7 +121,7 @@ def preview(raw: bytes) -> str:
 
 def torn_error(torn: TornTail, where: str) -> SimError:
     """The error that readers and writers give for a torn tail, with the command that fixes it."""
-    return SimError(
+    return SimError(  # shaped like every SimError: the words are this fault's own
         what="the log's last line is torn (an append did not finish)",
         path=where,
         line=torn.line,

@@ -23,7 +23,7 @@ from sim.store.chain import encode_lines
 from sim.store.load import load_file
 from sim.store.paths import head_path, log_path, log_target
 
-__all__ = ["pin_head", "seal", "write_file", "write_log"]
+__all__ = ["check_output_folder", "pin_head", "seal", "write_file", "write_log"]
 
 _PIN_DOING = "pin the log's head"
 
@@ -111,17 +111,10 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
     such as charts, reports and exports.
     """
     target = Path(path)
-    folder = stat_path(target.parent, doing="write the output")
-    if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise SimError(
-            what="the folder for the output does not exist",
-            path=str(target),
-            hint=f"create {target.parent} first, or write somewhere else",
-            code="no-output-folder",
-        )
+    check_output_folder(target)
     info = stat_path(target, doing="write the output")
     if info is not None and stat.S_ISDIR(info.st_mode):
-        raise SimError(
+        raise SimError(  # shaped like every SimError (history's too): the words are this fault's
             what="the output path is a folder",
             path=str(target),
             expected="a file name",
@@ -129,3 +122,19 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
         )
     replace_file(target, data, doing="write the output")
     return target
+
+
+def check_output_folder(target: Path) -> None:
+    """Refuse the output ``target`` when its folder does not exist (``no-output-folder``).
+
+    :func:`write_file` checks this first; a command may check it before any work.
+    ``sim.cli.app.check_output`` still writes the same check out again: it can call this one.
+    """
+    folder = stat_path(target.parent, doing="write the output")
+    if folder is None or not stat.S_ISDIR(folder.st_mode):
+        raise SimError(  # sim.cli.app.check_output repeats this check: it can call this function
+            what="the folder for the output does not exist",
+            path=str(target),
+            hint=f"create {target.parent} first, or write somewhere else",
+            code="no-output-folder",
+        )
