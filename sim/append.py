@@ -35,6 +35,7 @@ import contextlib
 import os
 import stat
 from pathlib import Path
+from typing import Final
 
 from attrs import frozen
 
@@ -53,11 +54,14 @@ from sim.store import (
     pin_head,
     read_head,
 )
-from sim.tail import REMEMBERED as _REMEMBERED  # bench/append.py clears it for cold appends
-from sim.tail import Tail, decode, recall
+from sim.tail import REMEMBERED, Tail, decode, recall
 from sim.tail import stamp as tail_stamp
 
 __all__ = ["Appended", "append_event", "read_event"]
+
+_REMEMBERED: Final = REMEMBERED
+"""The tail of each log this process appended to (:mod:`sim.tail`); ``bench/append.py`` clears
+it to time an append that starts cold, as ``sim append`` does."""
 
 
 @frozen(kw_only=True)
