@@ -5,7 +5,9 @@ in the log on disk (flushed and ``fsync``-ed) and the pinned head covers it.  Ho
 
 1. Take the writers' lock (``<log>.lock``, see :mod:`sim.lock`), so writers never interleave.
 2. Read the log under the lock and check it: every line's chain hash, the pinned head, no torn
-   tail (a torn tail is refused with the ``sim verify --repair`` command that fixes it).
+   tail (a torn tail is refused with the ``sim verify --repair`` command that fixes it).  What
+   it learns is kept for the next append of this process (:mod:`sim.tail`), which skips the
+   read when nobody else has written since.
 3. Check the event against the log: an identical event already there makes the append a no-op
    (so a writer that crashed, or lost the answer, may simply retry); the same id with other
    content is a conflict; ``expect`` (optimistic concurrency) must equal the number of events;
@@ -32,11 +34,10 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from datetime import datetime
 from pathlib import Path
+from typing import Final
 
-import orjson
-from attrs import define, frozen
+from attrs import frozen
 
 from sim import lock
 from sim.codec import GENESIS, decode_event, line_hash, parse_json, record_bytes, stored_line
@@ -47,19 +48,20 @@ from sim.store import (
     LOG_NAME,
     MAX_HEAD,
     MAX_LINE,
-    check_log,
-    damaged,
     head_path,
     log_path,
     log_target,
     pin_head,
-    read_bytes,
     read_head,
-    split_log,
-    torn_error,
 )
+from sim.tail import REMEMBERED, Tail, decode, recall
+from sim.tail import stamp as tail_stamp
 
 __all__ = ["Appended", "append_event", "read_event"]
+
+_REMEMBERED: Final = REMEMBERED
+"""The tail of each log this process appended to (:mod:`sim.tail`); ``bench/append.py`` clears
+it to time an append that starts cold, as ``sim append`` does."""
 
 
 @frozen(kw_only=True)
@@ -84,7 +86,7 @@ def read_event(data: bytes, *, source: str) -> Event:
     copied out of another log) is ignored: the append computes the chain anew.
     """
     if len(data) > MAX_LINE:
-        raise SimError(
+        raise SimError(  # the limit load_log puts on a line of the log, said of one event
             what="the event is too long",
             path=source,
             expected=f"at most {MAX_LINE} bytes",
@@ -201,61 +203,17 @@ def _target(given: Path, expect: int | None) -> Path:
     return target
 
 
-@define(kw_only=True)
-class _Tail:
-    """What an append needs to know of a log, read whole under the lock.
-
-    Kept between appends of one process: when the log and its head are exactly as this process
-    left them (same file, size and modification time, the same last line; the pinned head its
-    own), nobody else has written and the next append need not read the log again, so a loop
-    of appends costs each append a constant, not the size of the log.
-    """
-
-    events: int
-    ids: dict[str, int]
-    """Each id with its position (from 1) among the events."""
-    head: str
-    last_at: datetime | None
-    newlines: int
-    clean_end: bool
-    """Whether the file is empty or ends with a newline (else a new line starts with one)."""
-    stamp: tuple[int, int, int, int] | None
-    """(device, inode, size, modification time in ns) of the log when this was true."""
-    ending: bytes
-    """The file's last bytes (its last line), checked again before the next append."""
-
-    def still(self, target: Path, stamp: tuple[int, int, int, int] | None) -> bool:
-        """Whether the log is as this was read or written (its pinned head checked apart)."""
-        if stamp is None or stamp != self.stamp:
-            return False
-        with target.open("rb") as handle:
-            handle.seek(stamp[2] - len(self.ending))
-            return handle.read(len(self.ending)) == self.ending
-
-
-_REMEMBERED: dict[str, _Tail] = {}
-
-
-def _stamp(target: Path) -> tuple[int, int, int, int] | None:
-    info = stat_path(target, doing="read the log")
-    if info is None:
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns)
-
-
 def _append_locked(target: Path, event: Event, content: bytes, expect: int | None) -> Appended:
     where = str(target)
     key = str(target.resolve())
     clean_stale(target, locked=True)  # what killed writers (a seal, a repair) left behind
-    tail = _REMEMBERED.pop(key, None)  # put back only after a success
-    stamp, pinned = _stamp(target), read_head(target)
-    lines: list[tuple[int, bytes]] | None = None
-    if tail is None or tail.head != pinned or event.id in tail.ids or not tail.still(target, stamp):
-        tail, lines = _read_tail(target, pinned, stamp)
+    remembered = _REMEMBERED.pop(key, None)  # put back only after a success
+    stamp, pinned = tail_stamp(target), read_head(target)
+    tail, lines = recall(target, remembered, event.id, pinned, stamp)
     held = tail.ids.get(event.id)
     if held is not None and lines is not None:
         number, raw = lines[held - 1]
-        if record_bytes(_decode((number, raw), where)) == content:
+        if record_bytes(decode((number, raw), where)) == content:
             _REMEMBERED[key] = tail
             return Appended(
                 path=where,
@@ -291,89 +249,15 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
     prefix = b"" if tail.clean_end else b"\n"
     line = stored_line(content, head) + b"\n"
     _write_and_pin(target, prefix + line, head, created=stamp is None)
-    after = _stamp(target)
     number = tail.newlines + len(prefix) + 1
-    tail.ids[event.id] = tail.events + 1
-    tail.events += 1
-    tail.head, tail.last_at, tail.newlines = head, event.at, number
-    tail.clean_end, tail.stamp, tail.ending = True, after, line
+    tail.advance(event, head, line, number, tail_stamp(target))
     _REMEMBERED[key] = tail
     return Appended(
         path=where, id=event.id, line=number, events=tail.events, head=head, written=True
     )
 
 
-def _read_tail(
-    target: Path, pinned: str | None, stamp: tuple[int, int, int, int] | None
-) -> tuple[_Tail, list[tuple[int, bytes]]]:
-    """Read the whole log and check it: chain, pinned head, tail; refuse a damaged one."""
-    where = str(target)
-    data = read_bytes(target) if stamp is not None else b""
-    split = split_log(data, where)
-    lines = split[0]
-    if pinned is None and (lines or split[1] is not None):
-        status = "missing" if not head_path(target).exists() else "empty"
-        raise SimError(
-            what="the log has no pinned head, so lines cut off its end could not be seen",
-            path=where,
-            expected=f"its head pinned in {head_path(target).name}",
-            found=f"{head_path(target).name} {status}",
-            hint="appending would pin whatever end it has now, for good: check the log with "
-            f"`sim verify {where} --head HASH` (a head you kept), or if you know it is "
-            f"complete, `sim seal {where}` to pin its head; then append",
-            code="no-head",
-        )
-    head = GENESIS
-    if lines or pinned not in (None, GENESIS) or data.strip():
-        report = check_log(target, data, pinned, split=split)
-        if report.torn is not None and report.only_torn:
-            raise torn_error(report.torn, where)
-        if not report.ok:
-            raise damaged(report)
-        head = report.head
-    tail = _Tail(
-        events=len(lines),
-        ids=_ids(lines, where),
-        head=head,
-        last_at=_decode(lines[-1], where).at if lines else None,
-        newlines=data.count(b"\n"),
-        clean_end=not data or data.endswith(b"\n"),
-        stamp=stamp,
-        ending=data[data.rfind(b"\n", 0, len(data) - 1) + 1 :],
-    )
-    return tail, lines
-
-
-def _ids(lines: list[tuple[int, bytes]], where: str) -> dict[str, int]:
-    """Each id of the log with its position (from 1) among the lines."""
-    ids: dict[str, int] = {}
-    for position, (number, raw) in enumerate(lines, start=1):
-        try:
-            record = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            record = None
-        ident = record.get("id") if isinstance(record, dict) else None
-        if not isinstance(ident, str):
-            raise SimError(
-                what="a line of the log has no event id",
-                path=where,
-                line=number,
-                hint=f"run `sim replay {where}` to see what is wrong with it",
-                code="damaged-log",
-            )
-        ids.setdefault(ident, position)
-    return ids
-
-
-def _decode(line: tuple[int, bytes], where: str) -> Event:
-    number, raw = line
-    try:
-        return decode_event(parse_json(raw, line=number))
-    except SimError as exc:
-        raise exc.at(path=where, line=number) from None
-
-
-def _check_against(event: Event, tail: _Tail, where: str) -> None:
+def _check_against(event: Event, tail: Tail, where: str) -> None:
     for cause in event.causes:
         if cause == event.id:
             raise SimError(

@@ -306,7 +306,7 @@ def test_a_loop_of_appends_reads_the_log_once(log: Path, monkeypatch: pytest.Mon
         reads.append(path)
         return read_bytes(path)
 
-    monkeypatch.setattr("sim.append.read_bytes", counting)
+    monkeypatch.setattr("sim.tail.read_bytes", counting)
     for n in range(5):
         append_event(log, info(f"n{n}", 2 + n))
     assert len(reads) == 1

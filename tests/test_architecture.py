@@ -20,7 +20,7 @@ CORE = frozenset({
 })  # fmt: skip
 """Pure: no I/O, clock, randomness or logging."""
 EDGE = frozenset({
-    "codec", "files", "lock", "store", "append", "recovery", "scenario", "scenario_spec",
+    "codec", "files", "lock", "store", "append", "tail", "recovery", "scenario", "scenario_spec",
     "exchange", "logs", "studies",
 })  # fmt: skip
 """Reading, writing and running: formats, files, processes."""

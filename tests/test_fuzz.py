@@ -340,11 +340,12 @@ def test_any_tz_is_a_zone_or_one_sim_error(text: str) -> None:
 # ------------------------------------------------------------------------------------ the registry
 
 LOADERS: dict[str, str] = {
-    "sim.store.load_log": "test_load_log_raises_only_sim_errors, test_hostile_logs_raise_...",
-    "sim.store.read_manifest": "test_manifests_raise_only_sim_errors",
-    "sim.store.read_bytes": "through load_log and verify",
-    "sim.store.read_head": "through load_log and verify (HEADS: pinned heads of any text)",
-    "sim.store.parse_head": "an option's value, checked by a pattern (catalogue: bad-option)",
+    "sim.store.load.load_log": "test_load_log_raises_only_sim_errors, test_hostile_logs_...",
+    "sim.store.load.load_file": "through load_log (and seal, which loads without the chain)",
+    "sim.store.load.read_manifest": "test_manifests_raise_only_sim_errors",
+    "sim.store.paths.read_bytes": "through load_log and verify",
+    "sim.store.paths.read_head": "through load_log and verify (HEADS: pinned heads of any text)",
+    "sim.store.paths.parse_head": "an option's value, checked by a pattern (catalogue: bad-option)",
     "sim.append.read_event": "test_read_event_raises_only_sim_errors, test_hostile_event_files",
     "sim.codec.parse_json": "through read_event and load_log",
     "sim.scenario.load_scenario": "test_scenario_files_raise_only_sim_errors, hostile ones",

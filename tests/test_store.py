@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from sim.errors import SimError
-from sim.events import Event
+from sim.events import Event, Source
 from sim.store import head_path, load_log, verify, write_log
 from tests.builders import make
-from tests.profiles import PROFILE, budget
-from tests.strategies import events, histories
+from tests.profiles import budget
+from tests.strategies import histories
 
 
 @budget(25)
@@ -121,46 +121,28 @@ def test_an_edited_line_breaks_the_chain_on_load(tmp_path: Path) -> None:
     assert caught.value.line == 1
 
 
-class StoreAgainstAList(RuleBasedStateMachine):
-    """The store behaves like a list of events that survives every write and read."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        import tempfile
-
-        self.folder = Path(tempfile.mkdtemp(prefix="sim-store-"))
-        self.model: list[Event] = []
-
-    @rule(data=st.data())
-    def append(self, data: st.DataObject) -> None:
-        event = data.draw(events(ident=f"e{len(self.model)}", earlier=tuple(self.model)))
-        self.model.append(event)
-        write_log(self.folder, self.model)
-
-    @precondition(lambda self: self.model)
-    @rule()
-    def drop_last(self) -> None:
-        self.model.pop()
-        if self.model:
-            write_log(self.folder, self.model)
-        else:
-            (self.folder / "events.jsonl").unlink()
-            head_path(self.folder / "events.jsonl").unlink()
-
-    @precondition(lambda self: self.model)
-    @rule()
-    def reload(self) -> None:
-        assert list(load_log(self.folder).events) == self.model
-
-    @invariant()
-    def verifies(self) -> None:
-        if self.model:
-            report = verify(self.folder)
-            assert report.ok
-            assert report.lines == len(self.model)
-
-
-StoreAgainstAList.TestCase.settings = settings(
-    max_examples=10_000 if PROFILE == "fuzz" else 12, stateful_step_count=12, deadline=None
+@pytest.mark.parametrize(
+    ("edit", "code", "fault"),
+    [
+        (lambda line: line.replace(b'"generated"', b'"edited"'), "broken-chain", "hash mismatch"),
+        (lambda line: line[: line.rindex(b',"hash"')] + b"}", "no-chain-hash", "no chain hash"),
+        (lambda line: line + b"\r", "crlf-line-end", "line ends with CR LF"),
+    ],
 )
-test_store_against_a_list = StoreAgainstAList.TestCase
+def test_load_stops_at_the_first_break_verify_reports(
+    tmp_path: Path, edit: Callable[[bytes], bytes], code: str, fault: str
+) -> None:
+    """One walk of the chain: the line a load stops at is the first one verify names."""
+    write_log(
+        tmp_path, [make("call", f"c{i}", i, source=Source(document="generated")) for i in range(4)]
+    )
+    path = tmp_path / "events.jsonl"
+    lines = path.read_bytes().splitlines()
+    lines[2] = edit(lines[2])
+    _write_lines(path, *lines)
+    with pytest.raises(SimError) as caught:
+        load_log(tmp_path)
+    assert (caught.value.code, caught.value.line) == (code, 3)
+    first = verify(tmp_path).faults[0]
+    assert first[0] == 3
+    assert first[1].startswith(fault)
