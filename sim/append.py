@@ -44,6 +44,7 @@ from sim.codec import GENESIS, decode_event, line_hash, parse_json, record_bytes
 from sim.errors import CONFLICT, SimError, os_fault
 from sim.events import Event
 from sim.files import clean_stale, fsync_dir, read_regular, stat_path, write_all
+from sim.graph import link_fault
 from sim.store import (
     LOG_NAME,
     MAX_HEAD,
@@ -258,8 +259,10 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
 
 
 def _check_against(event: Event, tail: Tail, where: str) -> None:
-    for cause in event.causes:
-        if cause == event.id:
+    fault = link_fault(event.id, event.causes, tail.ids, known=tuple)  # no later events here
+    if fault is not None:
+        cause = fault.cause
+        if fault.kind == "itself":
             raise SimError(
                 what=f"event {event.id!r} names itself as a cause",
                 path=where,
@@ -268,15 +271,14 @@ def _check_against(event: Event, tail: Tail, where: str) -> None:
                 hint="an event cannot answer itself; drop that cause",
                 code="cause-cycle",
             )
-        if cause not in tail.ids:
-            raise SimError(
-                what=f"event {event.id!r} names a cause that is no event of this log",
-                path=where,
-                expected="each cause to be the id of an event already in the log",
-                found=repr(cause),
-                hint="append the event it answers first",
-                code="unknown-cause",
-            )
+        raise SimError(
+            what=f"event {event.id!r} names a cause that is no event of this log",
+            path=where,
+            expected="each cause to be the id of an event already in the log",
+            found=repr(cause),
+            hint="append the event it answers first",
+            code="unknown-cause",
+        )
     if tail.last_at is not None and event.at < tail.last_at:
         raise SimError(
             what=f"event {event.id!r} is dated before the log's last event",

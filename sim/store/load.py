@@ -12,7 +12,6 @@ Reading never writes: not the log, not its head, not even the lock file.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import itertools
 import os
 from collections.abc import Mapping, Sequence
@@ -27,12 +26,12 @@ from sim.codec import decode_line, decode_manifest, record_links, text_fault
 from sim.errors import SimError, did_you_mean
 from sim.events import Event
 from sim.files import read_regular
+from sim.graph import link_fault
 from sim.log import Log
 from sim.manifest import Manifest
 from sim.store.chain import walk
 from sim.store.paths import MAX_LINE, log_name, log_path, read_bytes, read_head
 from sim.store.torn import snapshot, split_log, torn_error, unpinned
-from sim.text import lookalike_note
 
 __all__ = ["MANIFEST_NAME", "load_file", "load_log", "read_manifest"]
 
@@ -147,12 +146,9 @@ def load_file(file: Path, *, check_chain: bool, settle: bool = True) -> Log:
                 hint="give each event its own id",
                 code="duplicate-id",
             )
-        for cause in event.causes:
-            if cause not in seen:
-                later = [line for line in lines if line[0] > number]
-                raise _cause_fault(
-                    event, cause, where=where, number=number, earlier=seen, later=later
-                )
+        if any(cause not in seen for cause in event.causes):
+            later = [line for line in lines if line[0] > number]
+            raise _cause_fault(event, where=where, number=number, earlier=seen, later=later)
         if broken is not None:
             raise broken.error(where)
         if stored is not None:
@@ -202,46 +198,46 @@ def _order_fault(event: Event, last: Event, last_line: int, *, where: str, numbe
 
 def _cause_fault(
     event: Event,
-    cause: str,
     *,
     where: str,
     number: int,
     earlier: Mapping[str, int],
     later: Sequence[tuple[int, bytes]],
 ) -> SimError:
-    """Say why ``cause`` is not an earlier event: unknown, later, or part of a loop."""
-    ahead: dict[str, tuple[int, list[str]]] = {}
+    """Say why a cause of ``event`` is not an earlier event (:func:`sim.graph.link_fault`):
+    itself or a loop through later events, a later event, or no event of this log."""
+    ahead: dict[str, list[str]] = {}
+    line_of: dict[str, int] = {}
     for line, raw in later:
         with contextlib.suppress(orjson.JSONDecodeError):
             record = orjson.loads(raw)
             if isinstance(record, dict) and isinstance(record.get("id"), str):
-                ahead.setdefault(record["id"], (line, record_links(record)))
-    loop = _loop(event.id, cause, ahead)
-    if loop is not None:
+                ahead.setdefault(record["id"], record_links(record))
+                line_of.setdefault(record["id"], line)
+    fault = link_fault(event.id, event.causes, earlier, later=ahead, quote=True)
+    assert fault is not None, "called for an event with a cause that is not earlier"
+    cause = fault.cause
+    if fault.kind in ("itself", "loop"):
         return SimError(
             what=f"the causes of event {event.id!r} loop back to it",
             path=where,
             line=number,
             expected="causes that lead back in time, to earlier events",
-            found=" → ".join(repr(i) for i in loop),
+            found=" → ".join(repr(i) for i in fault.loop),
             hint="an event cannot answer itself, even through others; drop one of these causes",
             code="cause-cycle",
         )
-    if cause in ahead:
+    if fault.kind == "later":
         return SimError(  # shaped like every SimError: the words are this fault's own
             what=f"event {event.id!r} names a cause that is not an earlier event: "
             f"{cause!r} comes after it",
             path=where,
             line=number,
             expected="each cause to be the id of an event earlier in the log",
-            found=f"{cause!r}, which is at line {ahead[cause][0]}",
+            found=f"{cause!r}, which is at line {line_of[cause]}",
             hint="an event answers what happened before it: move the lines, or fix the cause",
             code="later-cause",
         )
-    # not sim.errors.did_you_mean: this hint names one id, quoted ("did you mean 'a1'?"), where
-    # did_you_mean names up to three bare; it would take an option there to say the same
-    close = difflib.get_close_matches(cause, list(earlier), n=1)
-    note = lookalike_note(cause, close[0]) if close else ""
     return SimError(
         what=f"event {event.id!r} names a cause that is not an earlier event: "
         f"{cause!r} is no event of this log",
@@ -249,28 +245,6 @@ def _cause_fault(
         line=number,
         expected="each cause to be the id of an event earlier in the log",
         found=repr(cause),
-        hint=(f"did you mean {close[0]!r}?" + (f" ({note})" if note else ""))
-        if close
-        else "add the event it answers before it",
+        hint=fault.hint or "add the event it answers before it",
         code="unknown-cause",
     )
-
-
-def _loop(start: str, cause: str, ahead: Mapping[str, tuple[int, list[str]]]) -> list[str] | None:
-    """The ids of a loop ``start → cause → … → start`` through later events, if there is one."""
-    if cause == start:
-        return [start, start]
-    parent: dict[str, str] = {cause: start}
-    frontier = [cause]
-    while frontier:
-        current = frontier.pop()
-        for nxt in ahead.get(current, (0, []))[1]:
-            if nxt == start:
-                path = [current]
-                while path[-1] != start:
-                    path.append(parent[path[-1]])
-                return [*reversed(path), start]
-            if nxt not in parent:
-                parent[nxt] = current
-                frontier.append(nxt)
-    return None
