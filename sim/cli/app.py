@@ -191,20 +191,12 @@ def output_format(output: Path, allowed: tuple[str, ...], what: str) -> str:
 
 
 def check_output(output: Path) -> None:
-    """Refuse, before any work, an output whose folder is missing or that is not a file.
+    """Refuse, before any work, an output whose folder is missing or that is not a file (the
+    folder's check is the store's, which :func:`sim.store.write_file` makes again when it
+    writes): nothing is computed for an output that cannot be written."""
+    from sim.store import check_output_folder
 
-    :func:`sim.store.write_file` checks the folder again when it writes (the same message and
-    code); this check runs first so that nothing is computed for an output that cannot be
-    written.  One shared check needs a function of the store's (``store.py`` is not this
-    module's to change): until then the folder's check stands in both places."""
-    folder = stat_path(output.parent, doing="write the output")
-    if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise SimError(
-            what="the folder for the output does not exist",
-            path=str(output),
-            hint=f"create {output.parent} first, or write somewhere else",
-            code="no-output-folder",
-        )
+    check_output_folder(output)
     there = stat_path(output, doing="write the output")
     if there is not None and not stat.S_ISREG(there.st_mode):
         raise SimError(

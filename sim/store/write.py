@@ -127,12 +127,12 @@ def write_file(path: str | os.PathLike[str], data: bytes) -> Path:
 def check_output_folder(target: Path) -> None:
     """Refuse the output ``target`` when its folder does not exist (``no-output-folder``).
 
-    :func:`write_file` checks this first; a command may check it before any work.
-    ``sim.cli.app.check_output`` still writes the same check out again: it can call this one.
+    :func:`write_file` checks this first; a command checks it before any work
+    (``sim.cli.app.check_output``).
     """
     folder = stat_path(target.parent, doing="write the output")
     if folder is None or not stat.S_ISDIR(folder.st_mode):
-        raise SimError(  # sim.cli.app.check_output repeats this check: it can call this function
+        raise SimError(
             what="the folder for the output does not exist",
             path=str(target),
             hint=f"create {target.parent} first, or write somewhere else",
