@@ -118,6 +118,10 @@ class StudyResult:
         msg = f"plot kind must be 'ecdf' or 'tornado', got {kind!r}"
         raise ValueError(msg)
 
+    def figures(self) -> list[Any]:
+        """The charts of its outputs: the ECDF (``--chart``) and the tornado (the report)."""
+        return [self.plot(), self.plot("tornado")]
+
     def _repr_html_(self) -> str:
         html: str = self.summary.to_html()
         return f"<p><strong>{self.name}</strong>: {len(self.frame)} rows</p>{html}"
@@ -161,6 +165,10 @@ class NecessityResult:
             title=f"What the outcome of {self.scenario} needed",
         )
 
+    def figures(self) -> list[Any]:
+        """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
+        return [self.plot()]
+
     def _repr_html_(self) -> str:
         html: str = self.summary.to_html()
         return html
@@ -197,6 +205,10 @@ class SlackResult:
             limit=self.limit,
             title=f"How long each event of {self.scenario} could slip",
         )
+
+    def figures(self) -> list[Any]:
+        """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
+        return [self.plot()]
 
     def _repr_html_(self) -> str:
         html: str = self.summary.to_html()
