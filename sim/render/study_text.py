@@ -123,27 +123,15 @@ def uncertainty_text(data: Mapping[str, Any], zone: Zone) -> StudyText:
 
 def necessity_text(data: Mapping[str, Any]) -> StudyText:
     """``sim necessity``'s results."""
-    events = [
-        (e["id"], "yes" if e["necessary_for_outcome"] else "", " ".join(e["milestones_lost"]))
-        for e in data["events"]
-    ]
-    return StudyText(
-        rows=[
-            ("events", str(len(data["events"]))),
-            ("needed for the outcome", ", ".join(data["outcome_necessary"]) or "none"),
+    return _per_event(
+        data,
+        found=("needed for the outcome", "necessary", data["outcome_necessary"]),
+        title=f"Necessity in {data['scenario']}: each event removed alone",
+        header=("event", "outcome needs it", "milestones lost without it"),
+        events=[
+            (e["id"], "yes" if e["necessary_for_outcome"] else "", " ".join(e["milestones_lost"]))
+            for e in data["events"]
         ],
-        blocks=[
-            (
-                f"Necessity in {data['scenario']}: each event removed alone",
-                ("event", "outcome needs it", "milestones lost without it"),
-                events,
-            )
-        ],
-        facts={
-            "scenario": data["scenario"],
-            "events": len(data["events"]),
-            "necessary": len(data["outcome_necessary"]),
-        },
     )
 
 
@@ -151,27 +139,33 @@ def slack_text(data: Mapping[str, Any]) -> StudyText:
     """``sim slack``'s results: the critical events are those any delay moves the deal by."""
     critical = [e["id"] for e in data["events"] if e["slack_to_shift"] == "PT0S"]
     beyond = f"> {data['max']}"
-    events = [
-        (e["id"], e["slack_to_shift"] or beyond, e["slack_to_failure"] or beyond)
-        for e in data["events"]
-    ]
+    return _per_event(
+        data,
+        found=("critical (any delay moves the deal)", "critical", critical),
+        title=f"Slack in {data['scenario']} (up to {data['max']}, to {data['resolution']})",
+        header=("event", "before the deal moves", "before the deal fails"),
+        events=[
+            (e["id"], e["slack_to_shift"] or beyond, e["slack_to_failure"] or beyond)
+            for e in data["events"]
+        ],
+    )
+
+
+def _per_event(
+    data: Mapping[str, Any],
+    *,
+    found: tuple[str, str, Sequence[str]],
+    title: str,
+    header: tuple[str, ...],
+    events: Sequence[Sequence[str]],
+) -> StudyText:
+    """The results of a study of each event: how many, the ones ``found`` (its row's label,
+    its logged name, the ids), and a table of every event."""
+    label, name, ids = found
     return StudyText(
-        rows=[
-            ("events", str(len(data["events"]))),
-            ("critical (any delay moves the deal)", ", ".join(critical) or "none"),
-        ],
-        blocks=[
-            (
-                f"Slack in {data['scenario']} (up to {data['max']}, to {data['resolution']})",
-                ("event", "before the deal moves", "before the deal fails"),
-                events,
-            )
-        ],
-        facts={
-            "scenario": data["scenario"],
-            "events": len(data["events"]),
-            "critical": len(critical),
-        },
+        rows=[("events", str(len(data["events"]))), (label, ", ".join(ids) or "none")],
+        blocks=[(title, header, events)],
+        facts={"scenario": data["scenario"], "events": len(data["events"]), name: len(ids)},
     )
 
 

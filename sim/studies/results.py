@@ -135,9 +135,9 @@ class UncertaintyResult(StudyResult):
 
 
 @frozen(kw_only=True, repr=False)
-class NecessityResult:
-    """Each event removed alone: ``frame`` (one row per event), ``summary`` (the events the
-    outcome or a milestone needs), ``data`` (the JSON), ``plot()`` (on the timeline)."""
+class _PerEvent:
+    """A study's result with a row per event of its base: the base's name, the frame, its
+    summary, the JSON, the base's events and its own conclusion (drawn on the charts)."""
 
     scenario: str
     frame: Any
@@ -145,6 +145,17 @@ class NecessityResult:
     data: Mapping[str, Any]
     events: tuple[Any, ...] = field(default=(), eq=False)
     recorded: datetime | None = None
+
+    def _repr_html_(self) -> str:
+        html: str = self.summary.to_html()
+        return html
+
+
+@frozen(kw_only=True, repr=False)
+class NecessityResult(_PerEvent):
+    """Each event removed alone: ``frame`` (one row per event), ``summary`` (the events the
+    outcome or a milestone needs), ``data`` (the JSON), ``plot()`` (on the timeline)."""
+
     kind: str = "necessity"
 
     def __repr__(self) -> str:
@@ -169,23 +180,13 @@ class NecessityResult:
         """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
         return [self.plot()]
 
-    def _repr_html_(self) -> str:
-        html: str = self.summary.to_html()
-        return html
-
 
 @frozen(kw_only=True, repr=False)
-class SlackResult:
+class SlackResult(_PerEvent):
     """Each event delayed: ``frame`` (``id``, ``slack_to_shift``, ``slack_to_failure``, NaT
     where there is no limit within the maximum), ``summary`` (the critical ones first),
     ``data`` (the JSON), ``plot()`` (the slack on the timeline)."""
 
-    scenario: str
-    frame: Any
-    summary: Any
-    data: Mapping[str, Any]
-    events: tuple[Any, ...] = field(default=(), eq=False)
-    recorded: datetime | None = None
     limit: timedelta = timedelta(days=30)
     kind: str = "slack"
 
@@ -209,7 +210,3 @@ class SlackResult:
     def figures(self) -> list[Any]:
         """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
         return [self.plot()]
-
-    def _repr_html_(self) -> str:
-        html: str = self.summary.to_html()
-        return html

@@ -318,16 +318,20 @@ def _probabilities(
 def _decide(
     table: Mapping[str, Any], target: Selector | None, *, name: str | None, line: int | None
 ) -> Decide:
+    return Decide(target=target, name=name, line=line, **_chosen(table, DECISIONS, "decision"))
+
+
+def _chosen(table: Mapping[str, Any], choices: Sequence[str], what: str) -> dict[str, Any]:
+    """A choice among ``choices`` (a ``decision``, a ``record``): one of ``values`` (a grid), or
+    drawn with probabilities ``p``."""
     _one_of_values_or(table, ("p",))
     if "values" in table:
         values = _values(table)
         for item in values:
-            if item not in DECISIONS:
-                raise _bad(what="unknown decision", expected=", ".join(DECISIONS), found=repr(item))
-        return Decide(target=target, values=tuple(str(v) for v in values), name=name, line=line)
-    return Decide(
-        target=target, p=_probabilities(table["p"], DECISIONS, "decision"), name=name, line=line
-    )
+            if item not in choices:
+                raise _bad(what=f"unknown {what}", expected=", ".join(choices), found=repr(item))
+        return {"values": tuple(str(v) for v in values)}
+    return {"p": _probabilities(table["p"], choices, what)}
 
 
 def _drop(
@@ -358,14 +362,5 @@ def _prefer(table: Mapping[str, Any], *, name: str | None, line: int | None) -> 
             found=repr(sources),
         )
     named = tuple(s for s in sources if s != RECORD)
-    choices = (RECORD, *named)
-    _one_of_values_or(table, ("p",))
-    if "values" in table:
-        values = _values(table)
-        for item in values:
-            if item not in choices:
-                raise _bad(what="unknown record", expected=", ".join(choices), found=repr(item))
-        return Prefer(sources=named, values=tuple(str(v) for v in values), name=name, line=line)
-    return Prefer(
-        sources=named, p=_probabilities(table["p"], choices, "record"), name=name, line=line
-    )
+    chosen = _chosen(table, (RECORD, *named), "record")
+    return Prefer(sources=named, name=name, line=line, **chosen)
