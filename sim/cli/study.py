@@ -11,7 +11,7 @@ Ctrl-C cancels the study and exits 130.
 
 import time
 from pathlib import Path
-from typing import Annotated, Literal, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
@@ -29,6 +29,9 @@ from sim.cli.study_support import (
     zone_for,
 )
 from sim.render.study_text import necessity_text, slack_text, study_text, uncertainty_text
+
+if TYPE_CHECKING:  # the study libraries are imported by the commands that run a study
+    from sim.studies.model import Draw
 
 __all__ = [
     "INTERRUPTED",
@@ -114,7 +117,6 @@ SensitivityOpt = Annotated[
         help="Morris trajectories (default 10) or Sobol base points (default 64); 0: none.",
     ),
 ]
-Draw = Literal["triangular", "uniform"]
 
 
 @app.command("uncertainty")
