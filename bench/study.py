@@ -46,10 +46,12 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped]
 
-from sim.studies.api import _bases, _load
-from sim.studies.design import compile_study, unit_rows
+from sim.studies.bases import open_base as _load
+from sim.studies.bases import prepared_bases as _bases
+from sim.studies.compiling import compile_study
 from sim.studies.execute import Runner
-from sim.studies.spec import StudySpec, Within
+from sim.studies.model import StudySpec, Within
+from sim.studies.sampling import unit_rows
 from sim.studies.tasks import SampleJob, Work
 from sim.whatif import Intervention, whatif
 

@@ -33,6 +33,7 @@ from sim.errors import SimError
 from sim.events import Event
 from sim.fold import Log, replay
 from sim.studies import read_study
+from sim.studies.model import Dist
 from sim.studies.results import iso_duration
 from sim.whatif import Remove, Retime, Selector, whatif
 from tests.profiles import budget
@@ -141,6 +142,15 @@ def test_a_sim_error_survives_pickling_as_a_dask_task_returns_it() -> None:
     again = pickle.loads(pickle.dumps(error))  # noqa: S301 (our own bytes)
     assert attrs.asdict(again, recurse=False) == attrs.asdict(error, recurse=False)
     assert str(again) == str(error)
+
+
+def test_a_distribution_describes_itself_in_durations_and_sigma_as_a_number() -> None:
+    uniform = Dist(kind="uniform", params={"low": 0.0, "high": 5 * 86400.0})
+    normal = Dist(kind="normal", params={"mean": -3600.0, "sd": 90061.4})
+    lognormal = Dist(kind="lognormal", params={"median": 86400.0, "sigma": 0.5})
+    assert uniform.describe() == "uniform(low=0s, high=5d)"
+    assert normal.describe() == "normal(mean=-1h, sd=1d1h1m1s)"
+    assert lognormal.describe() == "lognormal(median=1d, sigma=0.5)"
 
 
 # ------------------------------------------------------------------------------------ study files

@@ -20,10 +20,10 @@ import orjson
 import pytest
 
 import sim
-from sim.studies.api import _bases, _load
-from sim.studies.design import compile_study
+from sim.studies.bases import open_base, prepared_bases
+from sim.studies.compiling import compile_study
 from sim.studies.execute import Runner
-from sim.studies.spec import StudySpec, Within
+from sim.studies.model import StudySpec, Within
 from sim.studies.tasks import NecessityJob, SampleJob, Work
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,10 +33,24 @@ BIN = Path(sys.executable).parent
 DASK = shutil.which("dask", path=str(BIN)) or shutil.which("dask")
 
 
+@contextmanager
+def held(port: int) -> Iterator[None]:
+    """``port`` taken for the block: by this test, or already by another program."""
+    with socket.socket() as taken:
+        try:
+            taken.bind(("0.0.0.0", port))  # noqa: S104 (where a scheduler would listen)
+            taken.listen()
+        except OSError:
+            pass  # held already
+        yield
+
+
 def test_a_local_cluster_of_two_workers_gives_exactly_the_in_process_rows() -> None:
     """One ``LocalCluster`` of two worker processes runs an uncertainty study and a necessity
-    study (each in several chunks) as the commands do: every row is the one computed here."""
-    base = _load(BASELINE)
+    study (each in several chunks) as the commands do: every row is the one computed here.
+    Another cluster's scheduler holds Dask's usual port 8787 meanwhile, as it may on a shared
+    machine: this one starts all the same, without a warning."""
+    base = open_base(BASELINE)
     spec = StudySpec(
         name="u", base="baseline", samples=24, seed=11, vary=(Within(target=None),),
         measures=("concluded", "concluded_at", "milestone:talks_resumed", "voided"),
@@ -44,10 +58,10 @@ def test_a_local_cluster_of_two_workers_gives_exactly_the_in_process_rows() -> N
     study = compile_study(spec, base.ready)
     ids = tuple(e.id for e in base.ready.log.events)
     works = [
-        (Work(job=SampleJob(study=study), bases=_bases(base, study)), 5),
+        (Work(job=SampleJob(study=study), bases=prepared_bases(base, study)), 5),
         (Work(job=NecessityJob(ids=ids), bases={(): base.ready}), 8),
     ]
-    with Runner() as here, Runner(workers=2) as there:
+    with held(8787), Runner() as here, Runner(workers=2) as there:
         for work, chunk in works:
             mine, theirs = here.run(work, chunk=chunk), there.run(work, chunk=chunk)
             assert list(mine) == list(theirs)

@@ -1,8 +1,9 @@
-"""Charts of studies (matplotlib, the ``charts`` extra): the ECDF of the deal's time, a tornado
-of sensitivities, and necessity and slack on the timeline; and the report's study section.
+"""What a study's outputs hold: charts (matplotlib, the ``charts`` extra) of the ECDF of the
+deal's time, a tornado of sensitivities, and necessity and slack on the timeline; the report's
+study section; and the frame as CSV or Parquet bytes.
 
-Each function returns a matplotlib ``Figure`` (no pyplot, no global state); write it with
-:func:`sim.render.chart.chart_bytes`.
+Each chart function returns a matplotlib ``Figure`` (no pyplot, no global state); write it with
+:func:`sim.render.chart.chart_bytes`.  Nothing here writes a file.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Final
 
 from sim.events import Event
 
-__all__ = ["ecdf_figure", "study_section", "timeline_figure", "tornado_figure"]
+__all__ = ["ecdf_figure", "frame_bytes", "study_section", "timeline_figure", "tornado_figure"]
 
 WIDTH: Final = 10.0
 DPI: Final = 110
@@ -213,3 +214,21 @@ def study_section(
         "rows": list(rows),
         "charts": [inline_svg(svg) for svg in charts],
     }
+
+
+def frame_bytes(frame: Any, kind: str) -> bytes:
+    """``frame`` as ``csv`` (a list in a cell as its items, space-separated) or ``parquet``."""
+    if kind == "csv":
+        copy = frame.copy()
+        for column in copy.columns:
+            if copy[column].dtype == object:
+                copy[column] = copy[column].map(
+                    lambda v: " ".join(v) if isinstance(v, list | tuple) else v
+                )
+        data: bytes = copy.to_csv(index=False).encode("utf-8")
+        return data
+    import io
+
+    buffer = io.BytesIO()
+    frame.to_parquet(buffer, engine="pyarrow", index=False)
+    return buffer.getvalue()

@@ -157,6 +157,9 @@ class Runner:
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
+                    # no dashboard, but the scheduler serves /health and /metrics all the same:
+                    # on a free port, not on 8787, which another cluster may hold (a warning)
+                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                     silence_logs=logging.ERROR,
                 )
                 self.client = Client(self.cluster)

@@ -1,38 +1,64 @@
-"""A study's results: a tidy frame (one row per sample or event), a summary, the JSON the
-commands print, sensitivity indices (SALib), and charts.
+"""A study's results: a tidy frame (one row per sample or event) with its summary, the JSON
+the commands print, sensitivity indices, and charts (:mod:`sim.render.study`).
 
 The frame's columns: ``sample`` (or ``id``), each varied parameter (``by:LABEL`` a duration,
 ``at:EVENT`` a time, ``decide:LABEL`` a decision, ``drop:LABEL`` true or false, ``prefer`` a
 record), then each measure (``concluded``, ``concluded_at``, ``milestone:NAME``, ``voided``).
 Times are UTC (pandas ``datetime64[us, UTC]``), durations ``timedelta64[us]``, a time not
-reached ``NaT``.
+reached ``NaT``.  The summaries (:mod:`sim.studies.summary`) and sensitivity indices
+(:mod:`sim.studies.sensitivity`) are re-exported here, where they were first written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta, tzinfo
-from typing import Any, Final, Literal
+from datetime import datetime, timedelta
+from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from attrs import field, frozen
 
-from sim.studies.design import NAT, Column, Columns, moment
+from sim.studies.columns import Column, Columns
+from sim.studies.sensitivity import (
+    LEVELS,
+    MORRIS_EDGE,
+    Method,
+    evaluated_points,
+    sensitivity_design,
+    sensitivity_indices,
+    sensitivity_outputs,
+)
+from sim.studies.summary import (
+    QUANTILES,
+    iso_duration,
+    iso_time,
+    measure_summary,
+    time_summary,
+    wilson,
+)
 
+# the summaries and sensitivity indices, re-exported: code imports them from here, as it did
+# before they moved
 __all__ = [
+    "LEVELS",
+    "MORRIS_EDGE",
+    "QUANTILES",
+    "Method",
     "NecessityResult",
     "SlackResult",
     "StudyResult",
     "UncertaintyResult",
+    "evaluated_points",
     "iso_duration",
     "iso_time",
+    "measure_summary",
+    "sensitivity_design",
     "sensitivity_indices",
+    "sensitivity_outputs",
+    "time_summary",
     "to_frame",
     "wilson",
 ]
-
-QUANTILES: Final = (("p05", 0.05), ("p50", 0.5), ("p95", 0.95))
 
 
 def to_frame(columns: Columns, types: Sequence[Column]) -> Any:
@@ -55,208 +81,6 @@ def to_frame(columns: Columns, types: Sequence[Column]) -> Any:
         else:
             data[name] = pd.Series(values, copy=False)
     return pd.DataFrame(data, copy=False)
-
-
-def iso_time(us: int, zone: tzinfo | None = None) -> str | None:
-    """A time (µs since the epoch) in ISO 8601, told in ``zone``; ``None`` for :data:`NAT`."""
-    if us == NAT:
-        return None
-    when = moment(int(us))
-    return (when.astimezone(zone) if zone is not None else when).isoformat()
-
-
-def iso_duration(us: int) -> str | None:
-    """A duration (µs) in ISO 8601 (``P1DT2H30M``, ``PT0S``); ``None`` for :data:`NAT`."""
-    if us == NAT:
-        return None
-    sign = "-" if us < 0 else ""
-    seconds, micro = divmod(abs(int(us)), 1_000_000)
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    text = f"{days}D" if days else ""
-    clock = (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "")
-    if seconds or micro:
-        clock += f"{seconds}.{micro:06d}".rstrip("0").rstrip(".") + "S"
-    if not text and not clock:
-        return "PT0S"
-    return sign + "P" + text + (f"T{clock}" if clock else "")
-
-
-def wilson(k: int, n: int) -> list[float]:
-    """The Wilson 95% interval of a proportion ``k`` of ``n`` (``scipy.stats.binomtest``)."""
-    from scipy import stats
-
-    if n == 0:
-        return [0.0, 1.0]
-    interval = stats.binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
-    return [float(interval.low), float(interval.high)]
-
-
-def _quantiles(values: npt.NDArray[np.int64], zone: tzinfo | None) -> dict[str, str | None]:
-    """p05, p50 and p95 of times (µs), each a value observed (``inverted_cdf``)."""
-    reached = values[values != NAT]
-    if not len(reached):
-        return {name: None for name, _ in QUANTILES}
-    return {
-        name: iso_time(int(np.quantile(reached, q, method="inverted_cdf")), zone)
-        for name, q in QUANTILES
-    }
-
-
-def time_summary(values: npt.NDArray[np.int64], zone: tzinfo | None) -> dict[str, Any]:
-    """``{p_reached, p05, p50, p95}`` of a time measure."""
-    n = len(values)
-    p = float(np.count_nonzero(values != NAT) / n) if n else 0.0
-    return {"p_reached": p, **_quantiles(values, zone)}
-
-
-def _count_summary(values: npt.NDArray[np.int64]) -> dict[str, Any]:
-    if not len(values):
-        return {"mean": None, "p05": None, "p50": None, "p95": None}
-    return {
-        "mean": float(np.mean(values)),
-        **{name: int(np.quantile(values, q, method="inverted_cdf")) for name, q in QUANTILES},
-    }
-
-
-def measure_summary(name: str, values: npt.NDArray[Any], zone: tzinfo | None) -> dict[str, Any]:
-    """The summary of one measure's column."""
-    if name == "concluded":
-        k, n = int(np.count_nonzero(values)), len(values)
-        return {"p": k / n if n else 0.0, "ci": wilson(k, n)}
-    if name == "voided":
-        return _count_summary(values.astype(np.int64))
-    return time_summary(values.astype(np.int64), zone)
-
-
-# ------------------------------------------------------------------------------------ sensitivity
-
-Method = Literal["morris", "sobol"]
-LEVELS: Final = 4
-"""Levels of the Morris design's grid."""
-
-
-def sensitivity_outputs(
-    columns: Columns, measures: Sequence[str], recorded: Mapping[str, int]
-) -> dict[str, npt.NDArray[np.float64]]:
-    """Each measure as a number per row, for SALib: ``concluded`` 0 or 1; a time in hours after
-    the base's (one never reached counts as the latest reached: censored); ``voided`` as is.
-    Measures that never vary, or are never reached, are left out (their indices are 0)."""
-    outputs: dict[str, npt.NDArray[np.float64]] = {}
-    for name in measures:
-        values = columns[name]
-        if name in {"concluded", "voided"}:
-            y = values.astype(np.float64)
-        else:
-            times = values.astype(np.int64)
-            reached = times[times != NAT]
-            if not len(reached):
-                continue
-            origin = recorded.get(name, int(reached.min()))
-            latest = int(reached.max())
-            y = (np.where(times == NAT, latest, times) - origin) / 3.6e9
-        if np.ptp(y) == 0:
-            continue
-        outputs[name] = y
-    return outputs
-
-
-def sensitivity_indices(
-    method: Method,
-    names: Sequence[str],
-    points: npt.NDArray[np.float64],
-    outputs: Mapping[str, npt.NDArray[np.float64]],
-    seed: int,
-) -> Any:
-    """SALib's indices of each output: Morris (``mu_star``, its 95% interval, ``sigma``) or
-    Sobol (``S1``, ``ST`` and their intervals), as a frame with a row per parameter and
-    measure."""
-    import pandas as pd
-
-    problem = {"num_vars": len(names), "names": list(names), "bounds": [[0.0, 1.0]] * len(names)}
-    rows: list[dict[str, Any]] = []
-    for measure, y in outputs.items():
-        if method == "morris":
-            from SALib.analyze import morris
-
-            found = morris.analyze(
-                problem, points, y, num_levels=LEVELS, seed=seed, print_to_console=False
-            )
-            for k, name in enumerate(names):
-                rows.append(
-                    {
-                        "parameter": name,
-                        "measure": measure,
-                        "method": method,
-                        "mu_star": float(found["mu_star"][k]),
-                        "mu_star_conf": float(found["mu_star_conf"][k]),
-                        "sigma": float(found["sigma"][k]),
-                    }
-                )
-        else:
-            from SALib.analyze import sobol
-
-            found = sobol.analyze(
-                problem, y, calc_second_order=False, seed=seed, print_to_console=False
-            )
-            for k, name in enumerate(names):
-                rows.append(
-                    {
-                        "parameter": name,
-                        "measure": measure,
-                        "method": method,
-                        "S1": float(found["S1"][k]),
-                        "S1_conf": float(found["S1_conf"][k]),
-                        "ST": float(found["ST"][k]),
-                        "ST_conf": float(found["ST_conf"][k]),
-                    }
-                )
-    return pd.DataFrame(rows)
-
-
-def sensitivity_design(method: Method, dimensions: int, n: int, seed: int) -> Any:
-    """SALib's design: ``n`` Morris trajectories, or a Sobol (Saltelli) design of ``n`` base
-    points (rounded up to a power of two), over the unit cube."""
-    problem = {
-        "num_vars": dimensions,
-        "names": [f"x{k}" for k in range(dimensions)],
-        "bounds": [[0.0, 1.0]] * dimensions,
-    }
-    if method == "morris":
-        from SALib.sample import morris
-
-        return np.asarray(morris.sample(problem, n, num_levels=LEVELS, seed=seed), np.float64)
-    from SALib.sample import sobol
-
-    base = 1 << max(1, (n - 1).bit_length())
-    return np.asarray(
-        sobol.sample(problem, base, calc_second_order=False, scramble=True, seed=seed),
-        np.float64,
-    )
-
-
-MORRIS_EDGE: Final = 0.005
-
-
-def evaluated_points(method: Method, design: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Where a design's points are evaluated: Morris levels (0, 1/3, 2/3, 1) drawn in by
-    half a percent at each end, ``0.005 + 0.99 u`` (so an unbounded distribution is met at
-    2.6 standard deviations, not at infinity, and a drop of probability 0.005 or more still
-    happens at the lowest level); Sobol points as they are."""
-    if method == "morris":
-        return MORRIS_EDGE + (1 - 2 * MORRIS_EDGE) * design
-    return design
-
-
-# ------------------------------------------------------------------------------------ results
-
-
-def _sensitivity_json(frame: Any) -> list[dict[str, Any]]:
-    if frame is None or frame.empty:
-        return []
-    records: list[dict[str, Any]] = frame.to_dict(orient="records")
-    return records
 
 
 @frozen(kw_only=True, repr=False)
@@ -294,6 +118,10 @@ class StudyResult:
         msg = f"plot kind must be 'ecdf' or 'tornado', got {kind!r}"
         raise ValueError(msg)
 
+    def figures(self) -> list[Any]:
+        """The charts of its outputs: the ECDF (``--chart``) and the tornado (the report)."""
+        return [self.plot(), self.plot("tornado")]
+
     def _repr_html_(self) -> str:
         html: str = self.summary.to_html()
         return f"<p><strong>{self.name}</strong>: {len(self.frame)} rows</p>{html}"
@@ -307,9 +135,9 @@ class UncertaintyResult(StudyResult):
 
 
 @frozen(kw_only=True, repr=False)
-class NecessityResult:
-    """Each event removed alone: ``frame`` (one row per event), ``summary`` (the events the
-    outcome or a milestone needs), ``data`` (the JSON), ``plot()`` (on the timeline)."""
+class _PerEvent:
+    """A study's result with a row per event of its base: the base's name, the frame, its
+    summary, the JSON, the base's events and its own conclusion (drawn on the charts)."""
 
     scenario: str
     frame: Any
@@ -317,6 +145,17 @@ class NecessityResult:
     data: Mapping[str, Any]
     events: tuple[Any, ...] = field(default=(), eq=False)
     recorded: datetime | None = None
+
+    def _repr_html_(self) -> str:
+        html: str = self.summary.to_html()
+        return html
+
+
+@frozen(kw_only=True, repr=False)
+class NecessityResult(_PerEvent):
+    """Each event removed alone: ``frame`` (one row per event), ``summary`` (the events the
+    outcome or a milestone needs), ``data`` (the JSON), ``plot()`` (on the timeline)."""
+
     kind: str = "necessity"
 
     def __repr__(self) -> str:
@@ -337,23 +176,17 @@ class NecessityResult:
             title=f"What the outcome of {self.scenario} needed",
         )
 
-    def _repr_html_(self) -> str:
-        html: str = self.summary.to_html()
-        return html
+    def figures(self) -> list[Any]:
+        """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
+        return [self.plot()]
 
 
 @frozen(kw_only=True, repr=False)
-class SlackResult:
+class SlackResult(_PerEvent):
     """Each event delayed: ``frame`` (``id``, ``slack_to_shift``, ``slack_to_failure``, NaT
     where there is no limit within the maximum), ``summary`` (the critical ones first),
     ``data`` (the JSON), ``plot()`` (the slack on the timeline)."""
 
-    scenario: str
-    frame: Any
-    summary: Any
-    data: Mapping[str, Any]
-    events: tuple[Any, ...] = field(default=(), eq=False)
-    recorded: datetime | None = None
     limit: timedelta = timedelta(days=30)
     kind: str = "slack"
 
@@ -374,6 +207,6 @@ class SlackResult:
             title=f"How long each event of {self.scenario} could slip",
         )
 
-    def _repr_html_(self) -> str:
-        html: str = self.summary.to_html()
-        return html
+    def figures(self) -> list[Any]:
+        """The chart of its outputs (``--chart`` and the report): :meth:`plot`."""
+        return [self.plot()]

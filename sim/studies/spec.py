@@ -1,4 +1,5 @@
-"""What a study varies and measures: the study file's content, checked (pure, no I/O).
+"""Reading a study file's content (pure, no I/O): its parsed TOML checked and turned into a
+:class:`~sim.studies.model.StudySpec`.
 
 A study file (TOML, data only) names a base and a question, then lists what varies::
 
@@ -26,20 +27,34 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
-from typing import Any, Final, Literal, TypeAlias
+from typing import Any, Final
 
 import attrs
-from attrs import frozen
 
 from sim.errors import SimError
 from sim.events import DECISIONS
+from sim.studies.model import (
+    DISTRIBUTIONS,
+    MEASURES,
+    RECORD,
+    Decide,
+    Dist,
+    Drop,
+    Prefer,
+    RetimeBy,
+    StudySpec,
+    Vary,
+    Within,
+)
 from sim.times import parse_duration
 from sim.whatif import Selector, intervention_from_record
 
+# the study's values (sim.studies.model), re-exported: code imports them from here, as it did
+# before they moved (so this list repeats that module's)
 __all__ = [
     "DISTRIBUTIONS",
     "MEASURES",
+    "RECORD",
     "Decide",
     "Dist",
     "Drop",
@@ -48,154 +63,10 @@ __all__ = [
     "StudySpec",
     "Vary",
     "Within",
+    "parse_dist",
     "parse_study",
+    "vary_from_record",
 ]
-
-DistKind: TypeAlias = Literal["uniform", "triangular", "normal", "lognormal"]
-DISTRIBUTIONS: Final[Mapping[str, tuple[str, ...]]] = {
-    "uniform": ("low", "high"),
-    "triangular": ("low", "mode", "high"),
-    "normal": ("mean", "sd"),
-    "lognormal": ("median", "sigma"),
-}
-"""Each distribution of a ``by`` with the parameters it takes (durations, but ``sigma``)."""
-MEASURES: Final = ("concluded", "concluded_at", "milestone:NAME", "voided")
-"""What a study can measure in each sample."""
-Draw: TypeAlias = Literal["triangular", "uniform"]
-RECORD: Final = "record"
-"""The name a ``prefer`` entry gives the log's own dates."""
-
-
-@frozen(kw_only=True)
-class Dist:
-    """A distribution of a duration (seconds), its parameters checked on construction.
-
-    ``uniform`` (``low`` < ``high``), ``triangular`` (``low`` <= ``mode`` <= ``high``, ``low`` <
-    ``high``), ``normal`` (``mean``, ``sd`` > 0), ``lognormal`` (``median`` > 0 and ``sigma`` > 0,
-    the standard deviation of the duration's logarithm: a delay that is never negative).
-    """
-
-    kind: DistKind
-    params: Mapping[str, float]
-    """Seconds for durations; ``sigma`` as a plain number."""
-
-    def __attrs_post_init__(self) -> None:
-        p = self.params
-        problem = None
-        if self.kind == "uniform" and not p["low"] < p["high"]:
-            problem = "low must be less than high"
-        elif self.kind == "triangular" and not (p["low"] <= p["mode"] <= p["high"]):
-            problem = "low <= mode <= high must hold"
-        elif self.kind == "triangular" and not p["low"] < p["high"]:
-            problem = "low must be less than high"
-        elif self.kind == "normal" and not p["sd"] > 0:
-            problem = "sd must be a positive duration"
-        elif self.kind == "lognormal" and not p["median"] > 0:
-            problem = "median must be a positive duration"
-        elif self.kind == "lognormal" and not p["sigma"] > 0:
-            problem = "sigma must be a positive number"
-        if problem is not None:
-            raise SimError(what=f"bad {self.kind} distribution: {problem}", code="bad-study")
-
-    def describe(self) -> str:
-        """The distribution in words: ``uniform(low=0s, high=5d)``."""
-        shown = ", ".join(
-            f"{name}={value:g}" if name == "sigma" else f"{name}={_span(value)}"
-            for name, value in self.params.items()
-        )
-        return f"{self.kind}({shown})"
-
-
-def _span(seconds: float) -> str:
-    sign = "-" if seconds < 0 else ""
-    left = abs(round(seconds))
-    text = ""
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, left = divmod(left, size)
-        if count:
-            text += f"{count}{unit}"
-    return sign + (text or "0s")
-
-
-@frozen(kw_only=True)
-class RetimeBy:
-    """Move the selected events (together) by one duration: drawn from ``by``, or one of
-    ``values`` (a grid factor)."""
-
-    target: Selector | None
-    """``None``: every event of the base."""
-    by: Dist | None = None
-    values: tuple[timedelta, ...] | None = None
-    name: str | None = None
-    line: int | None = None
-
-
-@frozen(kw_only=True)
-class Within:
-    """Move each selected event that the record leaves uncertain (``approx`` with bounds, or
-    ``day``) to a time drawn within its bounds, in log order, never before a linked event's
-    draw; ``draw``: ``triangular`` with the recorded time as its mode, or ``uniform``."""
-
-    target: Selector | None
-    draw: Draw = "triangular"
-    name: str | None = None
-    line: int | None = None
-
-
-@frozen(kw_only=True)
-class Decide:
-    """Set the decision of the selected responses: drawn with probabilities ``p``, or one of
-    ``values``."""
-
-    target: Selector | None
-    p: tuple[tuple[str, float], ...] | None = None
-    values: tuple[str, ...] | None = None
-    name: str | None = None
-    line: int | None = None
-
-
-@frozen(kw_only=True)
-class Drop:
-    """Remove the selected events with probability ``p``, or as ``values`` says (true/false)."""
-
-    target: Selector | None
-    p: float | None = None
-    values: tuple[bool, ...] | None = None
-    name: str | None = None
-    line: int | None = None
-
-
-@frozen(kw_only=True)
-class Prefer:
-    """Use the log's own dates (``"record"``) or one of ``sources``' where records disagree:
-    drawn with probabilities ``p``, or one of ``values``."""
-
-    sources: tuple[str, ...]
-    p: tuple[tuple[str, float], ...] | None = None
-    values: tuple[str, ...] | None = None
-    name: str | None = None
-    line: int | None = None
-
-
-Vary: TypeAlias = RetimeBy | Within | Decide | Drop | Prefer
-
-
-@frozen(kw_only=True)
-class StudySpec:
-    """A study file's content: the base (as written), the question, what varies, what is
-    measured, how many samples and the seed."""
-
-    name: str
-    base: str
-    question: str = ""
-    samples: int = 1000
-    seed: int = 0
-    measures: tuple[str, ...] = ("concluded", "concluded_at")
-    vary: tuple[Vary, ...] = ()
-    path: str = "<study>"
-
-
-# ------------------------------------------------------------------------------------ parsing
 
 _STUDY_KEYS: Final = frozenset({"name", "base", "question", "samples", "seed", "measures"})
 _ACTIONS: Final = ("retime", "decide", "drop", "prefer")
@@ -447,16 +318,20 @@ def _probabilities(
 def _decide(
     table: Mapping[str, Any], target: Selector | None, *, name: str | None, line: int | None
 ) -> Decide:
+    return Decide(target=target, name=name, line=line, **_chosen(table, DECISIONS, "decision"))
+
+
+def _chosen(table: Mapping[str, Any], choices: Sequence[str], what: str) -> dict[str, Any]:
+    """A choice among ``choices`` (a ``decision``, a ``record``): one of ``values`` (a grid), or
+    drawn with probabilities ``p``."""
     _one_of_values_or(table, ("p",))
     if "values" in table:
         values = _values(table)
         for item in values:
-            if item not in DECISIONS:
-                raise _bad(what="unknown decision", expected=", ".join(DECISIONS), found=repr(item))
-        return Decide(target=target, values=tuple(str(v) for v in values), name=name, line=line)
-    return Decide(
-        target=target, p=_probabilities(table["p"], DECISIONS, "decision"), name=name, line=line
-    )
+            if item not in choices:
+                raise _bad(what=f"unknown {what}", expected=", ".join(choices), found=repr(item))
+        return {"values": tuple(str(v) for v in values)}
+    return {"p": _probabilities(table["p"], choices, what)}
 
 
 def _drop(
@@ -487,14 +362,5 @@ def _prefer(table: Mapping[str, Any], *, name: str | None, line: int | None) -> 
             found=repr(sources),
         )
     named = tuple(s for s in sources if s != RECORD)
-    choices = (RECORD, *named)
-    _one_of_values_or(table, ("p",))
-    if "values" in table:
-        values = _values(table)
-        for item in values:
-            if item not in choices:
-                raise _bad(what="unknown record", expected=", ".join(choices), found=repr(item))
-        return Prefer(sources=named, values=tuple(str(v) for v in values), name=name, line=line)
-    return Prefer(
-        sources=named, p=_probabilities(table["p"], choices, "record"), name=name, line=line
-    )
+    chosen = _chosen(table, (RECORD, *named), "record")
+    return Prefer(sources=named, name=name, line=line, **chosen)

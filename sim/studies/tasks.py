@@ -94,8 +94,9 @@ def _outcome(bases: Mapping[Key, Baseline], interventions: Sequence[Intervention
 
 
 @frozen(kw_only=True)
-class NecessityJob:
-    """Row ``i`` removes event ``ids[i]`` alone (after the base scenario's ``pre``)."""
+class _EachEvent:
+    """A job of a row per event: event ``ids[i]`` is acted on alone in row ``i``, after the base
+    scenario's ``pre``."""
 
     ids: tuple[str, ...]
     pre: tuple[Intervention, ...] = ()
@@ -103,6 +104,11 @@ class NecessityJob:
     @property
     def size(self) -> int:
         return len(self.ids)
+
+
+@frozen(kw_only=True)
+class NecessityJob(_EachEvent):
+    """Row ``i`` removes event ``ids[i]`` alone (after the base scenario's ``pre``)."""
 
     def run(self, bases: Mapping[Key, Baseline], start: int, stop: int) -> Columns:
         base = _outcome(bases, self.pre)
@@ -141,19 +147,13 @@ def bisect(holds: Any, top: int) -> int:
 
 
 @frozen(kw_only=True)
-class SlackJob:
+class SlackJob(_EachEvent):
     """Row ``i`` delays event ``ids[i]``: the largest delay (in steps of ``step`` µs, up to
     ``limit`` µs) before the deal's time moves, and before the deal fails (:data:`NAT`: none
     within the limit)."""
 
-    ids: tuple[str, ...]
     limit: int
     step: int
-    pre: tuple[Intervention, ...] = ()
-
-    @property
-    def size(self) -> int:
-        return len(self.ids)
 
     def run(self, bases: Mapping[Key, Baseline], start: int, stop: int) -> Columns:
         base = _outcome(bases, self.pre)
