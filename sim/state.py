@@ -19,6 +19,7 @@ from sim.events import ConditionStatus, Decision, OperationPhase, Terms
 
 __all__ = [
     "EMPTY",
+    "NO_CAPTIVES",
     "ApprovalState",
     "CaptiveState",
     "ConditionState",
@@ -173,6 +174,10 @@ class CaptiveState(_Replaceable):
     held: int | None = None
     released: int = 0
     names: tuple[str, ...] = ()
+
+
+NO_CAPTIVES: Final = CaptiveState()
+"""What is known of a captor no event has told of yet."""
 
 
 @frozen(kw_only=True, slots=False)
