@@ -16,6 +16,7 @@ types and validators (:mod:`~sim.events.fields`), the envelope with its typed li
 
 from __future__ import annotations
 
+# The parts' names, re-exported: these lists repeat the parts' own imports and __all__.
 from sim.events.envelope import (
     ACCEPTANCES,
     LINK_TYPES,

@@ -41,6 +41,9 @@ __all__ = [
 ]
 
 
+# Every kind has the same shape (its ``kind`` literal, then its own fields): alike, not repeated.
+
+
 @frozen(kw_only=True)
 class Contact(EventBase):
     """A first approach between parties; it opens the talks."""

@@ -81,6 +81,7 @@ step itself: :func:`attempt`, :func:`apply`, :func:`enact`).
 
 from __future__ import annotations
 
+# The parts' names, re-exported: these lists repeat the parts' own imports and __all__.
 from sim.rules.dispatch import (
     GUARDS,
     REDUCER_VERSION,

@@ -23,6 +23,9 @@ from sim.events import (
 )
 from sim.state import NO_CAPTIVES, ConditionState, NegotiationState, PostureState
 
+# The effects build state records field by field from their events' fields: the calls alike in
+# shape (here, in talk_effects.py) fill different records.
+
 __all__ = [
     "assure",
     "end_blackout",

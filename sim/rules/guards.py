@@ -26,7 +26,11 @@ from sim.events import (
     TalksSuspended,
 )
 from sim.parties import party_of
-from sim.state import NO_CAPTIVES, NegotiationState, Refusal
+from sim.state import NO_CAPTIVES, ConditionState, NegotiationState, Refusal
+
+# Each guard builds its own Refusal (rule, culprit, subject, text, barrier, never): the calls are
+# alike in shape and say different things; those that said the same now share _not_set,
+# _first_unset and _breached.
 
 __all__ = [
     "approves_current_text",
@@ -160,17 +164,40 @@ def channel_not_open(state: NegotiationState, event: ChannelOpened) -> Refusal |
     return None
 
 
-def conditions_known(state: NegotiationState, event: Offer) -> Refusal | None:
-    for name in event.conditions:
+def _not_set(rule: str, name: str, link: str) -> Refusal:
+    """A temporary refusal: the event names condition ``name`` (``it {link} condition``), which
+    no earlier event set; it may wait for one to set it."""
+    return Refusal(
+        rule=rule,
+        subject=name,
+        text=f"it {link} condition {name}, which no earlier event set",
+        barrier=f"condition:{name}",
+        never=f"condition {name} was never set",
+    )
+
+
+def _breached(rule: str, known: ConditionState) -> Refusal:
+    """A permanent refusal: the event would change condition ``known``, already breached."""
+    return Refusal(
+        rule=rule,
+        subject=known.name,
+        culprit=known.settled_by,
+        text=f"condition {known.name} was already breached by {known.settled_by}",
+    )
+
+
+def _first_unset(
+    state: NegotiationState, names: tuple[str, ...], rule: str, link: str
+) -> Refusal | None:
+    """:func:`_not_set` for the first of ``names`` no earlier event set, if one is."""
+    for name in names:
         if name not in state.conditions:
-            return Refusal(
-                rule="conditions_known",
-                subject=name,
-                text=f"it rests on condition {name}, which no earlier event set",
-                barrier=f"condition:{name}",
-                never=f"condition {name} was never set",
-            )
+            return _not_set(rule, name, link)
     return None
+
+
+def conditions_known(state: NegotiationState, event: Offer) -> Refusal | None:
+    return _first_unset(state, event.conditions, "conditions_known", "rests on")
 
 
 def conditions_not_breached(state: NegotiationState, event: Offer) -> Refusal | None:
@@ -222,12 +249,7 @@ def offer_current(state: NegotiationState, event: Response) -> Refusal | None:
 def condition_not_breached(state: NegotiationState, event: Condition) -> Refusal | None:
     known = state.conditions.get(event.name)
     if known is not None and known.status == "breached" and event.status != "breached":
-        return Refusal(
-            rule="condition_not_breached",
-            subject=event.name,
-            culprit=known.settled_by,
-            text=f"condition {event.name} was already breached by {known.settled_by}",
-        )
+        return _breached("condition_not_breached", known)
     return None
 
 
@@ -235,20 +257,9 @@ def assured_conditions_known(state: NegotiationState, event: Assurance) -> Refus
     for name in event.meets:
         known = state.conditions.get(name)
         if known is None:
-            return Refusal(
-                rule="assured_conditions_known",
-                subject=name,
-                text=f"it meets condition {name}, which no earlier event set",
-                barrier=f"condition:{name}",
-                never=f"condition {name} was never set",
-            )
+            return _not_set("assured_conditions_known", name, "meets")
         if known.status == "breached":
-            return Refusal(
-                rule="assured_conditions_known",
-                subject=name,
-                culprit=known.settled_by,
-                text=f"condition {name} was already breached by {known.settled_by}",
-            )
+            return _breached("assured_conditions_known", known)
     return None
 
 
@@ -276,16 +287,7 @@ def resume_conditions_settled(state: NegotiationState, event: TalksResumed) -> R
 
 
 def suspension_conditions_known(state: NegotiationState, event: TalksSuspended) -> Refusal | None:
-    for name in event.until:
-        if name not in state.conditions:
-            return Refusal(
-                rule="suspension_conditions_known",
-                subject=name,
-                text=f"it waits on condition {name}, which no earlier event set",
-                barrier=f"condition:{name}",
-                never=f"condition {name} was never set",
-            )
-    return None
+    return _first_unset(state, event.until, "suspension_conditions_known", "waits on")
 
 
 def approves_current_text(state: NegotiationState, event: Approval) -> Refusal | None:

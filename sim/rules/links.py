@@ -8,7 +8,7 @@ refuse.  This check runs before the guards of the event's kind (:func:`sim.rules
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from sim.events import Event
 from sim.state import NegotiationState, Refusal
@@ -27,15 +27,8 @@ def link_refusal(
     voided = state.voided
     for link in event.requires:
         ident = link.id
-        reason = voided.get(ident)
-        if reason is not None:
-            return Refusal(
-                rule="requires", culprit=ident, text=f"it requires {ident}, which was voided"
-            )
-        if present is not None and not present(ident):
-            return Refusal(
-                rule="requires", culprit=ident, text=f"it requires {ident}, which is not in the log"
-            )
+        if ident in voided or (present is not None and not present(ident)):
+            return _gone(ident, "requires", voided)
         response = state.responses.get(ident)
         decision = response.decision if response is not None else None
         if not link.met_by(decision):
@@ -47,14 +40,8 @@ def link_refusal(
                 text=f"it requires {ident} to be {wanted.replace('_', ' ')}, but it was {found}",
             )
     for ident in event.answers:
-        if ident in voided:
-            return Refusal(
-                rule="answers", culprit=ident, text=f"it answers {ident}, which was voided"
-            )
-        if present is not None and not present(ident):
-            return Refusal(
-                rule="answers", culprit=ident, text=f"it answers {ident}, which is not in the log"
-            )
+        if ident in voided or (present is not None and not present(ident)):
+            return _gone(ident, "answers", voided)
         area = state.in_transit.get(ident)
         if area is not None:  # the scheduler sends a reply only once its message arrived
             return Refusal(
@@ -63,3 +50,10 @@ def link_refusal(
                 text=f"it answers {ident}, still held up by the blackout over {area}",
             )
     return None
+
+
+def _gone(ident: str, link: str, voided: Mapping[str, Refusal]) -> Refusal:
+    """The permanent refusal of a ``requires`` or ``answers`` link (``link``) to an event that
+    was voided, or else is not in the log (before this event)."""
+    why = "was voided" if ident in voided else "is not in the log"
+    return Refusal(rule=link, culprit=ident, text=f"it {link} {ident}, which {why}")

@@ -11,6 +11,10 @@ from __future__ import annotations
 from sim.events import Approval, Contact, Event, Offer, Response, TalksResumed, TalksSuspended
 from sim.state import ApprovalState, NegotiationState, OfferState, ResponseState
 
+# The effects build state records field by field from their events' fields: the calls alike in
+# shape (here, in ground_effects.py, in analysis/knowledge.py, in keyword calls elsewhere) fill
+# different records.
+
 __all__ = [
     "approve",
     "bind",
