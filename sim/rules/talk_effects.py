@@ -3,7 +3,7 @@ answered and approved, and the deal concluded and carried out.
 
 Each effect takes a state and an event of its kind that passed its guards, and returns the new
 state (the same object where nothing changes).  :func:`sim.rules.effect_of` pairs kinds with
-effects; the events on the ground are :mod:`sim.rules.ground_effects`.
+effects; the events around the table are :mod:`sim.rules.ground_effects`.
 """
 
 from __future__ import annotations
