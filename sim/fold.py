@@ -22,7 +22,7 @@ from typing import Any, Final
 import attrs
 from attrs import field, frozen
 
-from sim._fast import cyclic_gc_paused
+from sim._fast import cyclic_gc_paused  # also re-exported: sim.store imports it from here
 from sim.events import Event, Terms
 from sim.log import Log
 from sim.manifest import Manifest, derive

@@ -4,21 +4,25 @@ Collections are persistent maps (``immutables.Map``, a hash array mapped trie: s
 makes a new map in O(log n) and shares the rest) and tuples, so a reducer never copies a whole
 collection and a long log folds in linear time.  Two states compare equal when every field does,
 which is what the property tests rely on (replaying ``a + b`` equals continuing ``a`` with ``b``).
+A record's changed copy (``replace``) is :class:`sim._fast.Replaceable`'s: ``attrs.evolve``
+without running ``__init__`` again, which the records, having no validators, do not need.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any, Final, Literal, Self, TypeAlias, TypeVar
+from typing import Any, Final, Literal, TypeAlias, TypeVar
 
 import immutables
 from attrs import frozen
 
+from sim._fast import Replaceable
 from sim.events import ConditionStatus, Decision, OperationPhase, Terms
 
 __all__ = [
     "EMPTY",
+    "NO_CAPTIVES",
     "ApprovalState",
     "CaptiveState",
     "ConditionState",
@@ -84,36 +88,8 @@ def frozen_map(items: Mapping[K, V] | None = None) -> immutables.Map[K, V]:
     return immutables.Map(items or {})
 
 
-_new: Final = object.__new__
-_set: Final = object.__setattr__
-
-
-class _Replaceable:
-    """A cheap ``replace`` for the state's frozen records, the fold's hot path.
-
-    The records are frozen attrs classes without slots: their fields live in the instance dict,
-    so a changed copy is one C-level dict copy instead of ``attrs.evolve``'s walk over the
-    fields and a fresh ``__init__`` (about four times faster), and attrs' ``__init__`` for
-    such a class fills that dict directly, which is also cheaper than slotted ``__setattr__``.
-    """
-
-    def replace(self, **changes: Any) -> Self:
-        """A copy with ``changes`` applied (what ``attrs.evolve`` does, without re-validating:
-        the records have no validators)."""
-        fields = self.__dict__.copy()
-        size = len(fields)
-        fields.update(changes)
-        if len(fields) != size:
-            unknown = ", ".join(sorted(changes.keys() - self.__dict__.keys()))
-            msg = f"{type(self).__name__} has no field(s) {unknown}"
-            raise TypeError(msg)
-        new = _new(type(self))
-        _set(new, "__dict__", fields)
-        return new
-
-
 @frozen(kw_only=True, slots=False)
-class OfferState(_Replaceable):
+class OfferState(Replaceable):
     """A text version on the table."""
 
     event: str
@@ -128,7 +104,7 @@ class OfferState(_Replaceable):
 
 
 @frozen(kw_only=True, slots=False)
-class ConditionState(_Replaceable):
+class ConditionState(Replaceable):
     """A condition with its holder (the party that must meet it) and its status."""
 
     name: str
@@ -144,7 +120,7 @@ class ConditionState(_Replaceable):
 
 
 @frozen(kw_only=True, slots=False)
-class ResponseState(_Replaceable):
+class ResponseState(Replaceable):
     """An answer to an offer, bound to the text version it answered."""
 
     event: str
@@ -156,7 +132,7 @@ class ResponseState(_Replaceable):
 
 
 @frozen(kw_only=True, slots=False)
-class ApprovalState(_Replaceable):
+class ApprovalState(Replaceable):
     """An approval, bound to a text version; superseded when the text changes."""
 
     event: str
@@ -167,7 +143,7 @@ class ApprovalState(_Replaceable):
 
 
 @frozen(kw_only=True, slots=False)
-class CaptiveState(_Replaceable):
+class CaptiveState(Replaceable):
     """What is known of the captives one captor holds."""
 
     held: int | None = None
@@ -175,8 +151,12 @@ class CaptiveState(_Replaceable):
     names: tuple[str, ...] = ()
 
 
+NO_CAPTIVES: Final = CaptiveState()
+"""What is known of a captor no event has told of yet."""
+
+
 @frozen(kw_only=True, slots=False)
-class PostureState(_Replaceable):
+class PostureState(Replaceable):
     """A military operation and its phase."""
 
     operation: str
@@ -195,7 +175,7 @@ class PostureState(_Replaceable):
 
 
 @frozen(kw_only=True, slots=False)
-class NegotiationState(_Replaceable):
+class NegotiationState(Replaceable):
     """Everything the fold knows after some prefix of the log.
 
     The fold makes a new state for every event that changes something, with :meth:`replace`.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -144,3 +145,32 @@ def test_the_frame_has_each_responses_decision(baseline: Trajectory) -> None:
     assert responses.loc["war-cabinet-agrees", "decision"] == "accepted_with_changes"
     assert responses.loc["israel-judges-terms-not-firm", "decision"] == "rejected"
     assert frame[frame["kind"] != "response"]["decision"].isna().all()
+
+
+def _loaded_by(module: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after importing ``module``."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, {module}; print(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_importing_the_fold_loads_no_renderer_and_no_pandas() -> None:
+    """The core reaches the notebook edge only when a notebook view is asked for."""
+    loaded = _loaded_by("sim.fold")
+    assert "sim.fold" in loaded
+    assert {m for m in loaded if m == "sim.render" or m.startswith("sim.render.")} == set()
+    assert {m for m in loaded if m.split(".")[0] == "pandas"} == set()
+
+
+def test_the_notebook_edge_loads_no_terminal_renderer() -> None:
+    """What the core's lazy imports load: the notebook edge without rich and the terminal
+    views (which import the core's analysis and fold in turn), and without pandas until a
+    frame is made."""
+    loaded = _loaded_by("sim.render.notebook")
+    assert "sim.render.notebook" in loaded
+    assert {"sim.render.terminal", "sim.render.whatif"} & loaded == set()
+    assert {m for m in loaded if m.split(".")[0] in ("rich", "pandas")} == set()

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sim.events import Event
-from sim.fold import Trajectory
 from sim.state import NegotiationState
+
+if TYPE_CHECKING:
+    from sim.fold import Trajectory
 
 __all__ = [
     "changes",

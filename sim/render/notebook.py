@@ -4,6 +4,9 @@ The core types attach these thinly (``Trajectory.to_frame``, ``Trajectory._repr_
 ``Outcome._repr_html_``) with a lazy import, so the core never imports pandas and pandas stays an
 optional extra (``pip install 'sim[frame]'``).  HTML here is built with :func:`html.escape`
 on every value: notebooks need no template engine.
+
+This module imports no renderer and nothing of the fold at run time (the core's types only
+for annotations), so that the core's lazy imports of it close no circle back to the core.
 """
 
 from __future__ import annotations
@@ -13,17 +16,16 @@ from datetime import datetime
 from html import escape
 from typing import TYPE_CHECKING, Any, Final
 
-from sim.analysis import milestone_names
+from sim.analysis.milestones import milestone_names
 from sim.events import Event, Response
-from sim.fold import Outcome, Trajectory
+from sim.parties import party_of
+from sim.render.dates import when
+from sim.times import show_time
 
 if TYPE_CHECKING:
     from sim.analysis import Diff
+    from sim.fold import Outcome, Trajectory
     from sim.whatif import WhatIf
-from sim.parties import party_of
-from sim.render.terminal import terms_said, when
-from sim.render.whatif import short_reason
-from sim.times import show_time
 
 __all__ = [
     "FRAME_COLUMNS",
@@ -175,7 +177,7 @@ def _time(at: datetime | None) -> str:
 def _outcome_block(outcome: Outcome) -> str:
     if not outcome.concluded:
         return '<p><strong class="bad">Not concluded</strong></p>'
-    terms = "; ".join(terms_said(outcome.terms)) if outcome.terms else ""
+    terms = "; ".join(term.said() for term in outcome.terms) if outcome.terms else ""
     return (
         f'<p><strong class="good">Concluded {_time(outcome.concluded_at)}</strong>'
         f" on text <code>{escape(outcome.text or '')}</code>"
@@ -247,8 +249,7 @@ def _moves(changes: Diff, notes: Mapping[str, str]) -> str:
             )
         )
     rows: list[tuple[str, str]] = [
-        (v.id, f'<span class="bad">voided: {escape(short_reason(v.reason))}</span>')
-        for v in changes.voided
+        (v.id, f'<span class="bad">voided: {escape(v.reason)}</span>') for v in changes.voided
     ]
     rows += [(m.id, escape(f"moved {show_time(m.before)} → {show_time(m.after)}"))
              for m in changes.moved]  # fmt: skip
