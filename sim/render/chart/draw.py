@@ -287,6 +287,8 @@ def draw_milestones(
 
 def draw_title(fig: Any, heading: Sequence[str], subtitle: Sequence[str], height: float) -> None:
     """The heading (bold) and the subtitle beneath it, at the top left."""
+    # Two texts, and the key's columns (numbers.draw_key), are alike in shape only: fig.text
+    # with each one's own place, size and spacing.
     fig.text(
         LEFT_IN / WIDTH_IN,
         1 - 0.18 / height,

@@ -142,7 +142,7 @@ def chart_figure(  # noqa: PLR0915 (one figure, laid out top to bottom)
         )
         _draw_axis(ax_strip, x_hi - x_lo, axis_zone)
         draw_title(fig, heading, subtitle, height)
-        draw_legend(
+        draw_legend(  # keywords alike in shape only to other long calls (StudySpec's)
             fig,
             trajectory,
             base,

@@ -126,7 +126,7 @@ def draw_key(
         chunk = entries[column * rows : (column + 1) * rows]
         if not chunk:
             continue
-        fig.text(
+        fig.text(  # alike in shape only to the title's texts (draw.draw_title)
             LEFT_IN / WIDTH_IN + column * width,
             top - 0.04 / height,
             "\n".join(chunk),

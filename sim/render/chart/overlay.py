@@ -134,6 +134,8 @@ def overlay_handles(overlay: Overlay, *, base_spans: bool) -> list[Any]:
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
+    # Each entry is a Line2D of its mark's own style (like the rings draw_overlay draws): alike
+    # in shape only.
     handles: list[Any] = [
         Line2D(
             [],

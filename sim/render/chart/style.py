@@ -49,6 +49,7 @@ __all__ = [
     "lane_colours",
 ]
 
+# The blocks of sizes below are alike in shape only (a name, a number): each names one size.
 CHART_FORMATS: Final = ("png", "svg")
 DPI: Final = 110
 WIDTH_IN: Final = 16.0
