@@ -14,7 +14,7 @@ from typing import Any
 
 from attrs import frozen
 
-from sim.analysis import diff
+from sim.analysis.diff import diff as compare
 from sim.fold import Trajectory
 from sim.render.chart.layout import days, event_lanes
 from sim.render.chart.style import (
@@ -42,7 +42,7 @@ class Overlay:
 
 def overlay_of(trajectory: Trajectory, base: Trajectory) -> Overlay:
     """What ``trajectory`` changed against ``base`` (:func:`sim.analysis.diff`)."""
-    changes = diff(base, trajectory)
+    changes = compare(base, trajectory)
     return Overlay(
         moved={m.id: (m.before, m.after) for m in changes.moved},
         voided={k: v.text for k, v in trajectory.final.voided.items()},
