@@ -1,5 +1,3 @@
-# mypy: disallow-untyped-calls=False
-# (matplotlib leaves RendererAgg and its date locators and formatters unannotated)
 """The chart's matplotlib drawing: lanes, event markers, spans, milestones, title and legend.
 
 Each function draws one part onto axes (or the figure) that :mod:`sim.render.chart.figure`

@@ -1,5 +1,3 @@
-# mypy: disallow-untyped-calls=False
-# (matplotlib leaves RendererAgg and its date locators and formatters unannotated)
 """The whole chart: its figure laid out top to bottom, its date axis, and its PNG or SVG bytes.
 
 :func:`chart_figure` sizes the figure from what it holds (title lines, label rows, lanes, strip
