@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from sim.fold import replay
+from tests import oracle
 from tests.builders import make
 
 
@@ -25,3 +26,28 @@ def test_any_number_of_events_can_wait_for_the_talks_at_once() -> None:
     resumed = history[-1].at
     assert all(trajectory.waits[f"o{i}"].until == resumed for i in range(count))
     assert trajectory.final.current_text == f"t{count - 1}"
+
+
+def test_an_event_waiting_for_the_talks_is_voided_as_soon_as_they_end_for_good() -> None:
+    """A second suspension waits for the talks to resume; when they resume, the two approvals
+    that waited before it conclude the deal first, and it is voided then (the talks concluded:
+    a permanent refusal), not when its patience runs out.  Found by random exploration of the
+    oracle property for deals; the naive simulation agrees."""
+    history = [
+        make("contact", "c", 0),
+        make("offer", "o", 0.1, text="t1", approvers=("hamas", "israel_cabinet")),
+        make("talks_suspended", "s", 0.2, actors=("hamas",)),
+        make("approval", "a1", 0.3, body="hamas", text="t1"),
+        make("approval", "a2", 0.4, body="israel_cabinet", text="t1"),
+        make("talks_suspended", "x", 0.5, actors=("hamas",)),
+        make("talks_resumed", "r", 1, actors=("hamas",)),
+    ]
+    trajectory = replay(history)
+    resumed = history[-1].at
+    assert trajectory.final.talks == "concluded"
+    assert trajectory.waits["x"].until == resumed
+    assert not trajectory.waits["x"].took_effect
+    events, states, waits = oracle.simulate(tuple(history))
+    assert [(e.id, e.at) for e in trajectory.events] == [(e.id, e.at) for e in events]
+    assert trajectory.states == states
+    assert {k: (w.until, w.took_effect) for k, w in trajectory.waits.items()} == waits

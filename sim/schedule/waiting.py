@@ -53,6 +53,11 @@ class _Cell:
         self.members: set[str] = set()
 
 
+_WAITING_TALKS: Final = frozenset({"not_started", "suspended"})
+"""The talks' statuses in which :func:`sim.rules.talks_active` refuses with a barrier (the
+event waits); in any other but ``active`` its refusal is permanent."""
+
+
 def _held_by_talks(state: NegotiationState, event: Event) -> Refusal:
     refusal = talks_active(state, event)
     assert refusal is not None
@@ -251,14 +256,16 @@ class Waiting:
         """The waiting events a change to ``state`` can let through, in the order they began
         to wait (each still asked :meth:`due` when its turn comes).
 
-        While the talks are not active, an event held back by the talks alone meets the same
-        guard again (the first, which reads the talks alone; the links before it, once passed,
-        stay passed): its refusal changes with the talks, without a try.  So each cell of
-        other talks is merged into the cell of the talks now, and only the loose events are
-        tried.  Once the talks are active, every cell's events are tried too."""
+        While the talks have not started or are suspended, an event held back by the talks
+        alone meets the same guard again (the first, which reads the talks alone; the links
+        before it, once passed, stay passed) and goes on waiting: its refusal changes with the
+        talks, without a try.  So each cell of other talks is merged into the cell of the talks
+        now, and only the loose events are tried.  Once the talks are active, or in a status
+        that refuses for good (concluded: the refusal is permanent and voids the event), every
+        cell's events are tried too."""
         found = list(self._loose)
         cells = self._cells
-        if state.talks == "active":
+        if state.talks not in _WAITING_TALKS:  # active, or refusing for good: try them all
             for cell in cells.values():
                 found.extend(cell.members)
         elif cells:
