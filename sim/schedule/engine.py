@@ -104,6 +104,9 @@ class Engine(Stream):
                 self._arrived_early(ident, slot)  # held up in the record, not now
         if ident in self.waiters:
             self._resolve(ident, arrival=ident not in self.held)
+        position, busy = len(self.out) - 1, self.busy
+        if (self.queued or self.pending) and (not busy or busy[-1] != position):
+            busy.append(position)  # settling it took events off the stream: not quiet after it
         if self.waiting.parked and lifts(before, after):
             self._wake()
 
