@@ -95,5 +95,6 @@ def test_output_does_not_depend_on_the_hash_seed() -> None:
         command = [sys.executable, "-c", "from sim.cli import main; main()", "timeline", COLOMBIA]
         return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, check=True).stdout
 
-    outputs = {timeline(seed) for seed in ("1", "2", "3", "4")}
-    assert len(outputs) == 1
+    # seeds 1 and 3 put the two approvals in different orders when a timeline lists them in
+    # hash order (as it did): the test fails then, under these two seeds every time
+    assert timeline("1") == timeline("3")
