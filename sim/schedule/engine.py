@@ -38,27 +38,21 @@ class Engine(Stream):
         self._settled(event, before, on_time=on_time)
 
     def _on_time(self, event: Event, position: int) -> None:
-        """:meth:`_release` of the event at stream ``position``, on time, written out for the
-        common case: it takes effect and settles nothing (no message held or delivered, none
-        the record held up, nothing waiting on it, no barrier lifted)."""
+        """:meth:`_release` of the event at stream ``position``, on time, without
+        :meth:`_settled` in the common case where there is nothing to settle (no message held
+        or delivered, none the record held up, nothing waiting on it, no barrier lifted)."""
         before = self.state
         result = attempt(before, event, self._seen)
         if isinstance(result, Refusal):
             self._refused(event, before, result, on_time=True)
             return
-        self.state = result
-        self.out.append(event)
-        self.states.append(result)
-        self.added.add(event.id)
-        parked = self.waiting.parked
-        if self.queued or self.pending or parked:
-            self.busy.append(len(self.out) - 1)
+        self._append(event, result)
         base = self.base
         if (
             result.in_transit is not before.in_transit
             or (base is not None and position in base.arrivals)
             or event.id in self.waiters
-            or (parked and lifts(before, result))
+            or (self.waiting.parked and lifts(before, result))
         ):
             self._settled(event, before, on_time=True)
 

@@ -130,9 +130,6 @@ class Waiting:
         self._cells: dict[tuple[str, str | None], _Cell] = {}
         self._cell_of: dict[str, _Cell] = {}
 
-    def __bool__(self) -> bool:
-        return bool(self.parked)
-
     def __contains__(self, ident: str) -> bool:
         return ident in self.parked
 
