@@ -259,7 +259,7 @@ def _append_locked(target: Path, event: Event, content: bytes, expect: int | Non
 
 
 def _check_against(event: Event, tail: Tail, where: str) -> None:
-    fault = link_fault(event.id, event.causes, tail.ids, known=tuple)  # no later events here
+    fault = link_fault(event.id, event.causes, tail.ids)
     if fault is not None:
         cause = fault.cause
         if fault.kind == "itself":

@@ -277,7 +277,7 @@ def _check_links(
         raise _fault(
             path, number, header, "id", f"duplicate event id {event.id!r}", code="duplicate-id"
         )
-    fault = link_fault(event.id, event.causes, seen, known=tuple)  # later rows are unread yet
+    fault = link_fault(event.id, event.causes, seen)  # later rows are not read yet: no loops
     if fault is not None:
         cause = fault.cause
         column = event.link_type(cause) or "answers"
