@@ -5,11 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from sim.analysis import explain
+from sim.analysis.diff import EventMove, delays
 from sim.scenario import load_scenario
 from sim.whatif import WhatIf, retime, whatif
 
@@ -59,6 +61,25 @@ def test_a_longer_final_blackout_delays_the_deal_by_about_three_days() -> None:
     review = next(m for m in result.diff.moved if m.id == "doha-final-text-review")
     assert [d.cause for d in review.because] == ["held"]
     assert review.because[0].link == "hamas-comments"
+
+
+def test_the_reasons_of_a_move_are_found_on_first_use_as_delays_finds_them() -> None:
+    """The diff hands each move a way to find its reasons (a what-if nobody reads pays nothing
+    for them): read, they are :func:`delays` of the what-if, and moves compare by them too."""
+    result = run("longer-final-blackout")
+    shifts = {m.id: m.after - m.before for m in result.diff.moved}
+    for move in result.diff.moved:
+        assert move.because, move.id
+        again = delays(result.trajectory, move.id, shifts=shifts, origins=result.origins)
+        assert move.because == again
+        assert move == EventMove(id=move.id, before=move.before, after=move.after, because=again)
+        other = EventMove(id=move.id, before=move.before, after=move.after, because=again[1:])
+        assert move != other
+        found = EventMove(
+            id=move.id, before=move.before, after=move.after, because=partial(tuple, again)
+        )
+        assert hash(move) == hash(found)
+        assert found == move
 
 
 def test_hamas_rejecting_the_final_offer_ends_the_talks() -> None:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import cached_property, partial
 from typing import Any, Literal
 
 import attrs
@@ -61,14 +62,43 @@ class Delay:
     length: timedelta | None = None
 
 
-@frozen(kw_only=True)
+Reasons = tuple[Delay, ...] | Callable[[], tuple[Delay, ...]]
+"""A move's reasons, or how to find them when first asked."""
+
+
+@frozen(kw_only=True, eq=False)
 class EventMove:
-    """An event that happens at another time in the second trajectory, and why."""
+    """An event that happens at another time in the second trajectory, and why.
+
+    ``because`` may be given as a function: :func:`diff` passes one, so that a what-if whose
+    reasons nobody reads (a study, a sweep) does not pay for them.  Equal moves have equal
+    reasons."""
 
     id: str
     before: datetime
     after: datetime
-    because: tuple[Delay, ...] = ()
+    _reasons: Reasons = attrs.field(default=(), alias="because", repr=False)
+
+    @cached_property
+    def because(self) -> tuple[Delay, ...]:
+        """Why it happens when it does: :func:`delays`, found on first use."""
+        reasons = self._reasons
+        return reasons if isinstance(reasons, tuple) else reasons()
+
+    def _key(self) -> tuple[str, datetime, datetime, tuple[Delay, ...]]:
+        return (self.id, self.before, self.after, self.because)
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, EventMove) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"EventMove(id={self.id!r}, before={self.before!r}, after={self.after!r},"
+            f" because={self.because!r})"
+        )
 
 
 @frozen(kw_only=True)
@@ -190,7 +220,7 @@ def diff(
                 id=m.id,
                 before=m.before,
                 after=m.after,
-                because=delays(after, m.id, shifts=shifts, origins=origins or {}),
+                because=partial(delays, after, m.id, shifts=shifts, origins=origins or {}),
             )
             for m in moved
         ]
