@@ -1,7 +1,7 @@
 """Hypothesis profiles, and the smaller budgets the costliest properties get under ``ci``.
 
-- ``dev`` (the default): 100 examples a property (fewer for the costliest, see :func:`budget`),
-  no deadline, random as Hypothesis is.
+- ``dev`` (the default): 40 examples a property, as ``ci`` draws (fewer for the costliest, see
+  :func:`budget`), no deadline, random as Hypothesis is.
 - ``ci`` (when ``CI`` is set, as ``.ci/run`` sets it): reproducible.  ``derandomize=True`` draws
   the same examples on every run (seeded from each test), no example database is read or
   written, and a deadline of 5 s an example catches a runaway case without failing on a slow,
