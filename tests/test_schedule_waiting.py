@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import sys
 
-from sim.fold import replay
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sim.events import Channel, Event, Requirement
+from sim.fold import Trajectory, replay
+from sim.schedule.engine import Engine
 from tests import oracle
 from tests.builders import make
+from tests.strategies import dark_histories, deals, histories
 
 
 def test_any_number_of_events_can_wait_for_the_talks_at_once() -> None:
@@ -51,3 +57,71 @@ def test_an_event_waiting_for_the_talks_is_voided_as_soon_as_they_end_for_good()
     assert [(e.id, e.at) for e in trajectory.events] == [(e.id, e.at) for e in events]
     assert trajectory.states == states
     assert {k: (w.until, w.took_effect) for k, w in trajectory.waits.items()} == waits
+
+
+def _everything(trajectory: Trajectory) -> tuple[object, ...]:
+    """All a replay says: its events with their times as written, its states, and the
+    scheduler's records (waits, holds, timings)."""
+    told = [(e.id, e.at.isoformat()) for e in trajectory.events]
+    return told, trajectory.states, trajectory.waits, trajectory.holds, trajectory.timings
+
+
+def _general(history: tuple[Event, ...]) -> Trajectory:
+    Engine.steady = False
+    try:
+        return replay(history)
+    finally:
+        Engine.steady = True
+
+
+@given(st.one_of(histories(max_size=30), dark_histories(), deals()))
+def test_a_calm_stretch_folds_as_the_general_step_releases_it(history: tuple[Event, ...]) -> None:
+    """The scheduler folds a calm stretch (nothing waiting, queued or pending) in a plain
+    loop; every event through the general step gives the same replay, waits, holds and
+    timings included."""
+    assert _everything(replay(history)) == _everything(_general(history))
+
+
+def test_a_message_held_in_a_calm_stretch_is_recorded_as_the_general_step_records_it() -> None:
+    """A message sent into a blackout while nothing waits ends the calm loop: the general step
+    records the hold, and the reply that answers it waits for the blackout's end."""
+    gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
+    history = (
+        make("contact", "c", 0),
+        make("blackout_started", "dark", 0.1, area="gaza", actors=("israel",)),
+        make("information", "note", 0.2, channel=gaza, actors=("hamas_gaza",)),
+        make("call", "reply", 0.3, answers=("note",)),
+        make("meeting", "m", 0.4),
+        make("blackout_ended", "lit", 0.5, area="gaza", actors=("israel",), answers=("dark",)),
+    )
+    trajectory = replay(history)
+    assert set(trajectory.holds) == {"note"}
+    assert trajectory.holds["note"].until == history[-1].at
+    assert [e.id for e in trajectory.events][-2:] == ["lit", "reply"]
+    assert _everything(trajectory) == _everything(_general(history))
+
+
+def test_a_message_the_record_holds_up_but_the_run_lets_through_ends_the_calm_loop() -> None:
+    """The blackout is voided (it requires an end of a blackout that was never in force), so
+    the message the record's blackout holds up gets through at once: the general step records
+    its arrival, and the reply that answers it is timed from it."""
+    gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
+    history = (
+        make("contact", "c", 0),
+        make("blackout_ended", "x", 0.05, area="gaza", actors=("israel",)),
+        make(
+            "blackout_started",
+            "dark",
+            0.1,
+            area="gaza",
+            actors=("israel",),
+            requires=(Requirement(id="x"),),
+        ),
+        make("information", "note", 0.2, channel=gaza, actors=("hamas_gaza",)),
+        make("call", "reply", 0.3, answers=("note",)),
+        make("meeting", "m", 0.4),
+    )
+    trajectory = replay(history)
+    assert set(trajectory.final.voided) == {"x", "dark"}
+    assert trajectory.timings["reply"].link == "note"
+    assert _everything(trajectory) == _everything(_general(history))
