@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import sys
 
-from hypothesis import given
+import pytest
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from sim.errors import SimError
 from sim.events import Channel, Event, Requirement
 from sim.fold import Trajectory, replay
+from sim.log import Log
 from sim.schedule.engine import Engine
+from sim.whatif import Baseline, Intervention, edit, prepare, whatif
 from tests import oracle
 from tests.builders import make
-from tests.strategies import dark_histories, deals, histories
+from tests.strategies import blackout_what_ifs, dark_histories, deals, histories, what_ifs
 
 
 def test_any_number_of_events_can_wait_for_the_talks_at_once() -> None:
@@ -74,12 +78,41 @@ def _general(history: tuple[Event, ...]) -> Trajectory:
         Engine.steady = True
 
 
+def _general_whatif(ready: Baseline, interventions: list[Intervention]) -> Trajectory:
+    Engine.steady = False
+    try:
+        return whatif(ready, interventions).trajectory
+    finally:
+        Engine.steady = True
+
+
 @given(st.one_of(histories(max_size=30), dark_histories(), deals()))
 def test_a_calm_stretch_folds_as_the_general_step_releases_it(history: tuple[Event, ...]) -> None:
     """The scheduler folds a calm stretch (nothing waiting, queued or pending) in a plain
     loop; every event through the general step gives the same replay, waits, holds and
     timings included."""
     assert _everything(replay(history)) == _everything(_general(history))
+
+
+@given(st.one_of(what_ifs(), blackout_what_ifs()))
+def test_a_what_if_folds_its_calm_stretches_as_the_general_step_releases_them(
+    case: tuple[tuple[Event, ...], list[Intervention]],
+) -> None:
+    """The same in a what-if, whose calm stretches end where it might rejoin its base."""
+    history, interventions = case
+    ready = prepare(Log(events=history))
+    try:
+        edit(ready.plan, interventions)
+    except SimError as exc:
+        assume(exc.code not in (None, "intervention-failed", "unknown-cause"))
+        raise
+    try:
+        expected = _general_whatif(ready, interventions)
+    except SimError:
+        with pytest.raises(SimError, match="cycle of causes"):
+            whatif(ready, interventions)
+        return
+    assert _everything(whatif(ready, interventions).trajectory) == _everything(expected)
 
 
 def test_a_message_held_in_a_calm_stretch_is_recorded_as_the_general_step_records_it() -> None:

@@ -27,9 +27,9 @@ class Engine(Stream):
     the release of each event, the waits, and the loop."""
 
     steady: ClassVar[bool] = True
-    """Whether a run without a base to rejoin takes calm stretches in :meth:`_calm`'s loop;
-    ``False`` sends every event through the general step, the reference a property compares
-    it with (``tests/test_schedule_waiting.py``)."""
+    """Whether a run takes calm stretches in :meth:`_calm`'s loop; ``False`` sends every event
+    through the general step, the reference a property compares it with
+    (``tests/test_schedule_waiting.py``)."""
 
     # -- releasing -------------------------------------------------------------------------
 
@@ -301,10 +301,12 @@ class Engine(Stream):
         added, known = self.added, self.known
         parked, pending = self.waiting.parked, self.pending
         check, gap = -1, 1
-        steady = self.steady and rejoin is None
+        steady = self.steady
         while True:
             if steady and not (heap or parked or pending):
-                self._calm(size)
+                # up to where the base might be rejoined: the rejoin is asked after the general
+                # step alone
+                self._calm(size if rejoin is None else min(size, max(self.reach + 1, check)))
             position = self.position
             if position < size and position in skip:
                 self.position += 1
@@ -356,12 +358,14 @@ class Engine(Stream):
         self._finish()
         return None
 
-    def _calm(self, size: int) -> None:
-        """Release events from the stream's position on, as a plain fold does, while the run is
-        calm: nothing on the heap, waiting or pending, so each event is released at its
-        recorded time and, when it takes effect without holding a message, leaves nothing to
-        settle.  Stops, leaving it to :meth:`run`'s general step, at the first event that is
+    def _calm(self, end: int) -> None:
+        """Release events from the stream's position up to ``end``, as a plain fold does, while
+        the run is calm: nothing on the heap, waiting or pending, so each event is released at
+        its recorded time and, when it takes effect without holding a message, leaves nothing
+        to settle.  Stops, leaving it to :meth:`run`'s general step, at the first event that is
         not so: one skipped or disturbed, refused, holding a message, or held up in the record.
+        :meth:`run` sets ``end`` where a what-if might rejoin its base, which it asks after
+        the general step alone.
 
         :meth:`_on_time` is the general step for one event, and the reference: with
         :attr:`steady` off every event takes it, and a property compares the two."""
@@ -369,7 +373,7 @@ class Engine(Stream):
         out, states, seen = self.out, self.states, self._seen
         state, position, start = self.state, self.position, self.position
         wary = bool(self.late or self.held or self.late_arrival or self.own)
-        while position < size and position not in skip:
+        while position < end and position not in skip:
             event = events[position]
             causes = event.causes
             if (
