@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable
-from typing import ClassVar
 
 from sim.errors import SimError
 from sim.events import Event
@@ -25,11 +24,6 @@ __all__ = ["Engine"]
 class Engine(Stream):
     """One run of the scheduler: :class:`~sim.schedule.stream.Stream`'s state and timing, with
     the release of each event, the waits, and the loop."""
-
-    steady: ClassVar[bool] = True
-    """Whether a run takes calm stretches in :meth:`_calm`'s loop; ``False`` sends every event
-    through the general step, the reference a property compares it with
-    (``tests/test_schedule_waiting.py``)."""
 
     # -- releasing -------------------------------------------------------------------------
 
@@ -301,12 +295,7 @@ class Engine(Stream):
         added, known = self.added, self.known
         parked, pending = self.waiting.parked, self.pending
         check, gap = -1, 1
-        steady = self.steady
         while True:
-            if steady and not (heap or parked or pending):
-                # up to where the base might be rejoined: the rejoin is asked after the general
-                # step alone
-                self._calm(size if rejoin is None else min(size, max(self.reach + 1, check)))
             position = self.position
             if position < size and position in skip:
                 self.position += 1
@@ -357,49 +346,6 @@ class Engine(Stream):
                     check, gap = position + gap, gap * 2
         self._finish()
         return None
-
-    def _calm(self, end: int) -> None:
-        """Release events from the stream's position up to ``end``, as a plain fold does, while
-        the run is calm: nothing on the heap, waiting or pending, so each event is released at
-        its recorded time and, when it takes effect without holding a message, leaves nothing
-        to settle.  Stops, leaving it to :meth:`run`'s general step, at the first event that is
-        not so: one skipped or disturbed, refused, holding a message, or held up in the record.
-        :meth:`run` sets ``end`` where a what-if might rejoin its base, which it asks after
-        the general step alone.
-
-        :meth:`_on_time` is the general step for one event, and the reference: with
-        :attr:`steady` off every event takes it, and a property compares the two."""
-        events, skip, added, known, base = self.events, self.skip, self.added, self.known, self.base
-        out, states, seen = self.out, self.states, self._seen
-        state, position, start = self.state, self.position, self.position
-        wary = bool(self.late or self.held or self.late_arrival or self.own)
-        while position < end and position not in skip:
-            event = events[position]
-            causes = event.causes
-            if (
-                causes
-                and (
-                    wary or not all(c in added or (known is not None and known(c)) for c in causes)
-                )
-                and self._disturbed(event)
-            ):
-                break
-            result = attempt(state, event, seen)
-            if (
-                isinstance(result, Refusal)
-                or result.in_transit is not state.in_transit
-                or (base is not None and position in base.arrivals)
-            ):
-                break
-            state = result
-            out.append(event)
-            states.append(state)
-            added.add(event.id)
-            position += 1
-        if position > start:
-            self.state, self.position = state, position
-            self.now = events[position - 1].at
-            self.now_stamp = base.stamps[position - 1] if base is not None else None
 
     def _pop(self) -> None:
         stamp, order, _seq, ident, moment = heapq.heappop(self.heap)
