@@ -8,8 +8,6 @@ import heapq
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from operator import attrgetter
-from typing import Final
 
 from sim.events import Event
 from sim.log import Log
@@ -30,8 +28,6 @@ from sim.schedule.waiting import Waiting
 from sim.state import NegotiationState
 
 __all__ = ["Stream"]
-
-_ID: Final = attrgetter("id")
 
 
 class Stream:
@@ -124,11 +120,10 @@ class Stream:
 
     def _index(self) -> Mapping[str, int]:
         if self.index is None:
-            events = self.events
-            # the first position of each id: built backwards, so an earlier one overwrites
-            self.index = dict(
-                zip(map(_ID, reversed(events)), range(len(events) - 1, -1, -1), strict=True)
-            )
+            found: dict[str, int] = {}
+            for i, event in enumerate(self.events):
+                found.setdefault(event.id, i)
+            self.index = found
         return self.index
 
     def _seen(self, ident: str) -> bool:
