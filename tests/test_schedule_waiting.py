@@ -55,6 +55,8 @@ def test_an_event_waiting_for_the_talks_is_voided_as_soon_as_they_end_for_good()
 
 
 def test_a_message_sent_into_a_blackout_is_held_and_its_reply_waits_for_the_end() -> None:
+    """The run records the hold (from the message to the blackout's end) and releases the
+    reply that answers the message after the end, timed from its arrival."""
     gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
     history = (
         make("contact", "c", 0),
