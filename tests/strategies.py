@@ -118,6 +118,10 @@ _ACTOR_SETS = st.lists(st.sampled_from(ACTORS), min_size=1, max_size=2, unique=T
 _RECIPIENT_SETS = st.lists(st.sampled_from(ACTORS), max_size=2, unique=True).map(tuple)
 
 
+_PATIENCE = st.none() | st.none() | st.sampled_from(_PATIENCES)
+"""Made once: a strategy made for each event is validated again at each draw."""
+
+
 @st.composite
 def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -> dict[str, Any]:
     links: dict[str, list[Any]] = {"requires": [], "answers": [], "after": []}
@@ -150,7 +154,7 @@ def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -
         "requires": tuple(links["requires"]),
         "answers": tuple(links["answers"]),
         "after": tuple(links["after"]),
-        "patience": draw(st.none() | st.none() | st.sampled_from(_PATIENCES)),
+        "patience": draw(_PATIENCE),
         "source": draw(_SOURCES),
         "summary": draw(texts),
         "milestone": draw(_MAYBE_MILESTONE),
@@ -728,6 +732,17 @@ def zoned_what_ifs(
     return history, [draw(interventions(history, inserts=True)) for _ in range(count)]
 
 
+class _SomeOf(dict[tuple[str, ...], st.SearchStrategy[list[str]]]):
+    """Up to two of some ids, one strategy for each tuple of ids, made on first use."""
+
+    def __missing__(self, ids: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+        made = self[ids] = st.lists(st.sampled_from(ids), max_size=2)
+        return made
+
+
+_SOME_OF = _SomeOf()
+
+
 @st.composite
 def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
     """A history in which Gaza goes dark and is lit again, often, with blackouts that overlap,
@@ -738,8 +753,8 @@ def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
     dark: list[str] = []
     for n in range(1, draw(st.integers(3, max_size))):
         at += timedelta(hours=draw(st.sampled_from((0, 0, 1, 2, 6, 12))))  # ties are common
-        recent = [e.id for e in log[-5:]]
-        causes = tuple(sorted(set(draw(st.lists(st.sampled_from(recent), max_size=2)))))
+        recent = tuple(e.id for e in log[-5:])
+        causes = tuple(sorted(set(draw(_SOME_OF[recent]))))
         roll = draw(st.integers(0, 9))
         event: Event
         if roll < 2:
