@@ -8,6 +8,7 @@ approvals, releases.  Many drawn events are voided by guards; that is part of wh
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, get_args
 
@@ -732,15 +733,10 @@ def zoned_what_ifs(
     return history, [draw(interventions(history, inserts=True)) for _ in range(count)]
 
 
-class _SomeOf(dict[tuple[str, ...], st.SearchStrategy[list[str]]]):
-    """Up to two of some ids, one strategy for each tuple of ids, made on first use."""
-
-    def __missing__(self, ids: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
-        made = self[ids] = st.lists(st.sampled_from(ids), max_size=2)
-        return made
-
-
-_SOME_OF = _SomeOf()
+@functools.cache
+def _some_of(ids: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    """Up to two of ``ids``: one strategy for each tuple of ids, made on first use."""
+    return st.lists(st.sampled_from(ids), max_size=2)
 
 
 @st.composite
@@ -754,7 +750,7 @@ def dark_histories(draw: st.DrawFn, max_size: int = 20) -> tuple[Event, ...]:
     for n in range(1, draw(st.integers(3, max_size))):
         at += timedelta(hours=draw(st.sampled_from((0, 0, 1, 2, 6, 12))))  # ties are common
         recent = tuple(e.id for e in log[-5:])
-        causes = tuple(sorted(set(draw(_SOME_OF[recent]))))
+        causes = tuple(sorted(set(draw(_some_of(recent)))))
         roll = draw(st.integers(0, 9))
         event: Event
         if roll < 2:
