@@ -30,8 +30,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Python may cache bytecode here even where PYTHONDONTWRITEBYTECODE is set (in __pycache__/,
+# which git ignores): otherwise both workers rewrite every test module's asserts, and each of the
+# ~40 processes the tests start compiles sim again, on every run
 pytest: $(STAMP)
-	$(BIN)/pytest -m "not slow" -n 2
+	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -m "not slow" -n 2
 
 ## bench: the benchmarks, figures as JSON (bench/study.py runs a 100,000-sample study: minutes)
 bench: $(STAMP)
