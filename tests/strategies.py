@@ -109,7 +109,14 @@ def channels() -> st.SearchStrategy[Channel | None]:
 
 
 def _pick(draw: st.DrawFn, options: tuple[str, ...] | list[str]) -> str:
-    return options[draw(st.integers(0, len(options) - 1))]
+    return options[draw(_index(len(options)))]
+
+
+@functools.cache
+def _index(size: int) -> st.SearchStrategy[int]:
+    """An index into ``size`` options: one strategy per size, made once (the same draws as
+    ``st.integers(0, size - 1)``, without looking it up in Hypothesis's cache at each draw)."""
+    return st.integers(0, size - 1)
 
 
 _PRECISIONS = ("exact", "day", "approx")
@@ -123,27 +130,33 @@ _PATIENCE = st.none() | st.none() | st.sampled_from(_PATIENCES)
 """Made once: a strategy made for each event is validated again at each draw."""
 
 
+_COIN = st.booleans()
+_ONE_OR_TWO = st.integers(1, 2)
+_ZERO_TO_THREE = st.integers(0, 3)
+_ZERO_TO_NINE = st.integers(0, 9)
+
+
 @st.composite
 def _envelope(draw: st.DrawFn, ident: str, at: datetime, earlier: list[Event]) -> dict[str, Any]:
     links: dict[str, list[Any]] = {"requires": [], "answers": [], "after": []}
-    linked = bool(earlier) and draw(st.booleans())
+    linked = bool(earlier) and draw(_COIN)
     if linked:
-        picked = {_pick(draw, [e.id for e in earlier[-6:]]) for _ in range(draw(st.integers(1, 2)))}
+        picked = {_pick(draw, [e.id for e in earlier[-6:]]) for _ in range(draw(_ONE_OR_TWO))}
         for cause in sorted(picked):
             kind = _pick(draw, ("requires", "answers", "answers", "after"))
-            if kind == "requires" and draw(st.integers(0, 3)) == 0:
+            if kind == "requires" and draw(_ZERO_TO_THREE) == 0:
                 decision = _pick(draw, ("any", "rejected", "accepted", "commented"))
                 links[kind].append(Requirement(id=cause, decision=decision))  # type: ignore[arg-type]
             else:
                 links[kind].append(cause)
     precision = _pick(draw, _PRECISIONS)
     bounds: dict[str, Any] = {}
-    if precision == "approx" and draw(st.booleans()):
+    if precision == "approx" and draw(_COIN):
         bounds = {"earliest": at - timedelta(hours=12), "latest": at + timedelta(hours=12)}
     alternatives: tuple[Alternative, ...] = ()
-    if draw(st.integers(0, 9)) == 0:
+    if draw(_ZERO_TO_NINE) == 0:
         alternatives = (
-            Alternative(source=draw(sources()), at=at - timedelta(days=draw(st.integers(0, 3)))),
+            Alternative(source=draw(_SOURCES), at=at - timedelta(days=draw(_ZERO_TO_THREE))),
         )
     return {
         "id": ident,
