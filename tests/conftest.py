@@ -23,5 +23,6 @@ profiles.load()
 # (Where a typer release reads the command otherwise, this changes nothing.)
 if getattr(typer.testing, "_get_command", None) is get_command:
     typer.testing._get_command = functools.cache(get_command)  # type: ignore[attr-defined]
+
 for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
