@@ -150,6 +150,8 @@ def _remove_new_folder(folder: Path) -> None:
 
 
 def _target(given: Path, expect: int | None) -> Path:
+    # Each refusal below is shaped like every SimError (sim.cli.whatif's among them): the words
+    # are this fault's own.
     if expect is not None and expect < 0:
         raise SimError(
             what="--expect must count events",

@@ -62,6 +62,7 @@ STALE_AFTER: Final = 3600.0
 
 def file_kind(mode: int) -> str:
     """What kind of file a mode describes, in words."""
+    # one test of the stat module and its words per kind of file: alike in shape only
     if stat.S_ISREG(mode):
         return "a regular file"
     if stat.S_ISDIR(mode):

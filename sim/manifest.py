@@ -82,6 +82,7 @@ class Party:
     ``identifier`` (a canonical name where the code alone does not say who: ``Hamas`` under
     ``PSE``) and whether it is a ``belligerent`` (a party to the fighting, as CAMEO reads it)."""
 
+    # fields alike in shape only to the state's records (a name and a type each)
     id: str
     name: str
     colour: str

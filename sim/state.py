@@ -88,6 +88,9 @@ def frozen_map(items: Mapping[K, V] | None = None) -> immutables.Map[K, V]:
     return immutables.Map(items or {})
 
 
+# The state's records below are field lists alike in shape only: each holds its own facts.
+
+
 @frozen(kw_only=True, slots=False)
 class OfferState(Replaceable):
     """A text version on the table."""

@@ -8,6 +8,7 @@ party knew it.
 
 from __future__ import annotations
 
+# the parts' names, re-exported (sim.render.terminal imports some of the same from here)
 from sim.analysis.diff import (
     Amended,
     Delay,

@@ -52,6 +52,8 @@ class Delay:
     link's type), which moved by ``length``.
     """
 
+    # fields with defaults of None, alike in shape only to other records' (SimError's, a
+    # party's in the manifest)
     id: str
     cause: DelayCause
     text: str

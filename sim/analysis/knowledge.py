@@ -96,6 +96,7 @@ def parties_in(trajectory: Trajectory) -> tuple[str, ...]:
     return tuple(found)
 
 
+# a frozen value with a short repr, shaped as the what-if's record and the studies' are
 @frozen(kw_only=True, repr=False)
 class View:
     """The state at ``at`` as ``party`` knew it."""
@@ -166,6 +167,8 @@ def _suspension(view: NegotiationState, real: NegotiationState, event: Event) ->
     return _conditions(real.suspended_until)(view, real, event)
 
 
+# _offer and _captives each copy one record of the real state into the view: alike in shape,
+# each its own record.
 def _offer(view: NegotiationState, real: NegotiationState, event: Any) -> NegotiationState:
     offer = real.offers.get(event.to)
     if offer is None:

@@ -80,6 +80,7 @@ def _need_charts(command_name: str) -> None:
             )
 
 
+# (a signature of keyword-only parameters, alike in shape only to sim.store.load's faults)
 def _written(
     command_name: str,
     path: Path,

@@ -120,6 +120,8 @@ def parse_point(
     """A point given on the command line (``--at``, ``--from``, ``--to``): a date (a day, as
     given), an ISO 8601 time with an offset, or the id of an event of ``log``.  Every fault is
     one :class:`SimError` with the code ``bad-at``."""
+    # Not sim.times.parse_time, though its ISO branch is alike in shape: a point keeps a date
+    # as a day (--tz picks its edges), may be an event id, and every fault says bad-at.
     events = tuple(log.events if isinstance(log, Log) else log)
     if _DATE.fullmatch(text):
         try:
@@ -217,6 +219,7 @@ def state_command(  # noqa: PLR0917 (typer passes options by keyword)
         ),
     ],
     json: JsonOpt = False,
+    # an option spelled as typer wants each one (alike in shape to other commands' options)
     as_known_by: Annotated[
         str | None,
         typer.Option(

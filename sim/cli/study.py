@@ -119,6 +119,9 @@ SensitivityOpt = Annotated[
 ]
 
 
+# The study commands spell out the same execution options (--workers, --scheduler, --chunk,
+# --out, --chart, --report, --json, --tz...) each in its own signature, since typer reads a
+# command's options from there: alike by design, as sim.studies.api's calls are.
 @app.command("uncertainty")
 @command("uncertainty")
 def uncertainty_command(  # noqa: PLR0917 (typer passes options by keyword)

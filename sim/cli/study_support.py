@@ -20,6 +20,7 @@ import structlog
 import typer
 from attrs import frozen
 
+# the app's helpers, imported as every command module imports them (sim.cli.analyst alike)
 from sim.cli.app import (
     check_output,
     console,

@@ -37,6 +37,8 @@ def timeline_command(  # noqa: PLR0917 (typer passes options by keyword)
 
     Example: [bold]sim timeline scenarios/baseline --quotes[/]
     """
+    # the opening every reading command shares (sim replay's alike): time it, check --tz, open
+    # and replay under a progress line; what it shows is its own
     started = time.perf_counter()
     check_tz(tz)
     with progress("loading and replaying"):

@@ -347,6 +347,7 @@ def offers_view(state: NegotiationState, *, width: int | None = None) -> Rendera
             line.append(printable(said))
             lines.append(line)
         return Group(*lines)
+    # the offers' table; the responses' below is alike in shape, with its own columns
     table = Table(title="offers", box=box.SIMPLE_HEAD, expand=False)
     for name in ("offer", "date", "by", "text", "status", "approvals needed"):
         table.add_column(name, no_wrap=name in ("offer", "date", "status"), overflow="fold")

@@ -84,6 +84,7 @@ def read_study(path: str | os.PathLike[str]) -> StudySpec:
     return parse_study(parsed, path=str(file), text=text)
 
 
+# sim.scenario's _too_deep, said of a study file: its hint names a study's tables
 def _too_deep(where: str) -> SimError:
     return SimError(
         what="the study file nests tables or arrays too deeply",
@@ -344,7 +345,7 @@ def _span(value: str | timedelta, what: str) -> timedelta:
     try:
         return parse_span(value)
     except ValueError:
-        raise SimError(
+        raise SimError(  # shaped like every SimError: the words are this fault's own
             what=f"bad {what}",
             expected='a positive duration such as "30d", "12h" or "P30D"',
             found=repr(value),

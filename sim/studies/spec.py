@@ -136,6 +136,7 @@ def _parse(data: Mapping[str, Any], *, path: str, text: str) -> StudySpec:
             raise attrs.evolve(
                 exc, what=f"[[vary]] #{position}: {exc.what}", line=exc.line or line
             ) from None
+    # keyword arguments, alike in shape only to other calls (the chart's figure, for one)
     return StudySpec(
         name=head["name"],
         base=head["base"],
