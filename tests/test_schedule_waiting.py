@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from sim.events import Channel, Requirement
+from sim.events import Requirement
 from sim.fold import replay
 from tests import oracle
-from tests.builders import make
+from tests.builders import GAZA, make
 
 
 def test_any_number_of_events_can_wait_for_the_talks_at_once() -> None:
@@ -57,11 +57,10 @@ def test_an_event_waiting_for_the_talks_is_voided_as_soon_as_they_end_for_good()
 def test_a_message_sent_into_a_blackout_is_held_and_its_reply_waits_for_the_end() -> None:
     """The run records the hold (from the message to the blackout's end) and releases the
     reply that answers the message after the end, timed from its arrival."""
-    gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
     history = (
         make("contact", "c", 0),
         make("blackout_started", "dark", 0.1, area="gaza", actors=("israel",)),
-        make("information", "note", 0.2, channel=gaza, actors=("hamas_gaza",)),
+        make("information", "note", 0.2, channel=GAZA, actors=("hamas_gaza",)),
         make("call", "reply", 0.3, answers=("note",)),
         make("meeting", "m", 0.4),
         make("blackout_ended", "lit", 0.5, area="gaza", actors=("israel",), answers=("dark",)),
@@ -77,7 +76,6 @@ def test_a_message_the_record_holds_up_but_the_run_lets_through_times_its_reply(
     """The blackout is voided (it requires an end of a blackout that was never in force), so
     the message the record's blackout holds up gets through at once, and the reply that
     answers it is timed from its arrival, at its recorded lag."""
-    gaza = Channel(name="hamas-gaza>qatar", via=("gaza",))
     history = (
         make("contact", "c", 0),
         make("blackout_ended", "x", 0.05, area="gaza", actors=("israel",)),
@@ -89,7 +87,7 @@ def test_a_message_the_record_holds_up_but_the_run_lets_through_times_its_reply(
             actors=("israel",),
             requires=(Requirement(id="x"),),
         ),
-        make("information", "note", 0.2, channel=gaza, actors=("hamas_gaza",)),
+        make("information", "note", 0.2, channel=GAZA, actors=("hamas_gaza",)),
         make("call", "reply", 0.3, answers=("note",)),
         make("meeting", "m", 0.4),
     )

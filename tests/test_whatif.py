@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from sim.analysis import explain
 from sim.cli import app
 from sim.errors import SimError
-from sim.events import Channel, Event
+from sim.events import Event
 from sim.fold import Log, replay
 from sim.scenario_spec import intervention_from_record, intervention_record
 from sim.store import write_log
@@ -25,9 +25,7 @@ from sim.whatif import (
     retime,
     whatif,
 )
-from tests.builders import T0, make
-
-GAZA = Channel(name="hamas-gaza>qatar", via=("gaza",))
+from tests.builders import GAZA, T0, make
 
 
 def deal() -> tuple[Event, ...]:

@@ -16,13 +16,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sim.codec import decode_event
-from sim.events import Channel, Event
+from sim.events import Event
 from sim.fold import replay
 from sim.log import Log
 from sim.schedule import plan
 from sim.whatif import Insert, Intervention, edit, prepare, remove, retime, whatif
 from tests import oracle
-from tests.builders import make, voided_held_reply
+from tests.builders import GAZA, make, voided_held_reply
 from tests.profiles import budget
 from tests.strategies import histories
 
@@ -73,7 +73,6 @@ def test_moving_an_event_folds_as_a_replay_of_the_new_log(
 
 
 DATA = Path(__file__).parent / "data"
-GAZA = Channel(name="hamas-gaza>qatar", via=("gaza",))
 
 
 def _disordered(size: int, seed: int) -> tuple[Event, ...]:
