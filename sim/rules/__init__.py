@@ -76,7 +76,7 @@ This package keeps every name importable from ``sim.rules``; the parts are
 :mod:`~sim.rules.links` (step 1), :mod:`~sim.rules.guards` (step 2),
 :mod:`~sim.rules.talk_effects` and :mod:`~sim.rules.ground_effects` (step 3, by family of
 events) and :mod:`~sim.rules.dispatch` (the table of each kind's guards and effect, and the
-step itself: :func:`attempt`, :func:`apply`, :func:`enact`).
+step itself: :func:`attempt`, :func:`refused`, :func:`apply`, :func:`enact`).
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ from sim.rules.dispatch import (
     attempt,
     effect_of,
     enact,
+    refused,
     void,
 )
 from sim.rules.guards import (
@@ -139,6 +140,7 @@ __all__ = [
     "enact",
     "link_refusal",
     "offer_current",
+    "refused",
     "resume_conditions_settled",
     "suspension_conditions_known",
     "talks_active",

@@ -64,6 +64,7 @@ __all__ = [
     "attempt",
     "effect_of",
     "enact",
+    "refused",
     "void",
 ]
 
@@ -172,15 +173,27 @@ def attempt(
     :mod:`sim.schedule` then tries the event again; :func:`apply` voids it.
     """
     guards, effect = _STEPS[event.kind]
+    refusal = refused(state, event, present, guards)
+    return refusal if refusal is not None else _enact(state, event, effect)
+
+
+def refused(
+    state: NegotiationState,
+    event: Event,
+    present: Callable[[str], bool] | None = None,
+    guards: tuple[Guard, ...] | None = None,
+) -> Refusal | None:
+    """The :class:`Refusal` :func:`attempt` would meet, without computing the state after
+    (``guards``: the kind's, where the caller has them at hand)."""
     if event.causes:
         refusal = link_refusal(state, event, present)
         if refusal is not None:
             return refusal
-    for guard in guards:
+    for guard in guards if guards is not None else _STEPS[event.kind][0]:
         refusal = guard(state, event)
         if refusal is not None:
             return refusal
-    return _enact(state, event, effect)
+    return None
 
 
 def enact(state: NegotiationState, event: Event) -> NegotiationState:

@@ -5,12 +5,14 @@ Pure."""
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Final
 
 from sim.errors import SimError
 from sim.events import Event
 from sim.graph import loop_from
-from sim.rules import attempt, void
+from sim.rules import attempt, refused, void
 from sim.schedule.plan import _BLACKOUTS
 from sim.schedule.records import _LAST, Hold, Wait, _links, _stamp, moved_to
 from sim.schedule.stream import Stream
@@ -19,6 +21,8 @@ from sim.state import NegotiationState, Refusal
 from sim.times import format_span
 
 __all__ = ["Engine"]
+
+_NONE: Final[Mapping[int, object]] = {}
 
 
 class Engine(Stream):
@@ -227,15 +231,15 @@ class Engine(Stream):
         if due is None:
             return
         event, refusal, since = due
-        # the guards never read an event's time: try it as it is, move it once it passes
-        result = attempt(state, event, self._seen)
-        if isinstance(result, Refusal) and result.barrier is not None:
-            self.waiting.keep(ident, result, state)
+        # the guards never read an event's time: ask them of it as it is, move it once it
+        # passes, and compute its effect at its new time only then
+        stopped = refused(state, event, self._seen)
+        if stopped is not None and stopped.barrier is not None:
+            self.waiting.keep(ident, stopped, state)
             return
         self.waiting.take(ident)
         now = moved_to(event, self.now)
-        if not isinstance(result, Refusal):
-            result = attempt(state, now, self._seen)
+        result = attempt(state, now, self._seen) if stopped is None else stopped
         self.waits[ident] = Wait(
             id=ident,
             since=since,
@@ -294,7 +298,6 @@ class Engine(Stream):
         stamps = self.base.stamps if self.base is not None else None
         added, known = self.added, self.known
         parked, pending = self.waiting.parked, self.pending
-        check, gap = -1, 1
         while True:
             position = self.position
             if position < size and position in skip:
@@ -312,6 +315,12 @@ class Engine(Stream):
                     continue
             elif position >= size:
                 break
+            if not pending and not self.waiters:
+                rejoined = self._calm(rejoin)
+                if rejoined is not None:
+                    return rejoined
+                if self.position != position:
+                    continue
             event = events[position]
             self.position = position + 1
             causes = event.causes
@@ -334,18 +343,111 @@ class Engine(Stream):
             self._on_time(event, position)
             if (
                 rejoin is not None
-                and position > self.reach
-                and position >= check
                 and not (self.queued or pending or parked)
-                and self.ahead <= position
+                and self._rejoins(rejoin, position)
             ):
-                verdict = rejoin(position, self.state)
-                if verdict:
-                    return position
-                if verdict is not None:
-                    check, gap = position + gap, gap * 2
+                return position
         self._finish()
         return None
+
+    def _rejoins(
+        self, rejoin: Callable[[int, NegotiationState], bool | None], position: int
+    ) -> bool:
+        """Whether the run, quiet after releasing base ``position``, rejoins the base there.
+        Asked less and less often while the base cannot be rejoined (a gap that doubles)."""
+        if position <= self.reach or position < self.check or self.ahead > position:
+            return False
+        verdict = rejoin(position, self.state)
+        if verdict is None:
+            return False
+        if not verdict:
+            self.check, self.gap = position + self.gap, self.gap * 2
+        return verdict
+
+    def _calm(self, rejoin: Callable[[int, NegotiationState], bool | None] | None) -> int | None:
+        """:meth:`_on_time` of each event of the stream from :attr:`position`, in a tight loop,
+        while no event waits on a link (events may wait at a barrier, or be timed on the heap
+        for later): the plain fold, with the bookkeeping only where an event needs it (a
+        barrier parks it; a blackout voided, a message held up or delivered, a barrier that
+        may lift for a waiting event settle it, and end the loop).  It stops before an event
+        the heap must let go first or whose links are not yet released or out of step: the
+        full loop takes those.  Returns the position rejoined at, if ``rejoin`` says so, else
+        ``None``."""
+        events, skip, added, known = self.events, self.skip, self.added, self.known
+        size = len(events)
+        out, states, busy, heap = self.out, self.states, self.busy, self.heap
+        parked = self.waiting.parked
+        arrivals = self.base.arrivals if self.base is not None else _NONE
+        late, held, late_arrival = self.late, self.held, self.late_arrival
+        present = added.__contains__ if known is None else self._seen
+        state, position, last = self.state, self.position, -1
+        while position < size:
+            if position in skip:
+                position += 1
+                continue
+            event = events[position]
+            if heap and self._first(heap[0], event, position):
+                break
+            causes = event.causes
+            if causes and (
+                not all(c in added or (known is not None and known(c)) for c in causes)
+                or ((late or held or late_arrival) and self._disturbed(event))
+            ):
+                break
+            result = attempt(state, event, present)
+            if isinstance(result, Refusal):
+                if result.barrier is not None:
+                    self._stand(state, position)
+                    self._park(event, result)
+                    position, last = position + 1, position
+                    continue
+                settle = isinstance(event, _BLACKOUTS)
+                result = void(state, event, result)
+            else:
+                settle = (
+                    result.in_transit is not state.in_transit
+                    or position in arrivals
+                    or bool(parked and lifts(state, result))
+                )
+            before, state = state, result
+            out.append(event)
+            states.append(state)
+            added.add(event.id)
+            position, last = position + 1, position
+            if self.queued or parked:
+                busy.append(len(out) - 1)
+                if not settle:
+                    continue
+            elif rejoin is None and not settle:
+                continue
+            self._stand(state, last)
+            if settle:
+                self._settled(event, before, on_time=True)
+            if (
+                rejoin is not None
+                and not (self.queued or self.pending or parked)
+                and self._rejoins(rejoin, last)
+            ):
+                return last
+            if settle:
+                return None
+        self.state, self.position = state, position
+        if last >= 0:
+            self._stand(state, last)
+        return None
+
+    def _first(self, top: tuple[int, int, int, str, datetime], event: Event, position: int) -> bool:
+        """Whether the heap's ``top`` comes before the stream's ``event`` at ``position``."""
+        if self.base is not None:
+            return (top[0], top[1]) < (self.base.stamps[position], position)
+        moment = top[4]  # compared as instants: no stamp to compute for the stream's event
+        return moment < event.at or (moment == event.at and top[1] < position)
+
+    def _stand(self, state: NegotiationState, position: int) -> None:
+        """The run stands just after releasing (or parking) the stream's event at
+        ``position``, in ``state``: what :meth:`_calm` keeps in locals, written back."""
+        self.state, self.position, self.now = state, position + 1, self.events[position].at
+        self.now_stamp = self.base.stamps[position] if self.base is not None else None
 
     def _pop(self) -> None:
         stamp, order, _seq, ident, moment = heapq.heappop(self.heap)

@@ -7,23 +7,18 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Mapping
 from datetime import datetime
+from itertools import pairwise
 from typing import Final
 
 from attrs import frozen
 
-from sim.events import BlackoutEnded, BlackoutStarted, Event
+from sim.events import BlackoutEnded, BlackoutStarted
 from sim.log import Log
-from sim.schedule.records import _NEAR, _stamp
+from sim.schedule.records import _EPOCH, _MICRO, _NEAR
 
 __all__ = ["Anchors", "Plan", "plan"]
 
 _BLACKOUTS: Final = (BlackoutStarted, BlackoutEnded)
-
-
-def _via(event: Event) -> tuple[str, ...]:
-    if event.channel is None or isinstance(event, _BLACKOUTS):
-        return ()
-    return event.channel.via
 
 
 @frozen(kw_only=True, repr=False)
@@ -51,44 +46,44 @@ def plan(log: Log) -> Plan:
     """Measure ``log``: each event's recorded time, each held message's recorded arrival, and
     which events link to which."""
     events = log.events
+    stamps = [(event.at - _EPOCH) // _MICRO for event in events]  # _stamp, inline
     index: dict[str, int] = {}
-    children: list[list[int]] = [[] for _ in events]
-    stamps: list[int] = []
+    for i, event in enumerate(events):
+        index.setdefault(event.id, i)
+    kids: dict[int, list[int]] = {}
     arrivals: dict[int, tuple[int, datetime] | None] = {}
     dark: dict[str, list[str]] = {}
     held: dict[str, list[int]] = {}
-    ordered = True
     for i, event in enumerate(events):
-        stamp = _stamp(event.at)
-        if stamps and stamp < stamps[-1]:
-            ordered = False
-        stamps.append(stamp)
-        for cause in event.causes:
+        causes = event.causes
+        for cause in causes:
             j = index.get(cause)
-            if j is not None:
-                children[j].append(i)
-        index.setdefault(event.id, i)
+            if j is not None and j < i:  # a link to an earlier event (the first of its id)
+                kids.setdefault(j, []).append(i)
         if isinstance(event, BlackoutStarted):
             dark.setdefault(event.area, []).append(event.id)
         elif isinstance(event, BlackoutEnded):
-            left = [b for b in dark.get(event.area, ()) if b not in event.causes]
+            left = [b for b in dark.get(event.area, ()) if b not in causes]
             dark[event.area] = left
             if not left:
                 for k in held.pop(event.area, ()):
-                    arrivals[k] = (stamp, event.at)
-        else:
-            for area in _via(event):
+                    arrivals[k] = (stamps[i], event.at)
+        elif event.channel is not None and dark:
+            for area in event.channel.via:
                 if dark.get(area):
                     held.setdefault(area, []).append(i)
                     arrivals[i] = None
                     break
+    children: list[tuple[int, ...]] = [()] * len(events)
+    for j, found in kids.items():
+        children[j] = tuple(found)
     return Plan(
         log=log,
         index=index,
         stamps=tuple(stamps),
         arrivals=arrivals,
-        children=tuple(tuple(c) for c in children),
-        ordered=ordered,
+        children=tuple(children),
+        ordered=all(a <= b for a, b in pairwise(stamps)),
     )
 
 
