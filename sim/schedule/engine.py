@@ -41,25 +41,6 @@ class Engine(Stream):
         self._append(event, result)
         self._settled(event, before, on_time=on_time)
 
-    def _on_time(self, event: Event, position: int) -> None:
-        """:meth:`_release` of the event at stream ``position``, on time, without
-        :meth:`_settled` in the common case where there is nothing to settle (no message held
-        or delivered, none the record held up, nothing waiting on it, no barrier lifted)."""
-        before = self.state
-        result = attempt(before, event, self._seen)
-        if isinstance(result, Refusal):
-            self._refused(event, before, result, on_time=True)
-            return
-        self._append(event, result)
-        base = self.base
-        if (
-            result.in_transit is not before.in_transit
-            or (base is not None and position in base.arrivals)
-            or event.id in self.waiters
-            or (self.waiting.parked and lifts(before, result))
-        ):
-            self._settled(event, before, on_time=True)
-
     def _refused(
         self, event: Event, before: NegotiationState, refusal: Refusal, *, on_time: bool
     ) -> None:
@@ -292,61 +273,29 @@ class Engine(Stream):
     ) -> int | None:
         """Release every event; return the base position after which the rest is the base's
         (if ``rejoin`` says so at a point where the run is quiet), else ``None``.  ``rejoin``
-        says ``None`` where the base cannot be rejoined at all: that costs no comparison."""
+        says ``None`` where the base cannot be rejoined at all: that costs no comparison.
+
+        The stream's events are released by :meth:`_stream`; this loop lets the heap's go
+        first where they come first, and takes off the stream the events whose links are out
+        of step, where :meth:`_stream` stops."""
         events, heap, skip = self.events, self.heap, self.skip
         size = len(events)
-        stamps = self.base.stamps if self.base is not None else None
-        added, known = self.added, self.known
-        parked, pending = self.waiting.parked, self.pending
         while True:
             position = self.position
             if position < size and position in skip:
                 self.position += 1
                 continue
-            if heap:
-                if position < size:
-                    stamp = stamps[position] if stamps is not None else _stamp(events[position].at)
-                    top = heap[0]
-                    if (top[0], top[1]) < (stamp, position):
-                        self._pop()
-                        continue
-                else:
-                    self._pop()
-                    continue
-            elif position >= size:
-                break
-            if not pending and not self.waiters:
-                rejoined = self._calm(rejoin)
-                if rejoined is not None:
-                    return rejoined
-                if self.position != position:
-                    continue
-            event = events[position]
-            self.position = position + 1
-            causes = event.causes
-            if (
-                causes
-                and (
-                    self.late
-                    or self.held
-                    or self.late_arrival
-                    or self.own
-                    or parked
-                    or pending
-                    or not all(c in added or (known is not None and known(c)) for c in causes)
-                )
-                and self._disturbed(event)
-            ):
-                self._take(position)
+            if heap and (position >= size or self._first(heap[0], events[position], position)):
+                self._pop()
                 continue
-            self.now, self.now_stamp = event.at, stamps[position] if stamps is not None else None
-            self._on_time(event, position)
-            if (
-                rejoin is not None
-                and not (self.queued or pending or parked)
-                and self._rejoins(rejoin, position)
-            ):
-                return position
+            if position >= size:
+                break
+            rejoined = self._stream(rejoin)
+            if rejoined is not None:
+                return rejoined
+            if self.position == position:  # it stopped at once: the event's links are out of step
+                self.position = position + 1
+                self._take(position)
         self._finish()
         return None
 
@@ -364,49 +313,60 @@ class Engine(Stream):
             self.check, self.gap = position + self.gap, self.gap * 2
         return verdict
 
-    def _calm(self, rejoin: Callable[[int, NegotiationState], bool | None] | None) -> int | None:
-        """:meth:`_on_time` of each event of the stream from :attr:`position`, in a tight loop,
-        while no event waits on a link (events may wait at a barrier, or be timed on the heap
-        for later): the plain fold, with the bookkeeping only where an event needs it (a
-        barrier parks it; a blackout voided, a message held up or delivered, a barrier that
-        may lift for a waiting event settle it, and end the loop).  It stops before an event
-        the heap must let go first or whose links are not yet released or out of step: the
-        full loop takes those.  Returns the position rejoined at, if ``rejoin`` says so, else
-        ``None``."""
+    def _stream(self, rejoin: Callable[[int, NegotiationState], bool | None] | None) -> int | None:
+        """Release the stream's events from :attr:`position` on, each at its recorded time, in
+        a tight loop: the plain fold, with the bookkeeping only where an event needs it (a
+        barrier parks it; a blackout voided, a message held up or delivered, one held up in
+        the record, an event something waits on, a barrier that may lift for a waiting event
+        settle it, and end the loop).  It stops before an event the heap must let go first or
+        whose links are out of step (see :meth:`_disturbed`): :meth:`run` takes those.
+        Returns the position rejoined at, if ``rejoin`` says so, else ``None``."""
         events, skip, added, known = self.events, self.skip, self.added, self.known
-        size = len(events)
-        out, states, busy, heap = self.out, self.states, self.busy, self.heap
-        parked = self.waiting.parked
+        out, states, busy, heap, size = self.out, self.states, self.busy, self.heap, len(events)
+        parked, pending, waiters = self.waiting.parked, self.pending, self.waiters
         arrivals = self.base.arrivals if self.base is not None else _NONE
         late, held, late_arrival = self.late, self.held, self.late_arrival
         present = added.__contains__ if known is None else self._seen
-        state, position, last = self.state, self.position, -1
+        state, position, last, top = self.state, self.position, -1, heap[0] if heap else None
         while position < size:
             if position in skip:
                 position += 1
                 continue
             event = events[position]
-            if heap and self._first(heap[0], event, position):
+            if top is not None and (  # the heap's first comes before it (instants compared)
+                top[4] < event.at or (top[4] == event.at and top[1] < position)
+            ):
                 break
             causes = event.causes
-            if causes and (
-                not all(c in added or (known is not None and known(c)) for c in causes)
-                or ((late or held or late_arrival) and self._disturbed(event))
+            if (
+                causes
+                and (
+                    late
+                    or held
+                    or late_arrival
+                    or not all(c in added or (known is not None and known(c)) for c in causes)
+                )
+                and self._disturbed(event)
             ):
                 break
             result = attempt(state, event, present)
             if isinstance(result, Refusal):
                 if result.barrier is not None:
-                    self._stand(state, position)
-                    self._park(event, result)
-                    position, last = position + 1, position
+                    position, last, top = (
+                        position + 1,
+                        position,
+                        self._wait(state, position, result),
+                    )
+                    if arrivals is _NONE and self.base is not None:
+                        break  # the record was measured just now: read its arrivals
                     continue
-                settle = isinstance(event, _BLACKOUTS)
+                settle = isinstance(event, _BLACKOUTS) or event.id in waiters
                 result = void(state, event, result)
             else:
                 settle = (
                     result.in_transit is not state.in_transit
                     or position in arrivals
+                    or event.id in waiters
                     or bool(parked and lifts(state, result))
                 )
             before, state = state, result
@@ -414,26 +374,27 @@ class Engine(Stream):
             states.append(state)
             added.add(event.id)
             position, last = position + 1, position
-            if self.queued or parked:
+            if self.queued or pending or parked:
                 busy.append(len(out) - 1)
                 if not settle:
                     continue
-            elif rejoin is None and not settle:
+            if rejoin is None and not settle:
                 continue
             self._stand(state, last)
             if settle:
                 self._settled(event, before, on_time=True)
+                state, top = self.state, heap[0] if heap else None
+                if arrivals is _NONE and self.base is not None:
+                    break  # the record was measured just now: read its arrivals
             if (
                 rejoin is not None
-                and not (self.queued or self.pending or parked)
+                and not (self.queued or pending or parked)
                 and self._rejoins(rejoin, last)
             ):
                 return last
-            if settle:
-                return None
-        self.state, self.position = state, position
         if last >= 0:
             self._stand(state, last)
+        self.position = position
         return None
 
     def _first(self, top: tuple[int, int, int, str, datetime], event: Event, position: int) -> bool:
@@ -443,9 +404,18 @@ class Engine(Stream):
         moment = top[4]  # compared as instants: no stamp to compute for the stream's event
         return moment < event.at or (moment == event.at and top[1] < position)
 
+    def _wait(
+        self, state: NegotiationState, position: int, refusal: Refusal
+    ) -> tuple[int, int, int, str, datetime]:
+        """The stream's event at ``position`` meets a barrier in ``state``: it waits.  Returns
+        the heap's first (its deadline went on the heap)."""
+        self._stand(state, position)
+        self._park(self.events[position], refusal)
+        return self.heap[0]
+
     def _stand(self, state: NegotiationState, position: int) -> None:
         """The run stands just after releasing (or parking) the stream's event at
-        ``position``, in ``state``: what :meth:`_calm` keeps in locals, written back."""
+        ``position``, in ``state``: what :meth:`_stream` keeps in locals, written back."""
         self.state, self.position, self.now = state, position + 1, self.events[position].at
         self.now_stamp = self.base.stamps[position] if self.base is not None else None
 
