@@ -276,8 +276,7 @@ class Engine(Stream):
         says ``None`` where the base cannot be rejoined at all: that costs no comparison.
 
         The stream's events are released by :meth:`_stream`; this loop lets the heap's go
-        first where they come first, and takes off the stream the events whose links are out
-        of step, where :meth:`_stream` stops."""
+        first where they come first."""
         events, heap, skip = self.events, self.heap, self.skip
         size = len(events)
         while True:
@@ -293,9 +292,6 @@ class Engine(Stream):
             rejoined = self._stream(rejoin)
             if rejoined is not None:
                 return rejoined
-            if self.position == position:  # it stopped at once: the event's links are out of step
-                self.position = position + 1
-                self._take(position)
         self._finish()
         return None
 
@@ -318,15 +314,20 @@ class Engine(Stream):
         a tight loop: the plain fold, with the bookkeeping only where an event needs it (a
         barrier parks it; a blackout voided, a message held up or delivered, one held up in
         the record, an event something waits on, a barrier that may lift for a waiting event
-        settle it, and end the loop).  It stops before an event the heap must let go first or
-        whose links are out of step (see :meth:`_disturbed`): :meth:`run` takes those.
-        Returns the position rejoined at, if ``rejoin`` says so, else ``None``."""
+        settle it; one whose links are out of step, see :meth:`_disturbed`, it takes off the
+        stream to be timed).  It stops before an event the heap must let go
+        first: :meth:`run` lets those go.  Returns the position rejoined at, if ``rejoin`` says
+        so, else ``None``."""
         events, skip, added, known = self.events, self.skip, self.added, self.known
+        present = added.__contains__ if known is None else self._seen
         out, states, busy, heap, size = self.out, self.states, self.busy, self.heap, len(events)
         parked, pending, waiters = self.waiting.parked, self.pending, self.waiters
-        arrivals = self.base.arrivals if self.base is not None else _NONE
-        late, held, late_arrival = self.late, self.held, self.late_arrival
-        present = added.__contains__ if known is None else self._seen
+        late, held, late_arrival, arrivals = (
+            self.late,
+            self.held,
+            self.late_arrival,
+            self.base.arrivals if self.base is not None else _NONE,
+        )
         state, position, last, top = self.state, self.position, -1, heap[0] if heap else None
         while position < size:
             if position in skip:
@@ -348,7 +349,10 @@ class Engine(Stream):
                 )
                 and self._disturbed(event)
             ):
-                break
+                position, top = position + 1, self._off(state, last, position)
+                if arrivals is _NONE and self.base is not None:
+                    break  # the record was measured just now: read its arrivals
+                continue
             result = attempt(state, event, present)
             if isinstance(result, Refusal):
                 if result.barrier is not None:
@@ -376,22 +380,22 @@ class Engine(Stream):
             position, last = position + 1, position
             if self.queued or pending or parked:
                 busy.append(len(out) - 1)
-                if not settle:
-                    continue
-            if rejoin is None and not settle:
-                continue
-            self._stand(state, last)
             if settle:
+                self._stand(state, last)
                 self._settled(event, before, on_time=True)
                 state, top = self.state, heap[0] if heap else None
                 if arrivals is _NONE and self.base is not None:
                     break  # the record was measured just now: read its arrivals
             if (
                 rejoin is not None
+                and last > self.reach
+                and last >= self.check
+                and self.ahead <= last
                 and not (self.queued or pending or parked)
-                and self._rejoins(rejoin, last)
             ):
-                return last
+                self._stand(state, last)
+                if self._rejoins(rejoin, last):
+                    return last
         if last >= 0:
             self._stand(state, last)
         self.position = position
@@ -403,6 +407,18 @@ class Engine(Stream):
             return (top[0], top[1]) < (self.base.stamps[position], position)
         moment = top[4]  # compared as instants: no stamp to compute for the stream's event
         return moment < event.at or (moment == event.at and top[1] < position)
+
+    def _off(
+        self, state: NegotiationState, last: int, position: int
+    ) -> tuple[int, int, int, str, datetime] | None:
+        """Take the stream's event at ``position`` off it (its links are out of step), the run
+        standing after the stream's event at ``last`` (if any), in ``state``.  Returns the
+        heap's first."""
+        if last >= 0:
+            self._stand(state, last)
+        self.position = position + 1
+        self._take(position)
+        return self.heap[0] if self.heap else None
 
     def _wait(
         self, state: NegotiationState, position: int, refusal: Refusal
