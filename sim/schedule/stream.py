@@ -93,10 +93,10 @@ class Stream:
         """Whether the record's arrivals are this run's (no blackout event moved): in a replay,
         a held message's recorded arrival is then the one this run gives it."""
         self.reach = -1
+        """The last base position an edit or a disturbance can still change (for rejoining)."""
         # the next base position to ask whether the run rejoins the base at, and how many
         # positions further the one after (doubled at each failure)
         self.check, self.gap = -1, 1
-        """The last base position an edit or a disturbance can still change (for rejoining)."""
         self.closed: int | None = None
         """How many events had been released when the log ran out (what comes after was
         waiting on a message that never arrives: released only because nothing follows)."""
