@@ -9,8 +9,9 @@ change and after it rejoins the base, and compares it with the base
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from functools import partial
 
 from attrs import field, frozen
 
@@ -98,13 +99,27 @@ class WhatIf:
     interventions: tuple[Intervention, ...]
     log: Log
     trajectory: Trajectory
-    diff: Diff
     origins: Mapping[str, str]
     """Event id to the intervention that removed, inserted, moved or amended it."""
     first_change: int
     """The index of the first event that differs from the base (states before it are reused)."""
     amended: Mapping[str, Event] = field(factory=dict)
     """The amended events, by id, as the interventions left them."""
+    _compare: Callable[[], Diff] = field(eq=False, alias="compare")
+    """How to compare the what-if with its base: :attr:`diff`, once asked for."""
+    _diff: Diff | None = field(default=None, init=False, eq=False)
+
+    @property
+    def diff(self) -> Diff:
+        """The what-if against its base (:func:`sim.analysis.diff`): milestones moved, events
+        voided, restored, moved, removed, inserted, amended, the outcome.  Compared on first use
+        (a what-if never changes), so a study that reads only the final state never pays for
+        it."""
+        found = self._diff
+        if found is None:
+            found = self._compare()
+            object.__setattr__(self, "_diff", found)
+        return found
 
     @property
     def base_trajectory(self) -> Trajectory:
@@ -181,7 +196,8 @@ def whatif(
             interventions=tuple(interventions),
             log=Log(events=trajectory.events, name=label, manifest=ready.log.manifest),
             trajectory=trajectory,
-            diff=diff(
+            compare=partial(
+                diff,
                 ready.trajectory,
                 trajectory,
                 same_before=result.first_change,
