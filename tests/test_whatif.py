@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sim.analysis import explain
+from sim.analysis import diff, explain
 from sim.cli import app
 from sim.errors import SimError
 from sim.events import Event
@@ -118,6 +118,23 @@ def test_removing_the_answer_voids_what_rests_on_it_and_says_so() -> None:
     assert not why.reached
     assert [link.id for link in why.chain] == ["cabinet", "relay"]
     assert why.chain[-1].blame == "yes was removed by [[intervention]] #1"
+
+
+def test_a_what_if_compares_itself_with_its_base_once_and_only_when_asked() -> None:
+    result = whatif(Log(events=deal()), [retime(id="lit", by="+1d")])
+    assert result._diff is None  # a study reads only the final state: nothing compared yet
+    found = result.diff
+    assert result.diff is found
+    fresh = diff(
+        result.base.trajectory,
+        result.trajectory,
+        recorded=result.base.plan,
+        origins=result.origins,
+    )
+    assert found.moved == fresh.moved
+    assert found.milestones == fresh.milestones
+    assert found.voided == fresh.voided
+    assert [m.id for m in found.moved] == ["lit", "relay", "cabinet"]
 
 
 def test_a_rejection_of_the_final_offer_ends_the_talks_and_voids_the_approval() -> None:
