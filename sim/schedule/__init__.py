@@ -40,8 +40,9 @@ most never leave it: an event whose links all happened and arrived when the reco
 gone) happens at its recorded time, so it needs no timing.  An event is taken out of the stream
 and timed, on a heap, only when it is edited or inserted, when one of its links is late (waiting,
 held up, moved) or not yet there, or, in a what-if, when one of its links comes *earlier* than
-recorded (the base's :class:`Plan` says which events link to which).  When the heap is empty and
-nothing waits, the loop is the plain fold.
+recorded (the base's :class:`Plan` says which events link to which).  The stream's events are
+released in one tight loop (``Engine._stream``), the heap's taking their turn where they come
+first: when the heap is empty and nothing waits, that loop is the plain fold.
 
 A what-if restarts from the last *anchor* of its base's run before the earliest time its edit
 touches, reusing the base's states before it, and rejoins the base at a later anchor where
