@@ -322,11 +322,12 @@ class Engine(Stream):
         present = added.__contains__ if known is None else self._seen
         out, states, busy, heap, size = self.out, self.states, self.busy, self.heap, len(events)
         parked, pending, waiters = self.waiting.parked, self.pending, self.waiters
-        late, held, late_arrival, arrivals = (
+        late, held, late_arrival, arrivals, stamps = (
             self.late,
             self.held,
             self.late_arrival,
             self.base.arrivals if self.base is not None else _NONE,
+            self.base.stamps if self.base is not None else None,
         )
         state, position, last, top = self.state, self.position, -1, heap[0] if heap else None
         while position < size:
@@ -334,8 +335,10 @@ class Engine(Stream):
                 position += 1
                 continue
             event = events[position]
-            if top is not None and (  # the heap's first comes before it (instants compared)
-                top[4] < event.at or (top[4] == event.at and top[1] < position)
+            if top is not None and (  # the heap's first comes before it
+                (top[0], top[1]) < (stamps[position], position)
+                if stamps is not None
+                else top[4] < event.at or (top[4] == event.at and top[1] < position)
             ):
                 break
             causes = event.causes
