@@ -103,6 +103,8 @@ class Trajectory:
     """The scenario's manifest, where its log has one (see :attr:`scenario`)."""
     _scenario: Manifest | None = field(default=None, init=False, eq=False, repr=False)
     """:attr:`scenario`, once read (a trajectory never changes)."""
+    _outcome: Outcome | None = field(default=None, init=False, eq=False, repr=False)
+    """:attr:`outcome`, once read."""
 
     @states.validator
     def _one_state_per_event(self, _attribute: object, value: tuple[object, ...]) -> None:
@@ -148,16 +150,22 @@ class Trajectory:
     @property
     def outcome(self) -> Outcome:
         """The outcome at the end of the log."""
+        found = self._outcome
+        if found is not None:
+            return found
         final = self.final
         if final.concluded_at is None:
-            return Outcome(concluded=False)
-        offer = next((o for o in final.offers.values() if o.text == final.concluded_text), None)
-        return Outcome(
-            concluded=True,
-            concluded_at=final.concluded_at,
-            text=final.concluded_text,
-            terms=offer.terms if offer else None,
-        )
+            found = Outcome(concluded=False)
+        else:
+            offer = next((o for o in final.offers.values() if o.text == final.concluded_text), None)
+            found = Outcome(
+                concluded=True,
+                concluded_at=final.concluded_at,
+                text=final.concluded_text,
+                terms=offer.terms if offer else None,
+            )
+        object.__setattr__(self, "_outcome", found)
+        return found
 
     @property
     def quiet(self) -> frozenset[int]:

@@ -234,7 +234,9 @@ def diff(
             if reached_before.get(name) != at:
                 changed.add(name)
         changed.update(name for name in reached_before if name not in reached_after)
-    order = [name for name in milestone_names(before, after) if name in changed] if changed else []
+    order = [name for name in before.scenario.milestone_names if name in changed]
+    if len(order) < len(changed):  # one the manifest does not list: ordered by the events too
+        order = [name for name in milestone_names(before, after) if name in changed]
     milestones = tuple(
         MilestoneMove(name=name, before=reached_before.get(name), after=reached_after.get(name))
         for name in order

@@ -117,7 +117,8 @@ class WhatIf:
         it."""
         found = self._diff
         if found is None:
-            found = self._compare()
+            with cyclic_gc_paused():  # as whatif() made it: the comparison builds acyclic values
+                found = self._compare()
             object.__setattr__(self, "_diff", found)
         return found
 
