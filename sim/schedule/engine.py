@@ -275,23 +275,21 @@ class Engine(Stream):
         (if ``rejoin`` says so at a point where the run is quiet), else ``None``.  ``rejoin``
         says ``None`` where the base cannot be rejoined at all: that costs no comparison.
 
-        The stream's events are released by :meth:`_stream`; this loop lets the heap's go
-        first where they come first."""
-        events, heap, skip = self.events, self.heap, self.skip
-        size = len(events)
+        The stream's events are released by :meth:`_stream`, which stops before one that an
+        event timed on the heap comes before: this loop lets that one go, then goes on."""
+        size, heap = len(self.events), self.heap
         while True:
             position = self.position
-            if position < size and position in skip:
-                self.position += 1
-                continue
-            if heap and (position >= size or self._first(heap[0], events[position], position)):
-                self._pop()
-                continue
-            if position >= size:
+            if position < size:
+                rejoined = self._stream(rejoin)
+                if rejoined is not None:
+                    return rejoined
+                if self.position != position:
+                    continue
+                # it stopped at once: the heap's first comes before the stream's next event
+            elif not heap:
                 break
-            rejoined = self._stream(rejoin)
-            if rejoined is not None:
-                return rejoined
+            self._pop()
         self._finish()
         return None
 
@@ -322,15 +320,10 @@ class Engine(Stream):
         present = added.__contains__ if known is None else self._seen
         out, states, busy, heap, size = self.out, self.states, self.busy, self.heap, len(events)
         parked, pending, waiters = self.waiting.parked, self.pending, self.waiters
-        late, held, late_arrival, arrivals, stamps = (
-            self.late,
-            self.held,
-            self.late_arrival,
-            self.base.arrivals if self.base is not None else _NONE,
-            self.base.stamps if self.base is not None else None,
-        )
+        late, held, late_arrival, base = self.late, self.held, self.late_arrival, self.base
+        arrivals, stamps = (base.arrivals, base.stamps) if base is not None else (_NONE, None)
         state, position, last, top = self.state, self.position, -1, heap[0] if heap else None
-        while position < size:
+        while position < size and self.base is base:  # else read the record measured just now
             if position in skip:
                 position += 1
                 continue
@@ -353,8 +346,6 @@ class Engine(Stream):
                 and self._disturbed(event)
             ):
                 position, top = position + 1, self._off(state, last, position)
-                if arrivals is _NONE and self.base is not None:
-                    break  # the record was measured just now: read its arrivals
                 continue
             result = attempt(state, event, present)
             if isinstance(result, Refusal):
@@ -364,8 +355,6 @@ class Engine(Stream):
                         position,
                         self._wait(state, position, result),
                     )
-                    if arrivals is _NONE and self.base is not None:
-                        break  # the record was measured just now: read its arrivals
                     continue
                 settle = isinstance(event, _BLACKOUTS) or event.id in waiters
                 result = void(state, event, result)
@@ -387,8 +376,6 @@ class Engine(Stream):
                 self._stand(state, last)
                 self._settled(event, before, on_time=True)
                 state, top = self.state, heap[0] if heap else None
-                if arrivals is _NONE and self.base is not None:
-                    break  # the record was measured just now: read its arrivals
             if (
                 rejoin is not None
                 and last > self.reach
@@ -403,13 +390,6 @@ class Engine(Stream):
             self._stand(state, last)
         self.position = position
         return None
-
-    def _first(self, top: tuple[int, int, int, str, datetime], event: Event, position: int) -> bool:
-        """Whether the heap's ``top`` comes before the stream's ``event`` at ``position``."""
-        if self.base is not None:
-            return (top[0], top[1]) < (self.base.stamps[position], position)
-        moment = top[4]  # compared as instants: no stamp to compute for the stream's event
-        return moment < event.at or (moment == event.at and top[1] < position)
 
     def _off(
         self, state: NegotiationState, last: int, position: int

@@ -14,7 +14,7 @@ from attrs import frozen
 
 from sim.events import BlackoutEnded, BlackoutStarted
 from sim.log import Log
-from sim.schedule.records import _EPOCH, _MICRO, _NEAR
+from sim.schedule.records import _NEAR, _stamp
 
 __all__ = ["Anchors", "Plan", "plan"]
 
@@ -46,11 +46,9 @@ def plan(log: Log) -> Plan:
     """Measure ``log``: each event's recorded time, each held message's recorded arrival, and
     which events link to which."""
     events = log.events
-    stamps = [(event.at - _EPOCH) // _MICRO for event in events]  # _stamp, inline
+    stamps = [_stamp(event.at) for event in events]
     index: dict[str, int] = {}
-    for i, event in enumerate(events):
-        index.setdefault(event.id, i)
-    kids: dict[int, list[int]] = {}
+    kids: dict[int, list[int]] = {}  # the few events linked to, not a list for every event
     arrivals: dict[int, tuple[int, datetime] | None] = {}
     dark: dict[str, list[str]] = {}
     held: dict[str, list[int]] = {}
@@ -58,8 +56,9 @@ def plan(log: Log) -> Plan:
         causes = event.causes
         for cause in causes:
             j = index.get(cause)
-            if j is not None and j < i:  # a link to an earlier event (the first of its id)
+            if j is not None:
                 kids.setdefault(j, []).append(i)
+        index.setdefault(event.id, i)
         if isinstance(event, BlackoutStarted):
             dark.setdefault(event.area, []).append(event.id)
         elif isinstance(event, BlackoutEnded):

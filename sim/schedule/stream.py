@@ -135,13 +135,13 @@ class Stream:
 
     def _present(self, ident: str) -> bool:
         """Whether ``ident`` is an event of the new log (released or still to come)."""
-        if ident in self.own or ident in self.waiting.parked:
+        if ident in self.own or ident in self.waiting:
             return True
-        slot = (self.index if self.index is not None else self._index()).get(ident)
+        slot = self._index().get(ident)
         return slot is not None and ident not in self.edit.removed
 
     def _recorded(self, ident: str) -> tuple[int, datetime]:
-        slot = (self.index if self.index is not None else self._index()).get(ident)
+        slot = self._index().get(ident)
         if slot is None:
             event = self.own[ident]
             return _stamp(event.at), event.at
