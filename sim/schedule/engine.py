@@ -341,7 +341,11 @@ class Engine(Stream):
                     late
                     or held
                     or late_arrival
-                    or not all(c in added or (known is not None and known(c)) for c in causes)
+                    or not (
+                        added.issuperset(causes)
+                        if known is None
+                        else all(c in added or known(c) for c in causes)
+                    )
                 )
                 and self._disturbed(event)
             ):
