@@ -40,6 +40,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py --json
 	$(BIN)/python bench/whatif.py --json
+	$(BIN)/python bench/startup.py --json
 	$(BIN)/python bench/render.py --json
 	$(BIN)/python bench/study.py --json
 

@@ -1,0 +1,204 @@
+"""Benchmark: where the start-up of ``sim replay scenarios/baseline --json`` goes.
+
+``bench/replay.py`` reports ``cli_import_ratio``: the command's CPU time against the import
+floor ``python -c "import typer, structlog, attrs, cattrs"``, as whole processes (target at
+most 1.5, issue 13).  This script takes the command apart, to show which part of the time over
+the floor any change could still win.  It runs, taking turns, each the best of ``--processes``
+whole processes (CPU time from ``os.wait4``; one untimed run of each first, with
+``PYTHONDONTWRITEBYTECODE`` left out of the environment, so that all start from cached
+bytecode):
+
+- ``import_floor`` and ``cli_replay``: the two processes ``cli_import_ratio`` compares;
+- one process that times, with its own CPU clock, each phase of the same command:
+
+  - ``libs``: importing the floor's libraries (the floor process less the interpreter's start);
+  - ``import``: ``import sim.cli``, which defines every record class; ``attrs_codegen``
+    is the part of it attrs spends compiling and running the methods it generates for those
+    classes (``__init__``, ``__eq__``, ``__hash__``, ``__repr__``: source text made and
+    compiled at each start, which Python's bytecode cache does not keep);
+  - ``load``, ``replay`` and ``json`` (building the ``--json`` object and writing it): the
+    command's three steps, each run twice, so that ``first`` less ``warm`` is what the first
+    use costs (the codec's hooks and decoders are made on first use, the ``tomllib`` parser
+    imported);
+  - ``command``: the whole command through typer once more (``sim.cli.main``, everything
+    warm but typer's building of the command group), so ``cli`` less the phases is typer's
+    part and what else a run does once.
+
+Each phase figure is the median over the instrumented processes.  The phases do not add up to
+the process exactly (the interpreter's start is in both processes, and is left out here).
+
+Usage: ``python bench/startup.py [--processes P] [--json]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOOR = "import typer, structlog, attrs, cattrs"
+SIM = "import sys; from sim.cli import main; sys.argv[0] = 'sim'; main()"
+ARGS = ["replay", str(ROOT / "scenarios" / "baseline"), "--json"]
+
+PHASES = r"""
+import contextlib, io, json, sys, time
+clock = time.process_time
+t0 = clock()
+import typer, structlog, attrs, cattrs
+t1 = clock()
+spent = {"classes": 0.0, "codegen": 0.0, "count": 0}
+def timing(fn, key):
+    def timed(*args, **kwargs):
+        start = clock()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            spent[key] += clock() - start
+            spent["count"] += key == "classes"
+    return timed
+try:  # attrs' private helpers (attrs 22.2 to 26.x): what attrs.define and frozen call to make a
+    # class, and what compiles and runs the source of the methods it generates for it
+    import attr._make as made, attr._next_gen as next_gen
+    make_class, compile_and_eval = next_gen.attrs, made._compile_and_eval
+except (ImportError, AttributeError):
+    make_class = compile_and_eval = None
+if make_class is not None:
+    next_gen.attrs = timing(make_class, "classes")
+    made._compile_and_eval = timing(compile_and_eval, "codegen")
+import sim.cli
+t2 = clock()
+if make_class is not None:
+    next_gen.attrs, made._compile_and_eval = make_class, compile_and_eval
+from sim.analysis import milestone_names
+from sim.cli.app import print_json
+from sim.fold import replay
+from sim.render.data import replay_data
+from sim.store import load_log
+path = sys.argv[1]
+steps = {"load": [], "replay": [], "json": []}
+for _ in range(2):
+    with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
+        a = clock()
+        log = load_log(path)
+        b = clock()
+        trajectory = replay(log)
+        c = clock()
+        print_json(replay_data(trajectory, names=milestone_names(trajectory)))
+        d = clock()
+    steps["load"].append(b - a)
+    steps["replay"].append(c - b)
+    steps["json"].append(d - c)
+sys.argv = ["sim", *sys.argv[2:]]
+with contextlib.redirect_stdout(io.TextIOWrapper(io.BytesIO())):
+    with contextlib.redirect_stderr(io.StringIO()):
+        e = clock()
+        try:
+            sim.cli.main()
+        except SystemExit as exit:
+            assert not exit.code, exit.code
+        f = clock()
+figures = {
+    "libs": t1 - t0,
+    "import": t2 - t1,
+    "attrs_classes": spent["classes"] if make_class is not None else None,
+    "attrs_codegen": spent["codegen"] if make_class is not None else None,
+    "attrs_class_count": spent["count"] if make_class is not None else None,
+    "command": f - e,
+}
+for name, (first, warm) in steps.items():
+    figures["first_" + name] = first
+    figures["warm_" + name] = warm
+print(json.dumps(figures))
+"""
+"""The instrumented process: ``python -c PHASES LOG ARGS...``, one JSON line of seconds."""
+
+
+def _environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def process_cpu(command: list[str]) -> tuple[float, str]:
+    """The CPU time (user and system) one whole process of ``command`` used, and its output."""
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=_environment(),
+        cwd=ROOT,
+        text=True,
+    )
+    assert child.stdout is not None
+    output = child.stdout.read()
+    child.stdout.close()
+    _, status, usage = os.wait4(child.pid, 0)  # reaped here: Popen never waits for it
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if status != 0:
+        msg = f"{' '.join(command)} failed with status {status}"
+        raise RuntimeError(msg)
+    return usage.ru_utime + usage.ru_stime, output
+
+
+def measure(processes: int) -> dict[str, Any]:
+    """The two processes ``cli_import_ratio`` compares, and the phases of the command, each
+    process kind taking turns."""
+    commands = {
+        "import_floor": [sys.executable, "-c", FLOOR],
+        "cli_replay": [sys.executable, "-c", SIM, *ARGS],
+        "phases": [sys.executable, "-c", PHASES, ARGS[1], *ARGS],
+    }
+    for command in commands.values():
+        process_cpu(command)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    phases: list[dict[str, float]] = []
+    for _ in range(processes):
+        for name, command in commands.items():
+            cpu, output = process_cpu(command)
+            times[name].append(cpu)
+            if name == "phases":
+                phases.append(json.loads(output.strip().splitlines()[-1]))
+    floor, cli = min(times["import_floor"]), min(times["cli_replay"])
+    ms = {
+        key: round(1000 * statistics.median(p[key] for p in phases), 1)
+        for key in phases[0]
+        if key != "attrs_class_count" and phases[0][key] is not None
+    }
+    figures: dict[str, Any] = {
+        "import_floor_ms": round(floor * 1000, 1),
+        "cli_replay_ms": round(cli * 1000, 1),
+        "cli_import_ratio": round(cli / floor, 3),
+        "over_floor_ms": round((cli - floor) * 1000, 1),
+        "allowed_over_floor_ms": round(0.5 * floor * 1000, 1),
+        **{key + "_ms": value for key, value in ms.items()},
+        "attrs_class_count": phases[0]["attrs_class_count"],
+    }
+    if "attrs_classes_ms" in figures:
+        figures["attrs_classes_floor_ratio"] = round(
+            figures["attrs_classes_ms"] / figures["import_floor_ms"], 3
+        )
+    for step in ("load", "replay", "json"):
+        figures[step + "_first_use_ms"] = round(ms["first_" + step] - ms["warm_" + step], 1)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--processes", type=int, default=7, help="whole processes per measure")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    figures = measure(args.processes)
+    if args.json:
+        print(json.dumps(figures))
+        return
+    width = max(map(len, figures))
+    for key, value in figures.items():
+        print(f"{key:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
