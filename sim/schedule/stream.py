@@ -34,7 +34,7 @@ class Stream:
     """One run of the scheduler over a log, or over an edited copy of a base log: what it
     holds, and how it takes events off the stream and times them (the engine releases them)."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0915 (a run's state, one field after another)
         self,
         events: Sequence[Event],
         *,
@@ -85,6 +85,10 @@ class Stream:
         """The events taken off the stream (edited, inserted, or with links out of step)."""
         self.keys: dict[str, tuple[int, int]] = {}
         self.index: Mapping[str, int] | None = base.index if base is not None else None
+        """Each id's first position in the log, once it is measured whole (:meth:`_index`)."""
+        self._prefix: dict[str, int] = {}
+        """The same, for the log's first :attr:`_indexed` positions (:meth:`_slot`)."""
+        self._indexed = 0
         self.late: set[str] = self._late_remembered()
         """Ids that happened at another time than recorded."""
         self.now: datetime | None = None
@@ -123,11 +127,34 @@ class Stream:
 
     def _index(self) -> Mapping[str, int]:
         if self.index is None:
-            found: dict[str, int] = {}
-            for i, event in enumerate(self.events):
-                found.setdefault(event.id, i)
-            self.index = found
+            self._index_to(len(self.events))
+            self.index = self._prefix
         return self.index
+
+    def _index_to(self, end: int) -> None:
+        found, events = self._prefix, self.events
+        for i in range(self._indexed, end):
+            found.setdefault(events[i].id, i)
+        self._indexed = max(self._indexed, end)
+
+    def _slot(self, ident: str) -> int | None:
+        """``ident``'s first position in the log.  For an event released or taken off the
+        stream already, only the log up to the stream's frontier is indexed: a replay with one
+        late event early on need not index the whole log."""
+        if self.index is not None:
+            return self.index.get(ident)
+        frontier = max(self.position, self.ahead + 1)
+        if self._indexed < frontier:
+            self._index_to(frontier)
+        slot = self._prefix.get(ident)
+        return slot if slot is not None else self._index().get(ident)
+
+    def _measure(self) -> Plan:
+        """The record measured on its own (a replay's, when it first needs it)."""
+        self.base = plan(Log(events=tuple(self.events)))
+        if self.index is None:
+            self.index = self.base.index
+        return self.base
 
     def _seen(self, ident: str) -> bool:
         """Whether ``ident`` was released (took effect or was voided) before now."""
@@ -141,7 +168,7 @@ class Stream:
         return slot is not None and ident not in self.edit.removed
 
     def _recorded(self, ident: str) -> tuple[int, datetime]:
-        slot = self._index().get(ident)
+        slot = self._slot(ident)
         if slot is None:
             event = self.own[ident]
             return _stamp(event.at), event.at
@@ -149,16 +176,15 @@ class Stream:
         return (self.base.stamps[slot] if self.base is not None else _stamp(moment)), moment
 
     def _recorded_arrival(self, ident: str) -> tuple[int, datetime]:
-        slot = self._index().get(ident)
+        slot = self._slot(ident)
         if slot is not None:
             if self.base is None and ident not in self.late:
                 # exact, and the message was sent when recorded: the record's arrival is this
                 # run's (held and delivered, or through at once)
                 return self.arrived.get(ident) or self._recorded(ident)
-            if self.base is None:
-                self.base = plan(Log(events=tuple(self.events)))
-            if slot in self.base.arrivals:
-                found = self.base.arrivals[slot]
+            base = self.base if self.base is not None else self._measure()
+            if slot in base.arrivals:
+                found = base.arrivals[slot]
                 if found is not None:
                     return found
         return self._recorded(ident)
@@ -240,7 +266,7 @@ class Stream:
         if self.exact and isinstance(event, _BLACKOUTS):
             self.exact = False
             if self.base is None:
-                self.base = plan(Log(events=tuple(self.events)))
+                self._measure()
 
     def _take(self, slot: int) -> None:
         """Take base event ``slot`` off the stream, to be timed from its links."""
@@ -276,7 +302,7 @@ class Stream:
             if recorded_latest is None or old > recorded_latest:
                 recorded_latest = old
         pinned = edit.pinned.get(ident)
-        if pinned is None and (ident in edit.removed or ident not in self._index()):
+        if pinned is None and (ident in edit.removed or self._slot(ident) is None):
             pinned = event.at  # inserted (or removed and inserted again, changed)
         offset = edit.offsets.get(ident, timedelta(0))
         timing: Timing
