@@ -27,7 +27,10 @@ environment, so that both start from cached bytecode, as installed packages do.
 The ratios added by issue 13 (each measured in the same run as what it bounds):
 ``e2e_floor_ratio`` (end to end over the floor; target at most 3), ``fold_evolve_ratio`` (the
 evolve fold over the fold: at least 1 when the fold is as fast) and ``cli_import_ratio`` (the
-CLI replay over the import floor; target at most 1.5).
+CLI replay over the import floor; target at most 1.5).  Beside them, ``calm_fold_evolve_ratio``
+(with ``calm_fold_events_per_s``, ``calm_evolve_events_per_s``, ``calm_waits`` and
+``calm_voided``): the same two folds on the calm log, :func:`generate`'s log with a call in
+place of each suspension, resumption and blackout, measured after the generated log is freed.
 
 Usage: ``python bench/replay.py [--events N] [--repeat K] [--processes P] [--json]``.
 """
@@ -76,7 +79,7 @@ GAZA = Channel(name="hamas_gaza_leaders>qatar", via=("gaza",))
 CELL = Channel(name="qatar>hostage_cell")
 
 
-def generate(n: int, seed: int = 7) -> list[Event]:
+def generate(n: int, seed: int = 7, *, calm: bool = False) -> list[Event]:
     """A log of ``n`` events shaped like a long negotiation: mostly calls, meetings and messages,
     with rounds of offers and responses, conditions, assurances, suspensions and blackouts.
 
@@ -85,7 +88,11 @@ def generate(n: int, seed: int = 7) -> list[Event]:
     come while the talks were suspended already: since issue 10 it waits for them to resume and
     suspends them again at once.  The talks then stood suspended after 92% of the events, 7,998
     offers waited for them, and 3,765 were voided when their 14 days ran out.  Nothing in a
-    negotiation looks like that.)"""
+    negotiation looks like that.)
+
+    ``calm``: the same log with a call in place of each suspension, resumption and blackout
+    (the same draws, the same times): no talks suspended and no message held up, so few events
+    wait (an assurance of a condition not yet set still does)."""
     rng = random.Random(seed)
     at = datetime(2023, 10, 7, 12, tzinfo=UTC)
     src = Source(document="generated", paragraph=1, quote="نص")
@@ -124,6 +131,8 @@ def generate(n: int, seed: int = 7) -> list[Event]:
         elif roll < 0.93:
             event = Assurance(actors=("israel_war_cabinet",), about="hospital",
                               meets=(f"k{rng.randint(0, 4)}",), **common)  # fmt: skip
+        elif calm:
+            event = Call(actors=("us_mcgurk",), recipients=("qatar_pm",), channel=CELL, **common)
         elif roll < 0.95 and blackout is None:
             blackout = ident
             event = BlackoutStarted(actors=("israel_army",), area="gaza", **common)
@@ -253,15 +262,10 @@ def cli_startup(processes: int) -> dict[str, float]:
     return {name: min(times) for name, times in runs.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--events", type=int, default=100_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    parser.add_argument("--processes", type=int, default=5, help="whole processes per measure")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
-    args = parser.parse_args()
-
-    events = generate(args.events)
+def generated(n: int, repeat: int) -> tuple[dict[str, float], int, int, int]:
+    """The in-process measures on the generated log: the fastest of each, the log's size in
+    bytes, its events and how many the replay voids."""
+    events = generate(n)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "events.jsonl"
         write_log(path, events)
@@ -274,13 +278,43 @@ def main() -> None:
                 "evolve": lambda: evolve_fold(events),
                 "floor": lambda: parse_floor(path),
             },
-            args.repeat,
+            repeat,
         )
-        trajectory = replay(events)
+    return fastest, size, len(events), len(replay(events).voided)
+
+
+def calm_fold(n: int, repeat: int) -> dict[str, float | int]:
+    """The fold of the calm log (:func:`generate` with ``calm``: no suspension, no blackout, so
+    nearly nothing waits or is held up) against the evolve fold of the same log, in one run:
+    how much of ``fold_evolve_ratio``'s distance from 1 is the waiting the generated log makes,
+    and how much the fold's own work per event."""
+    events = generate(n, calm=True)
+    fastest = best(
+        {"calm_fold": lambda: replay(events), "calm_evolve": lambda: evolve_fold(events)}, repeat
+    )
+    trajectory = replay(events)
+    return {
+        "calm_fold_events_per_s": round(n / fastest["calm_fold"]),
+        "calm_evolve_events_per_s": round(n / fastest["calm_evolve"]),
+        "calm_fold_evolve_ratio": round(fastest["calm_evolve"] / fastest["calm_fold"], 3),
+        "calm_waits": len(trajectory.waits),
+        "calm_voided": len(trajectory.voided),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--processes", type=int, default=5, help="whole processes per measure")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+
+    fastest, size, n, voided = generated(args.events, args.repeat)
     bare, fold, end_to_end = fastest["bare"], fastest["fold"], fastest["end_to_end"]
+    calm = calm_fold(n, args.repeat)
     startup = cli_startup(args.processes)
 
-    n = len(events)
     figures = {
         "events": n,
         "bare_events_per_s": round(n / bare),
@@ -291,13 +325,14 @@ def main() -> None:
         "evolve_events_per_s": round(n / fastest["evolve"]),
         "evolve_ratio": round(bare / fastest["evolve"], 4),
         "log_bytes": size,
-        "voided": len(trajectory.voided),
+        "voided": voided,
         "floor_events_per_s": round(n / fastest["floor"]),
         "e2e_floor_ratio": round(end_to_end / fastest["floor"], 3),
         "fold_evolve_ratio": round(fastest["evolve"] / fold, 3),
         "import_floor_ms": round(startup["import_floor"] * 1000, 1),
         "cli_replay_ms": round(startup["cli_replay"] * 1000, 1),
         "cli_import_ratio": round(startup["cli_replay"] / startup["import_floor"], 3),
+        **calm,
     }
     if args.json:
         json.dump(figures, sys.stdout)
