@@ -24,7 +24,8 @@ bytecode):
     warm but typer's building of the command group), so ``cli`` less the phases is typer's
     part and what else a run does once.
 
-Each phase figure is the median over the instrumented processes.  The phases do not add up to
+Each phase figure is its best (least) over the instrumented processes, as each process figure
+is the best of its runs.  The phases do not add up to
 the process exactly (the interpreter's start is in both processes, and is left out here).
 
 Usage: ``python bench/startup.py [--processes P] [--json]``.
@@ -35,7 +36,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -164,7 +164,7 @@ def measure(processes: int) -> dict[str, Any]:
                 phases.append(json.loads(output.strip().splitlines()[-1]))
     floor, cli = min(times["import_floor"]), min(times["cli_replay"])
     ms = {
-        key: round(1000 * statistics.median(p[key] for p in phases), 1)
+        key: round(1000 * min(p[key] for p in phases), 1)
         for key in phases[0]
         if key != "attrs_class_count" and phases[0][key] is not None
     }
@@ -181,7 +181,7 @@ def measure(processes: int) -> dict[str, Any]:
         figures["attrs_classes_floor_ratio"] = round(
             figures["attrs_classes_ms"] / figures["import_floor_ms"], 3
         )
-    for step in ("load", "replay", "json"):
+    for step in ("load", "json"):  # the replay makes nothing on first use
         figures[step + "_first_use_ms"] = round(ms["first_" + step] - ms["warm_" + step], 1)
     return figures
 
