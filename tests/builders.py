@@ -7,7 +7,7 @@ from typing import Any
 
 from sim.events import EVENT_TYPES, Channel, Event, Requirement, Source
 
-__all__ = ["GAZA", "T0", "make", "src", "voided_held_reply"]
+__all__ = ["GAZA", "T0", "make", "src", "stale_deadline", "voided_held_reply"]
 
 T0 = datetime(2023, 10, 7, tzinfo=UTC)
 src = Source(document="test", paragraph=1, quote="q")
@@ -32,4 +32,22 @@ def voided_held_reply() -> tuple[Event, ...]:
         make("approval", "ok", 0.5, body="hamas", text="t1", patience=timedelta(hours=6)),
         make("information", "reply", 1, channel=GAZA, actors=("hamas_gaza",), answers=("ok",)),
         make("assurance", "assured", 1.5, about="x", requires=(Requirement(id="reply"),)),
+    )
+
+
+def stale_deadline() -> tuple[Event, ...]:
+    """An approval waits a moment for its offer, so its 14-day deadline is left over; a reply
+    answers a message that a blackout which never ends holds up, and is released when the log
+    runs out.  Found by random exploration: the leftover deadline moved the replay's clock 14
+    days on, so the reply came then, but a what-if restarted after the approval (removing
+    ``later``) never had the deadline, and released the reply at the last event's time."""
+    return (
+        make("contact", "hello", 0),
+        make("approval", "early", 0.5, body="hamas", text="t1"),
+        make("offer", "table", 0.5, text="t1"),
+        make("blackout_started", "dark", 0.5, area="gaza", actors=("israel",)),
+        make("announcement", "held", 0.5, channel=GAZA, of_deal=False),
+        make("announcement", "reply", 0.5, answers=("held",), of_deal=False),
+        make("announcement", "later", 1, of_deal=False),
+        make("announcement", "last", 1, of_deal=False),
     )

@@ -196,10 +196,10 @@ def simulate(
     while True:
         while heap:
             _stamp, order, _seq, ident, moment = heapq.heappop(heap)
-            now = moment
             if order == _LAST:
                 if ident not in parked:
-                    continue
+                    continue  # it waits no more: its deadline moves no clock
+                now = moment
                 event, refusal, since = parked.pop(ident)
                 moved = moved_to(event, moment)
                 waited[ident] = (moved.at, False)
@@ -212,6 +212,7 @@ def simulate(
                 )
                 append(moved, void(state, moved, gave_up))
                 continue
+            now = moment
             event = moved_to(own[ident], moment)
             result = attempt(state, event, lambda i: i in done)
             if isinstance(result, Refusal):

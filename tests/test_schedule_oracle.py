@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 
 from sim.errors import SimError
 from sim.events import Call, Contact, Event, Source
@@ -21,6 +21,7 @@ from sim.log import Log
 from sim.store import load_log
 from sim.whatif import Intervention, edit, prepare, remove, retime, whatif
 from tests import oracle
+from tests.builders import T0, stale_deadline
 from tests.strategies import (
     blackout_what_ifs,
     deal_what_ifs,
@@ -75,10 +76,20 @@ def test_a_replay_is_the_naive_simulation_of_the_log(history: tuple[Event, ...])
 
 
 @given(what_ifs())
+@example(case=(stale_deadline(), [remove(id="later")]))
 def test_a_what_if_is_the_naive_simulation_of_the_edited_log(
     case: tuple[tuple[Event, ...], list[Intervention]],
 ) -> None:
     _both(*case)
+
+
+def test_a_deadline_left_over_moves_no_clock() -> None:
+    """The approval stopped waiting at once: the moment its patience would have run out (day
+    14.5) is not the run's, so the reply released when the log runs out comes at day 1."""
+    history = stale_deadline()
+    reply = next(e for e in replay(history).events if e.id == "reply")
+    assert reply.at == T0 + timedelta(days=1)
+    _both(history, [remove(id="later")])
 
 
 @given(zoned_what_ifs())

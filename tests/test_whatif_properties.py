@@ -28,6 +28,7 @@ from sim.whatif import (
     whatif,
 )
 from tests import oracle
+from tests.builders import stale_deadline
 from tests.profiles import budget
 from tests.strategies import (
     blackout_lengthenings,
@@ -89,6 +90,17 @@ def test_retime_by_zero_gives_the_identical_trajectory(
 ) -> None:
     target = data.draw(st.sampled_from(history))
     result = whatif(Log(events=history), [retime(id=target.id, by=timedelta(0))])
+    _same(result.trajectory, replay(history))
+    assert result.diff.empty
+
+
+@pytest.mark.parametrize("target", [e.id for e in stale_deadline()])
+def test_retime_by_zero_after_a_deadline_left_over(target: str) -> None:
+    """Found by random exploration (a history of 15 events; this one has the same cause): a
+    what-if restarted after the approval's wait never had its leftover deadline, which had
+    moved the replay's clock 14 days on."""
+    history = stale_deadline()
+    result = whatif(Log(events=history), [retime(id=target, by=timedelta(0))])
     _same(result.trajectory, replay(history))
     assert result.diff.empty
 

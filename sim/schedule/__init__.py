@@ -26,7 +26,10 @@ order, and nothing moves.  Three things move events:
   else the scenario's, default 14 days).  If the patience runs out it is voided, the refusal
   saying how long it waited and what never happened ("waited 14d: talks never resumed").
   Everything linked to a waiting event waits with it.  A permanent refusal voids the event at
-  once.
+  once.  An event that passes before its patience runs out leaves nothing behind: the moment
+  its patience would have run out does not advance the run's clock.
+- **The end of the log.**  What still waits then for a message that never arrives is released
+  at the last moment the run reached, and voided: the message never reached it.
 
 An intervention (see :mod:`sim.whatif`) removes, inserts, re-times (``by`` a duration, added to
 the lag, or ``to`` a time, never before the links arrive) or amends events; the scheduler then

@@ -424,10 +424,14 @@ class Engine(Stream):
 
     def _pop(self) -> None:
         stamp, order, _seq, ident, moment = heapq.heappop(self.heap)
-        self.now, self.now_stamp = moment, stamp
         if order == _LAST:
-            self._expire(ident)
+            if ident in self.waiting:
+                self.now, self.now_stamp = moment, stamp
+                self._expire(ident)
+            # else it stopped waiting before its patience ran out: the deadline is stale, and
+            # moves no clock (a run restarted after it, as a what-if is, never had it)
             return
+        self.now, self.now_stamp = moment, stamp
         self.queued -= 1
         self._release(moved_to(self.own[ident], moment), on_time=False)
 
