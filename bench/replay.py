@@ -228,18 +228,41 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = ROOT / "scenarios" / "baseline"
 SIM = "import sys; from sim.cli import main; sys.argv[0] = 'sim'; main()"
 """What the ``sim`` console script runs."""
+FLOOR = "import typer, structlog, attrs, cattrs"
+"""The import floor: the libraries any such command starts with."""
+CLI_REPLAY = ["replay", str(BASELINE), "--json"]
+"""The command ``cli_import_ratio`` times against the floor."""
 
 
-def process_cpu(command: list[str], env: dict[str, str]) -> float:
-    """The CPU time (user and system) one whole process of ``command`` used, in seconds."""
+def cached_bytecode_env() -> dict[str, str]:
+    """This environment without ``PYTHONDONTWRITEBYTECODE``: a child starts from cached
+    bytecode, as installed packages do."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def process_cpu(
+    command: list[str], env: dict[str, str], *, capture: bool = False
+) -> tuple[float, str]:
+    """The CPU time (user and system) one whole process of ``command`` used, in seconds, and
+    what it printed on stdout if ``capture`` (else it goes to the null device)."""
     child = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT
+        command,
+        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        text=True,
     )
-    _, status, usage = os.wait4(child.pid, 0)
+    output = ""
+    if child.stdout is not None:
+        output = child.stdout.read()
+        child.stdout.close()
+    _, status, usage = os.wait4(child.pid, 0)  # reaped here: Popen never waits for it
+    child.returncode = os.waitstatus_to_exitcode(status)
     if status != 0:
         msg = f"{' '.join(command)} failed with status {status}"
         raise RuntimeError(msg)
-    return usage.ru_utime + usage.ru_stime
+    return usage.ru_utime + usage.ru_stime, output
 
 
 def cli_startup(processes: int) -> dict[str, float]:
@@ -248,17 +271,17 @@ def cli_startup(processes: int) -> dict[str, float]:
     Each is the best of ``processes`` whole processes, the two taking turns; one untimed run
     of each first, so that both start from cached bytecode.
     """
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = cached_bytecode_env()
     commands = {
-        "import_floor": [sys.executable, "-c", "import typer, structlog, attrs, cattrs"],
-        "cli_replay": [sys.executable, "-c", SIM, "replay", str(BASELINE), "--json"],
+        "import_floor": [sys.executable, "-c", FLOOR],
+        "cli_replay": [sys.executable, "-c", SIM, *CLI_REPLAY],
     }
     runs: dict[str, list[float]] = {name: [] for name in commands}
     for command in commands.values():
         process_cpu(command, env)
     for _ in range(processes):
         for name, command in commands.items():
-            runs[name].append(process_cpu(command, env))
+            runs[name].append(process_cpu(command, env)[0])
     return {name: min(times) for name, times in runs.items()}
 
 

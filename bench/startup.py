@@ -37,16 +37,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-FLOOR = "import typer, structlog, attrs, cattrs"
-SIM = "import sys; from sim.cli import main; sys.argv[0] = 'sim'; main()"
-ARGS = ["replay", str(ROOT / "scenarios" / "baseline"), "--json"]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from replay import CLI_REPLAY, FLOOR, SIM, cached_bytecode_env, process_cpu
 
 PHASES = r"""
 import contextlib, io, json, sys, time
@@ -121,46 +118,22 @@ print(json.dumps(figures))
 """The instrumented process: ``python -c PHASES LOG ARGS...``, one JSON line of seconds."""
 
 
-def _environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def process_cpu(command: list[str]) -> tuple[float, str]:
-    """The CPU time (user and system) one whole process of ``command`` used, and its output."""
-    child = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        env=_environment(),
-        cwd=ROOT,
-        text=True,
-    )
-    assert child.stdout is not None
-    output = child.stdout.read()
-    child.stdout.close()
-    _, status, usage = os.wait4(child.pid, 0)  # reaped here: Popen never waits for it
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if status != 0:
-        msg = f"{' '.join(command)} failed with status {status}"
-        raise RuntimeError(msg)
-    return usage.ru_utime + usage.ru_stime, output
-
-
 def measure(processes: int) -> dict[str, Any]:
     """The two processes ``cli_import_ratio`` compares, and the phases of the command, each
     process kind taking turns."""
     commands = {
         "import_floor": [sys.executable, "-c", FLOOR],
-        "cli_replay": [sys.executable, "-c", SIM, *ARGS],
-        "phases": [sys.executable, "-c", PHASES, ARGS[1], *ARGS],
+        "cli_replay": [sys.executable, "-c", SIM, *CLI_REPLAY],
+        "phases": [sys.executable, "-c", PHASES, CLI_REPLAY[1], *CLI_REPLAY],
     }
+    env = cached_bytecode_env()
     for command in commands.values():
-        process_cpu(command)
+        process_cpu(command, env)
     times: dict[str, list[float]] = {name: [] for name in commands}
     phases: list[dict[str, float]] = []
     for _ in range(processes):
         for name, command in commands.items():
-            cpu, output = process_cpu(command)
+            cpu, output = process_cpu(command, env, capture=name == "phases")
             times[name].append(cpu)
             if name == "phases":
                 phases.append(json.loads(output.strip().splitlines()[-1]))
