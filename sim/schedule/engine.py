@@ -233,9 +233,9 @@ class Engine(Stream):
         self._settled(now, state, on_time=False)
 
     def _expire(self, ident: str) -> None:
+        """``ident``'s patience ran out (it still waits: :meth:`_pop` skips stale deadlines)."""
         taken = self.waiting.take(ident)
-        if taken is None:
-            return
+        assert taken is not None
         assert self.now is not None
         event, refusal, since = taken
         waited = self.now - since
